@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parlor::node {
+
+/// A cluster address, `host:port`.
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+  friend bool operator==(const endpoint&, const endpoint&) = default;
+};
+
+/// Everything a node is configured with. Defaults are the contract's.
+struct node_config {
+  std::string name; // empty: host name + cluster port, filled in later
+  std::string region = "local";
+  std::string http_host = "0.0.0.0";
+  uint16_t http_port = 4000;
+  std::string cluster_host = "127.0.0.1";
+  uint16_t cluster_port = 4370;
+  std::vector<endpoint> seeds;
+  std::string data_dir = "./data";
+  std::optional<std::string> cluster_secret;
+  std::string web_root; // empty: <binary dir>/../web
+  std::string log_level = "info";
+  std::size_t max_frame_bytes = 64 * 1024;
+  uint32_t idle_timeout_ms = 60'000;
+  uint32_t finished_ttl_s = 1800;
+  uint32_t threads = 0; // 0: one per core
+  bool help = false;
+  bool version = false;
+};
+
+/// Where an option's value came from, for error messages.
+enum class source : uint8_t { flag, env, file };
+
+/// The outcome of `parse_config`: a config or one line naming the problem.
+struct parse_result {
+  node_config config;
+  std::string error;
+  explicit operator bool() const noexcept {
+    return error.empty();
+  }
+};
+
+/// Reads a config file's text, or none if it cannot be read.
+using file_reader = std::function<std::optional<std::string>(const std::string&)>;
+
+/// Parses the command line (`--key=value`), `PARLOR_<KEY>` environment
+/// variables and a `--config=FILE` (`key = value` lines, `#` comments).
+/// Flags win over env, env over the file.
+parse_result parse_config(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env,
+                          const file_reader& read_file);
+
+/// Splits `host:port` (`[v6]:port` too).
+std::optional<endpoint> parse_endpoint(const std::string& text);
+
+/// The `--help` text.
+std::string help_text();
+
+} // namespace parlor::node

@@ -1,0 +1,244 @@
+// parlor-node: the composition root. Builds each component in dependency
+// order and hands it to the next; holds no logic of its own.
+#include <utility> // before Asio: Boost 1.74 in C++20 needs std::exchange
+
+#include "parlor/auth/secret.hpp"
+#include "parlor/auth/token.hpp"
+#include "parlor/game_server/store_actor.hpp"
+#include "parlor/game_server/supervisor_actor.hpp"
+#include "parlor/gateway/gateway_actor.hpp"
+#include "parlor/gateway/http_server.hpp"
+#include "parlor/metrics/metrics.hpp"
+#include "parlor/node/node_config.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
+#include "parlor/registry/registry_actor.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+using namespace parlor;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr const char* version_text = "parlor-node 0.1.0";
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv{*e};
+    if (auto eq = kv.find('='); eq != std::string::npos
+                                && kv.rfind("PARLOR_", 0) == 0)
+      env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string default_name(uint16_t cluster_port) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof(host), "node");
+  return std::string{host} + ":" + std::to_string(cluster_port);
+}
+
+std::filesystem::path default_web_root() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    return "web";
+  return exe.parent_path().parent_path() / "web";
+}
+
+/// Asks `dst` and waits; for main-thread start-up steps only.
+template <class T, class... Ts>
+T ask(caf::actor_system& sys, const caf::actor& dst, caf::timespan timeout,
+      Ts&&... xs) {
+  caf::scoped_actor self{sys};
+  T result{};
+  std::string error;
+  self->request(dst, timeout, std::forward<Ts>(xs)...)
+    .receive([&](T& x) { result = std::move(x); },
+             [&](caf::error& e) { error = sys.render(e); });
+  if (!error.empty())
+    throw std::runtime_error(error);
+  return result;
+}
+
+int run(const node::node_config& conf) {
+  spdlog::set_level(spdlog::level::from_str(conf.log_level));
+  core::node_info self_info;
+  self_info.name = conf.name.empty() ? default_name(conf.cluster_port)
+                                     : conf.name;
+  self_info.region = conf.region;
+
+  auto secret = conf.cluster_secret
+                  ? *conf.cluster_secret
+                  : auth::load_or_create_secret(auth::default_secret_path());
+
+  // Declared before the actor system: Asio objects outlive every actor.
+  asio::io_context ioc{1};
+
+  caf::actor_system_config cfg;
+  auto threads = conf.threads != 0
+                   ? conf.threads
+                   : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+
+  auto metrics = std::make_shared<metrics::node_metrics>();
+  auto store = game_server::spawn_store(sys, conf.data_dir);
+  auto pubsub = pubsub::spawn_pubsub(sys);
+  auto registry = registry::spawn_registry(sys);
+
+  auto genv = std::make_shared<game_server::game_env>();
+  genv->host = self_info;
+  genv->store = store;
+  genv->pubsub = pubsub;
+  genv->metrics = metrics;
+  genv->finished_ttl = std::chrono::seconds{conf.finished_ttl_s};
+  auto supervisor = game_server::spawn_supervisor(sys, genv, registry);
+
+  auto stop_actors = [&] {
+    for (auto& a : {supervisor, registry, pubsub, store})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  };
+
+  auto env = std::make_shared<gateway::gateway_env>();
+  env->node = self_info;
+  env->registry = registry;
+  env->supervisor = supervisor;
+  env->pubsub = pubsub;
+  env->signer = std::make_shared<const auth::token_signer>(secret);
+  env->metrics = metrics;
+  env->limits.max_frame_bytes = conf.max_frame_bytes;
+  env->limits.idle_timeout = std::chrono::milliseconds{conf.idle_timeout_ms};
+
+  gateway::http_options hopts;
+  hopts.host = conf.http_host;
+  hopts.port = conf.http_port;
+  hopts.web_root = conf.web_root.empty() ? default_web_root()
+                                         : std::filesystem::path{conf.web_root};
+  std::string http_addr; // filled once bound
+  hopts.cluster_json = [&] {
+    nlohmann::json member = {{"name", self_info.name},
+                             {"region", self_info.region},
+                             {"http", http_addr},
+                             {"status", "up"}};
+    return nlohmann::json{{"node", self_info.name},
+                          {"region", self_info.region},
+                          {"members", nlohmann::json::array({member})}}
+      .dump();
+  };
+  gateway::http_server server{ioc, sys, env, hopts};
+  uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (...) {
+    stop_actors();
+    throw;
+  }
+  auto shown_host = conf.http_host == "0.0.0.0" ? std::string{"127.0.0.1"}
+                                                : conf.http_host;
+  http_addr = shown_host + ":" + std::to_string(port);
+  spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
+               self_info.region, conf.http_host, port);
+
+  std::thread io_thread{[&] { ioc.run(); }};
+  auto work = asio::make_work_guard(ioc);
+
+  try {
+    auto restored = ask<uint64_t>(sys, supervisor, caf::timespan{60s},
+                                  game_server::restore_atom_v);
+    spdlog::info("restored {} unfinished game(s) from {}", restored,
+                 conf.data_dir);
+    server.set_ready(true);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot restore games: {}", e.what());
+  }
+
+  // Shutdown: stop accepting, close sockets with 1001 so clients come back
+  // later, wait for sessions to end (bounded), then stop the actors.
+  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  asio::steady_timer timer{ioc};
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> wait_sessions = [&] {
+    if (server.session_count() == 0
+        || std::chrono::steady_clock::now() > *deadline) {
+      work.reset();
+      ioc.stop();
+      return;
+    }
+    timer.expires_after(20ms);
+    timer.async_wait([&](auto) { wait_sessions(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec)
+      return;
+    spdlog::info("signal {}: shutting down", signo);
+    server.set_ready(false);
+    server.stop();
+    *deadline = std::chrono::steady_clock::now() + 5s;
+    wait_sessions();
+  });
+  io_thread.join();
+  stop_actors();
+  spdlog::info("node {} stopped", self_info.name);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = node::parse_config(args, environment(), read_text_file);
+  if (!parsed) {
+    std::cerr << "parlor-node: " << parsed.error << '\n';
+    return 2;
+  }
+  auto& conf = parsed.config;
+  if (conf.help) {
+    std::cout << node::help_text();
+    return 0;
+  }
+  if (conf.version) {
+    std::cout << version_text << '\n';
+    return 0;
+  }
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  try {
+    return run(conf);
+  } catch (const std::exception& e) {
+    std::cerr << "parlor-node: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "parlor/core/type_ids.hpp"
+#include "parlor/games/errc.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+#include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
+
+#include <cstdint>
+
+namespace parlor::game_server {
+
+/// Why the game server layer refused a request (besides `games::errc`).
+enum class errc : uint8_t {
+  none = 0,
+  /// `create` named a game type nobody registered.
+  unknown_game,
+  /// The database refused a write: the change was not made.
+  storage_failed,
+  /// No free code was found after many tries.
+  no_free_code,
+  /// The node is shutting down and takes no new games.
+  shutting_down,
+};
+
+} // namespace parlor::game_server
+
+CAF_ERROR_CODE_ENUM(parlor::games::errc, "game")
+CAF_ERROR_CODE_ENUM(parlor::game_server::errc, "gameserver")
+
+CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, create_atom, "create")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, join_atom, "join")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, move_atom, "move")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, state_atom, "state")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, persist_atom, "persist")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, save_atom, "save")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, load_atom, "load")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, restore_atom, "restore")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, expire_atom, "expire")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, stats_atom, "stats")
+CAF_END_TYPE_ID_BLOCK(parlor_game_server)
+
+static_assert(caf::id_block::parlor_game_server::end
+              <= parlor::core::game_server_ids_end);

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "parlor/core/node_info.hpp"
+#include "parlor/game_server/fwd.hpp"
+#include "parlor/metrics/metrics.hpp"
+
+#include <caf/actor.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace parlor::games {
+class match;
+} // namespace parlor::games
+
+namespace parlor::game_server {
+
+/// What every GameServer of a node shares.
+struct game_env {
+  core::node_info host;
+  caf::actor store;
+  caf::actor pubsub;
+  /// Where the `games` gauge is kept; may be null (tests).
+  std::shared_ptr<metrics::node_metrics> metrics;
+  /// How long a finished game stays joinable before its actor stops.
+  std::chrono::milliseconds finished_ttl = std::chrono::minutes{30};
+  /// How long to wait for the store before failing a change.
+  std::chrono::milliseconds store_timeout = std::chrono::seconds{5};
+};
+
+/// Spawns the GameServer that owns a copy of `m`. Its interface:
+///
+/// - `(join_atom, std::string player_id, std::string name)` →
+///   `(std::string seat, std::string state)`: seats the player if a seat is
+///   free (durable before the reply, then broadcast); `seat` is empty for a
+///   spectator; `state` is STATE as encoded JSON, including this join.
+/// - `(move_atom, std::string player_id, std::string move)` → `uint64_t`
+///   version, or a `games::errc`; `move` is the move payload as JSON text.
+///   Durable before the reply, then broadcast as event `state` on topic
+///   `game:CODE`.
+/// - `(state_atom)` → `std::string`: the current STATE.
+/// - `(persist_atom)` → `caf::ok_atom`: writes the current snapshot.
+caf::actor spawn_game_server(caf::actor_system& sys,
+                             std::shared_ptr<const game_env> env,
+                             std::shared_ptr<const games::match> m);
+
+} // namespace parlor::game_server

@@ -1,0 +1,140 @@
+#include "parlor/game_server/game_server_actor.hpp"
+
+#include "parlor/games/match.hpp"
+#include "parlor/protocol/frame.hpp"
+#include "parlor/pubsub/fwd.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/result.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace parlor::game_server {
+
+namespace {
+
+struct game_server_state {
+  std::shared_ptr<const game_env> env;
+  std::unique_ptr<games::match> match;
+  std::string topic;
+  /// STATE of `match`, encoded once per change.
+  std::string state_text;
+  bool expiry_armed = false;
+  static inline const char* name = "parlor.game_server";
+};
+
+using self_ptr = caf::stateful_actor<game_server_state>*;
+
+std::string encode_state(const game_server_state& st) {
+  auto state = st.match->state();
+  state["host"] = {{"node", st.env->host.name},
+                   {"region", st.env->host.region}};
+  return state.dump();
+}
+
+/// Makes `next` the current match once it is durable, then publishes it and
+/// calls `done`. On a storage failure nothing changes and `fail` is called.
+/// `await` keeps changes strictly ordered: the next request waits.
+template <class Done, class Fail>
+void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
+            Fail fail) {
+  auto& st = self->state;
+  auto data = next->save().dump();
+  auto finished = next->status() == games::status::finished;
+  auto shared_next = std::make_shared<std::unique_ptr<games::match>>(
+    std::move(next));
+  self
+    ->request(st.env->store, st.env->store_timeout, save_atom_v, st.match->code(),
+              std::string{st.match->kind()}, (*shared_next)->version(),
+              finished, std::move(data))
+    .await(
+      [=](caf::ok_atom) mutable {
+        auto& s = self->state;
+        s.match = std::move(*shared_next);
+        s.state_text = encode_state(s);
+        auto frame = std::make_shared<const std::string>(
+          protocol::encode_broadcast(s.topic, "state", s.state_text));
+        self->send(s.env->pubsub, pubsub::publish_atom_v, s.topic,
+                   std::move(frame));
+        if (s.match->status() == games::status::finished && !s.expiry_armed) {
+          s.expiry_armed = true;
+          self->delayed_send(self, s.env->finished_ttl, expire_atom_v);
+        }
+        done();
+      },
+      [=](caf::error& err) mutable {
+        spdlog::error("game {}: snapshot not saved ({}): change refused",
+                      self->state.match->code(), self->system().render(err));
+        fail(caf::error{errc::storage_failed});
+      });
+}
+
+caf::behavior game_server_impl(self_ptr self,
+                               std::shared_ptr<const game_env> env,
+                               std::shared_ptr<const games::match> m) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.match = std::make_unique<games::match>(*m);
+  st.topic = "game:" + st.match->code();
+  st.state_text = encode_state(st);
+  if (st.match->status() == games::status::finished) {
+    st.expiry_armed = true;
+    self->delayed_send(self, st.env->finished_ttl, expire_atom_v);
+  }
+  return {
+    [=](join_atom, const std::string& player_id, const std::string& name)
+      -> caf::result<std::string, std::string> {
+      auto next = std::make_unique<games::match>(*self->state.match);
+      auto res = next->join(games::player{player_id, name});
+      auto seat = res.seat.value_or(std::string{});
+      if (!res.changed)
+        return {std::move(seat), self->state.state_text};
+      auto rp = self->make_response_promise<std::string, std::string>();
+      commit(
+        self, std::move(next),
+        [=]() mutable { rp.deliver(seat, self->state.state_text); },
+        [=](caf::error err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](move_atom, const std::string& player_id,
+        const std::string& move_text) -> caf::result<uint64_t> {
+      auto move = nlohmann::json::parse(move_text, nullptr, false);
+      if (move.is_discarded())
+        return caf::error{games::errc::bad_move};
+      auto next = std::make_unique<games::match>(*self->state.match);
+      if (auto ec = next->move(player_id, move); ec != games::errc::none)
+        return caf::error{ec};
+      auto version = next->version();
+      auto rp = self->make_response_promise<uint64_t>();
+      commit(
+        self, std::move(next), [=]() mutable { rp.deliver(version); },
+        [=](caf::error err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](state_atom) { return self->state.state_text; },
+    [=](persist_atom) -> caf::result<caf::ok_atom> {
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      auto copy = std::make_unique<games::match>(*self->state.match);
+      commit(
+        self, std::move(copy), [=]() mutable { rp.deliver(caf::ok_atom_v); },
+        [=](caf::error err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](expire_atom) {
+      spdlog::debug("game {}: finished and expired", self->state.match->code());
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_game_server(caf::actor_system& sys,
+                             std::shared_ptr<const game_env> env,
+                             std::shared_ptr<const games::match> m) {
+  return sys.spawn(game_server_impl, std::move(env), std::move(m));
+}
+
+} // namespace parlor::game_server

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "parlor/games/rules.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parlor::games {
+
+/// A player as the games see them.
+struct player {
+  std::string id;
+  std::string name;
+};
+
+/// The outcome of `match::join`.
+struct join_result {
+  /// The player's seat name, or none for a spectator.
+  std::optional<std::string> seat;
+  /// Whether the join changed the match (it filled a seat).
+  bool changed = false;
+};
+
+/// One game: its rules plus seating and a version that grows by one with
+/// every accepted change. Pure and deterministic like the rules it wraps.
+class match {
+public:
+  /// Starts a game of `kind` with `creator` in the first seat, at version 1.
+  /// Returns null for an unknown kind.
+  static std::unique_ptr<match> create(std::string_view kind, std::string code,
+                                       const player& creator);
+
+  /// Restores a match written by `save`; null when `data` is not valid.
+  static std::unique_ptr<match> restore(const nlohmann::json& data);
+
+  match(const match& other);
+  match& operator=(const match& other) = delete;
+
+  /// Seats `p` in the next free seat unless already seated or the game is
+  /// full (then `p` watches). A rejoin gets the same seat back.
+  join_result join(const player& p);
+
+  /// Plays `move` for the player `player_id`. Returns the reason and changes
+  /// nothing if the move is refused. Checks run in the contract's order:
+  /// `bad_move`, `not_a_player`, `game_over`, `waiting_for_players`, then
+  /// the rules' own (`not_your_turn`, `cell_taken`).
+  [[nodiscard]] errc move(std::string_view player_id,
+                          const nlohmann::json& move);
+
+  /// The seat held by `player_id`, if any.
+  std::optional<std::size_t> seat_of(std::string_view player_id) const;
+
+  /// Returns the seat's name, e.g. `"X"`.
+  const std::string& seat_name(std::size_t seat) const;
+
+  games::status status() const;
+
+  const std::string& code() const noexcept {
+    return code_;
+  }
+
+  std::string_view kind() const {
+    return rules_->kind();
+  }
+
+  uint64_t version() const noexcept {
+    return version_;
+  }
+
+  const rules& game_rules() const noexcept {
+    return *rules_;
+  }
+
+  /// STATE as in the contract, without `host` (the server adds it).
+  nlohmann::json state() const;
+
+  /// Serializes everything needed to restore the match.
+  nlohmann::json save() const;
+
+private:
+  match(std::string code, std::unique_ptr<rules> r);
+
+  std::string code_;
+  std::unique_ptr<rules> rules_;
+  std::vector<std::optional<player>> seated_;
+  bool started_ = false;
+  uint64_t version_ = 1;
+};
+
+} // namespace parlor::games

@@ -1,0 +1,160 @@
+#include "parlor/games/match.hpp"
+
+#include "parlor/games/catalog.hpp"
+
+namespace parlor::games {
+
+match::match(std::string code, std::unique_ptr<rules> r)
+  : code_(std::move(code)), rules_(std::move(r)),
+    seated_(rules_->seats().size()) {
+  // nop
+}
+
+match::match(const match& other)
+  : code_(other.code_), rules_(other.rules_->clone()),
+    seated_(other.seated_), started_(other.started_),
+    version_(other.version_) {
+  // nop
+}
+
+std::unique_ptr<match> match::create(std::string_view kind, std::string code,
+                                     const player& creator) {
+  auto r = make_rules(kind);
+  if (!r)
+    return nullptr;
+  std::unique_ptr<match> m{new match(std::move(code), std::move(r))};
+  m->seated_.front() = creator;
+  m->started_ = m->seated_.size() == 1;
+  return m;
+}
+
+join_result match::join(const player& p) {
+  if (auto seat = seat_of(p.id))
+    return {seat_name(*seat), false};
+  for (std::size_t i = 0; i < seated_.size(); ++i) {
+    if (!seated_[i]) {
+      seated_[i] = p;
+      if (i + 1 == seated_.size())
+        started_ = true;
+      ++version_;
+      return {seat_name(i), true};
+    }
+  }
+  return {std::nullopt, false};
+}
+
+errc match::move(std::string_view player_id, const nlohmann::json& move) {
+  if (!rules_->well_formed(move))
+    return errc::bad_move;
+  auto seat = seat_of(player_id);
+  if (!seat)
+    return errc::not_a_player;
+  if (rules_->finished())
+    return errc::game_over;
+  if (!started_)
+    return errc::waiting_for_players;
+  if (auto ec = rules_->apply(*seat, move); ec != errc::none)
+    return ec;
+  ++version_;
+  return errc::none;
+}
+
+std::optional<std::size_t> match::seat_of(std::string_view player_id) const {
+  for (std::size_t i = 0; i < seated_.size(); ++i)
+    if (seated_[i] && seated_[i]->id == player_id)
+      return i;
+  return std::nullopt;
+}
+
+const std::string& match::seat_name(std::size_t seat) const {
+  return rules_->seats().at(seat);
+}
+
+status match::status() const {
+  if (rules_->finished())
+    return status::finished;
+  return started_ ? status::playing : status::waiting;
+}
+
+nlohmann::json match::state() const {
+  using nlohmann::json;
+  auto st = status();
+  json players = json::object();
+  for (std::size_t i = 0; i < seated_.size(); ++i) {
+    auto& p = seated_[i];
+    players[seat_name(i)] = p ? json{{"id", p->id}, {"name", p->name}}
+                              : json();
+  }
+  json turn;
+  if (st == status::playing)
+    if (auto t = rules_->turn())
+      turn = seat_name(*t);
+  json winner;
+  if (auto w = rules_->winner())
+    winner = *w;
+  return {
+    {"code", code_},
+    {"game", std::string{rules_->kind()}},
+    {"version", version_},
+    {"status", std::string{to_string(st)}},
+    {"players", std::move(players)},
+    {"turn", std::move(turn)},
+    {"winner", std::move(winner)},
+    {"view", rules_->view()},
+  };
+}
+
+nlohmann::json match::save() const {
+  using nlohmann::json;
+  json seats = json::array();
+  for (auto& p : seated_)
+    seats.push_back(p ? json{{"id", p->id}, {"name", p->name}} : json());
+  return {
+    {"code", code_},        {"game", std::string{rules_->kind()}},
+    {"version", version_},  {"started", started_},
+    {"seats", seats},       {"rules", rules_->save()},
+  };
+}
+
+std::unique_ptr<match> match::restore(const nlohmann::json& data) {
+  if (!data.is_object())
+    return nullptr;
+  auto str = [&](const char* key) -> const std::string* {
+    auto i = data.find(key);
+    return i != data.end() && i->is_string() ? i->get_ptr<const std::string*>()
+                                             : nullptr;
+  };
+  auto code = str("code");
+  auto kind = str("game");
+  if (!code || !kind)
+    return nullptr;
+  auto r = make_rules(*kind);
+  if (!r)
+    return nullptr;
+  auto version = data.find("version");
+  auto started = data.find("started");
+  auto seats = data.find("seats");
+  auto saved_rules = data.find("rules");
+  if (version == data.end() || !version->is_number_unsigned()
+      || started == data.end() || !started->is_boolean()
+      || seats == data.end() || !seats->is_array()
+      || seats->size() != r->seats().size() || saved_rules == data.end()
+      || !r->load(*saved_rules))
+    return nullptr;
+  std::unique_ptr<match> m{new match(*code, std::move(r))};
+  for (std::size_t i = 0; i < seats->size(); ++i) {
+    auto& s = (*seats)[i];
+    if (s.is_null())
+      continue;
+    if (!s.is_object() || !s.contains("id") || !s["id"].is_string()
+        || !s.contains("name") || !s["name"].is_string())
+      return nullptr;
+    m->seated_[i] = player{s["id"].get<std::string>(),
+                           s["name"].get<std::string>()};
+  }
+  m->started_ = started->get<bool>();
+  m->version_ = version->get<uint64_t>();
+  return m;
+}
+
+} // namespace parlor::games

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "parlor/gateway/gateway_actor.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
+namespace parlor::gateway {
+
+/// What the HTTP server needs besides the gateway environment.
+struct http_options {
+  std::string host = "0.0.0.0";
+  uint16_t port = 4000;
+  /// Directory of the built web client (index.html, app.js, ...).
+  std::filesystem::path web_root;
+  /// Renders `/api/cluster`.
+  std::function<std::string()> cluster_json;
+};
+
+/// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,
+/// `/g/CODE`, `/healthz`, `/api/cluster`, `/metrics` and
+/// `/socket/websocket`. Runs on the threads that run the `io_context`.
+class http_server {
+public:
+  http_server(boost::asio::io_context& ioc, caf::actor_system& sys,
+              std::shared_ptr<const gateway_env> env, http_options opts);
+  ~http_server();
+
+  /// Binds and starts accepting. Returns the bound port. Throws
+  /// `std::runtime_error` naming the problem if the address is unusable.
+  uint16_t start();
+
+  /// Marks the node ready: `/healthz` answers `ok` from now on.
+  void set_ready(bool ready);
+
+  /// Stops accepting and closes every WebSocket with `close_code` (1001
+  /// going away by default) so that clients reconnect elsewhere or later.
+  /// Thread-safe.
+  void stop(uint16_t close_code = 1001);
+
+  /// Number of open WebSocket sessions.
+  std::size_t session_count() const;
+
+  /// Opaque implementation (Beast lives in one translation unit).
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace parlor::gateway

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parlor::gateway {
+
+/// Decodes `%XX` escapes and `+` (as space). None for a broken escape.
+std::optional<std::string> url_decode(std::string_view in);
+
+/// Splits a request target into its path and decoded query parameters.
+/// Parameters that fail to decode are left out.
+std::pair<std::string, std::map<std::string, std::string>>
+split_target(std::string_view target);
+
+/// Whether `name` is a valid display name: 1–32 characters (UTF-8 code
+/// points), no control characters.
+bool valid_name(std::string_view name);
+
+/// The MIME type for a file name's extension.
+std::string_view content_type_for(std::string_view file_name);
+
+/// Whether `path` is a game link, `/g/` plus four ASCII letters.
+bool is_game_path(std::string_view path);
+
+} // namespace parlor::gateway

@@ -1,0 +1,362 @@
+#include "parlor/gateway/gateway_actor.hpp"
+
+#include "parlor/game_server/fwd.hpp"
+#include "parlor/games/errc.hpp"
+#include "parlor/protocol/frame.hpp"
+#include "parlor/pubsub/fwd.hpp"
+#include "parlor/registry/fwd.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+namespace parlor::gateway {
+
+namespace {
+
+using nlohmann::json;
+using clock_type = std::chrono::steady_clock;
+using opt_ref = std::optional<std::string>;
+
+/// WebSocket close codes used here.
+constexpr uint16_t close_going_away = 1001;
+constexpr uint16_t close_bad_payload = 1007;
+
+enum class channel_kind : uint8_t { lobby, game };
+
+struct channel {
+  channel_kind kind = channel_kind::lobby;
+  opt_ref join_ref;
+  /// The GameServer of a `game:CODE` channel, once joined.
+  caf::actor game;
+  bool joined = false;
+};
+
+struct gateway_state {
+  std::shared_ptr<const gateway_env> env;
+  std::weak_ptr<socket_sink> sink;
+  std::string player_id;
+  std::string player_name;
+  std::string token;
+  std::map<std::string, channel> channels;
+  clock_type::time_point last_seen;
+  static inline const char* name = "parlor.gateway";
+};
+
+using self_ptr = caf::stateful_actor<gateway_state>*;
+
+void send_text(self_ptr self, std::string text) {
+  if (auto s = self->state.sink.lock()) {
+    self->state.env->metrics->messages_out.add();
+    s->send(std::make_shared<const std::string>(std::move(text)));
+  }
+}
+
+void reply(self_ptr self, const protocol::frame& f, bool ok,
+           const json& response) {
+  send_text(self, protocol::encode_reply(f.join_ref, f.ref, f.topic, ok,
+                                         response));
+}
+
+void reply_error(self_ptr self, const protocol::frame& f,
+                 std::string_view reason) {
+  reply(self, f, false, protocol::reason(reason));
+}
+
+/// The wire reason for an error from an actor.
+std::string reason_of(const caf::error& err) {
+  auto cat = err.category();
+  if (cat == caf::atom("game"))
+    return std::string{games::to_string(static_cast<games::errc>(err.code()))};
+  if (cat == caf::atom("registry")) {
+    if (err == registry::errc::not_found)
+      return "not_found";
+    return "unavailable";
+  }
+  if (cat == caf::atom("gameserver")) {
+    switch (static_cast<game_server::errc>(err.code())) {
+      case game_server::errc::unknown_game:
+        return "unknown_game";
+      case game_server::errc::shutting_down:
+        return "shutting_down";
+      default:
+        return "unavailable";
+    }
+  }
+  if (err == caf::sec::request_timeout)
+    return "timeout";
+  return "unavailable";
+}
+
+/// Forgets a channel and its subscription.
+void drop_channel(self_ptr self, const std::string& topic) {
+  auto i = self->state.channels.find(topic);
+  if (i == self->state.channels.end())
+    return;
+  if (i->second.kind == channel_kind::game) {
+    self->send(self->state.env->pubsub, pubsub::unsubscribe_atom_v, topic,
+               caf::actor_cast<caf::actor>(self));
+    if (i->second.game)
+      self->demonitor(i->second.game);
+  }
+  self->state.channels.erase(i);
+}
+
+/// Whether a channel still is the one joined as `join_ref`.
+bool same_channel(self_ptr self, const std::string& topic,
+                  const opt_ref& join_ref) {
+  auto i = self->state.channels.find(topic);
+  return i != self->state.channels.end() && i->second.join_ref == join_ref;
+}
+
+void join_lobby(self_ptr self, const protocol::frame& f) {
+  auto& st = self->state;
+  auto& ch = st.channels[f.topic];
+  ch.kind = channel_kind::lobby;
+  ch.join_ref = f.join_ref;
+  ch.joined = true;
+  reply(self, f, true,
+        {{"player", {{"id", st.player_id}, {"name", st.player_name},
+                     {"token", st.token}}},
+         {"node", st.env->node.name},
+         {"region", st.env->node.region}});
+}
+
+void join_game(self_ptr self, const protocol::frame& f,
+               const std::string& code) {
+  auto& st = self->state;
+  auto& ch = st.channels[f.topic];
+  ch.kind = channel_kind::game;
+  ch.join_ref = f.join_ref;
+  // Subscribe before joining, so that no broadcast after our join is missed.
+  self->send(st.env->pubsub, pubsub::subscribe_atom_v, f.topic,
+             caf::actor_cast<caf::actor>(self));
+  auto timeout = st.env->limits.request_timeout;
+  auto fail = [=](caf::error& err) {
+    if (!same_channel(self, f.topic, f.join_ref))
+      return;
+    drop_channel(self, f.topic);
+    reply_error(self, f, reason_of(err));
+  };
+  self->request(st.env->registry, timeout, registry::lookup_atom_v, code)
+    .then(
+      [=](caf::actor& game) {
+        if (!same_channel(self, f.topic, f.join_ref))
+          return;
+        self
+          ->request(game, timeout, game_server::join_atom_v,
+                    self->state.player_id, self->state.player_name)
+          .then(
+            [=](std::string& seat, std::string& state) {
+              if (!same_channel(self, f.topic, f.join_ref))
+                return;
+              auto& c = self->state.channels[f.topic];
+              c.game = game;
+              c.joined = true;
+              self->monitor(game);
+              std::string response = R"({"seat":)";
+              response += seat.empty() ? "null" : json(seat).dump();
+              response += R"(,"state":)";
+              response += state;
+              response += '}';
+              send_text(self, protocol::encode_raw_reply(
+                                f.join_ref, f.ref, f.topic, true, response));
+            },
+            fail);
+      },
+      fail);
+}
+
+void handle_join(self_ptr self, protocol::frame& f) {
+  auto& st = self->state;
+  std::optional<std::string> code;
+  if (f.topic != "lobby") {
+    if (f.topic.rfind("game:", 0) != 0)
+      return reply_error(self, f, "unmatched topic");
+    code = f.topic.substr(5);
+  }
+  if (auto i = st.channels.find(f.topic); i != st.channels.end()) {
+    // A second join replaces the first, as in Phoenix.
+    auto old_ref = i->second.join_ref;
+    drop_channel(self, f.topic);
+    send_text(self, protocol::encode_push(old_ref, f.topic, "phx_close",
+                                          json::object()));
+  }
+  if (st.channels.size() >= st.env->limits.max_channels)
+    return reply_error(self, f, "too many channels joined");
+  if (!code)
+    return join_lobby(self, f);
+  bool valid = code->size() == 4;
+  for (char c : *code)
+    valid = valid && c >= 'A' && c <= 'Z';
+  if (!valid)
+    return reply_error(self, f, "not_found");
+  join_game(self, f, *code);
+}
+
+void handle_create(self_ptr self, const protocol::frame& f) {
+  auto i = f.payload.find("game");
+  if (i == f.payload.end() || !i->is_string())
+    return reply_error(self, f, "unknown_game");
+  auto& st = self->state;
+  self
+    ->request(st.env->supervisor, st.env->limits.request_timeout,
+              game_server::create_atom_v, i->get<std::string>(), st.player_id,
+              st.player_name)
+    .then(
+      [=](std::string& code) {
+        self->state.env->metrics->games_created.add();
+        reply(self, f, true, {{"code", code}});
+      },
+      [=](caf::error& err) { reply_error(self, f, reason_of(err)); });
+}
+
+void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
+  if (!ch.game)
+    return reply_error(self, f, "not_joined");
+  auto start = clock_type::now();
+  auto& st = self->state;
+  self
+    ->request(ch.game, st.env->limits.request_timeout,
+              game_server::move_atom_v, st.player_id, f.payload.dump())
+    .then(
+      [=](uint64_t version) {
+        auto& m = *self->state.env->metrics;
+        m.moves.add();
+        m.move_latency.observe(
+          std::chrono::duration_cast<std::chrono::microseconds>(
+            clock_type::now() - start));
+        reply(self, f, true, {{"version", version}});
+      },
+      [=](caf::error& err) {
+        self->state.env->metrics->moves_rejected.add();
+        reply_error(self, f, reason_of(err));
+      });
+}
+
+void handle_frame(self_ptr self, protocol::frame& f) {
+  auto& st = self->state;
+  if (f.topic == "phoenix") {
+    if (f.event == "heartbeat")
+      return reply(self, f, true, json::object());
+    return reply_error(self, f, "unknown event");
+  }
+  if (f.event == "phx_join")
+    return handle_join(self, f);
+  auto i = st.channels.find(f.topic);
+  if (i == st.channels.end())
+    return reply_error(self, f, "unmatched topic");
+  // A frame for an earlier incarnation of this channel: drop it, as Phoenix.
+  if (f.join_ref && i->second.join_ref && *f.join_ref != *i->second.join_ref)
+    return;
+  if (f.event == "phx_leave") {
+    drop_channel(self, f.topic);
+    return reply(self, f, true, json::object());
+  }
+  if (i->second.kind == channel_kind::lobby && f.event == "create")
+    return handle_create(self, f);
+  if (i->second.kind == channel_kind::game && f.event == "move")
+    return handle_move(self, f, i->second);
+  reply_error(self, f, "unknown event");
+}
+
+void close_socket(self_ptr self, uint16_t code, std::string reason) {
+  if (auto s = self->state.sink.lock())
+    s->close(code, std::move(reason));
+}
+
+caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env,
+                           std::weak_ptr<socket_sink> sink, std::string name,
+                           std::optional<std::string> token) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.sink = std::move(sink);
+  st.player_name = std::move(name);
+  if (token)
+    if (auto id = st.env->signer->verify(*token))
+      st.player_id = std::move(*id);
+  if (st.player_id.empty())
+    st.player_id = auth::random_player_id();
+  st.token = st.env->signer->sign(st.player_id);
+  st.last_seen = clock_type::now();
+  st.env->metrics->connections.add(1);
+  st.env->metrics->connections_total.add();
+  self->attach_functor(
+    [m = st.env->metrics] { m->connections.add(-1); });
+  auto check_every = st.env->limits.idle_timeout / 4;
+  self->delayed_send(self, check_every, idle_atom_v);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A GameServer stopped: tell its channels, as Phoenix does when a channel
+    // process dies; the client rejoins and finds the restarted game.
+    std::vector<std::string> gone;
+    for (auto& [topic, ch] : self->state.channels)
+      if (ch.game && ch.game.address() == dm.source)
+        gone.push_back(topic);
+    for (auto& topic : gone) {
+      auto join_ref = self->state.channels[topic].join_ref;
+      drop_channel(self, topic);
+      send_text(self, protocol::encode_push(join_ref, topic, "phx_error",
+                                            json::object()));
+    }
+  });
+  return {
+    [=](inbound_atom, const std::string& text) {
+      auto& s = self->state;
+      s.last_seen = clock_type::now();
+      s.env->metrics->messages_in.add();
+      auto decoded = protocol::decode(text);
+      if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
+        s.env->metrics->bad_frames.add();
+        if (err->fatal())
+          return close_socket(self, close_bad_payload,
+                              std::string{protocol::to_string(err->code)});
+        if (err->ref)
+          send_text(self, protocol::encode_reply(
+                            err->join_ref, err->ref, err->topic, false,
+                            {{"reason", "bad_frame"},
+                             {"detail", protocol::to_string(err->code)}}));
+        return;
+      }
+      handle_frame(self, std::get<protocol::frame>(decoded));
+    },
+    [=](pubsub::frame_atom, const pubsub::frame_ptr& frame) {
+      if (auto s = self->state.sink.lock()) {
+        self->state.env->metrics->messages_out.add();
+        s->send(frame);
+      }
+    },
+    [=](idle_atom) {
+      auto& s = self->state;
+      if (clock_type::now() - s.last_seen > s.env->limits.idle_timeout) {
+        close_socket(self, close_going_away, "heartbeat timeout");
+        return;
+      }
+      self->delayed_send(self, s.env->limits.idle_timeout / 4, idle_atom_v);
+    },
+    [=](closed_atom) {
+      std::vector<std::string> topics;
+      for (auto& kv : self->state.channels)
+        topics.push_back(kv.first);
+      for (auto& t : topics)
+        drop_channel(self, t);
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_gateway(caf::actor_system& sys,
+                         std::shared_ptr<const gateway_env> env,
+                         std::weak_ptr<socket_sink> sink, std::string name,
+                         std::optional<std::string> token) {
+  return sys.spawn(gateway_impl, std::move(env), std::move(sink),
+                   std::move(name), std::move(token));
+}
+
+} // namespace parlor::gateway

@@ -1,0 +1,114 @@
+#include "parlor/gateway/http_util.hpp"
+
+namespace parlor::gateway {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size()
+         && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+} // namespace
+
+std::optional<std::string> url_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= in.size())
+        return std::nullopt;
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0)
+        return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::pair<std::string, std::map<std::string, std::string>>
+split_target(std::string_view target) {
+  std::map<std::string, std::string> params;
+  auto q = target.find('?');
+  auto path = std::string{target.substr(0, q)};
+  if (q == std::string_view::npos)
+    return {std::move(path), std::move(params)};
+  auto query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{}
+                                          : query.substr(amp + 1);
+    if (pair.empty())
+      continue;
+    auto eq = pair.find('=');
+    auto key = url_decode(pair.substr(0, eq));
+    auto value = url_decode(eq == std::string_view::npos ? std::string_view{}
+                                                         : pair.substr(eq + 1));
+    if (key && value)
+      params.emplace(std::move(*key), std::move(*value));
+  }
+  return {std::move(path), std::move(params)};
+}
+
+bool valid_name(std::string_view name) {
+  std::size_t code_points = 0;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7F)
+      return false;
+    if ((c & 0xC0) != 0x80) // not a UTF-8 continuation byte
+      ++code_points;
+  }
+  return code_points >= 1 && code_points <= 32;
+}
+
+std::string_view content_type_for(std::string_view file_name) {
+  if (ends_with(file_name, ".html"))
+    return "text/html; charset=utf-8";
+  if (ends_with(file_name, ".js") || ends_with(file_name, ".mjs"))
+    return "text/javascript; charset=utf-8";
+  if (ends_with(file_name, ".css"))
+    return "text/css; charset=utf-8";
+  if (ends_with(file_name, ".svg"))
+    return "image/svg+xml";
+  if (ends_with(file_name, ".png"))
+    return "image/png";
+  if (ends_with(file_name, ".ico"))
+    return "image/x-icon";
+  if (ends_with(file_name, ".json") || ends_with(file_name, ".map"))
+    return "application/json";
+  if (ends_with(file_name, ".txt"))
+    return "text/plain; charset=utf-8";
+  if (ends_with(file_name, ".woff2"))
+    return "font/woff2";
+  return "application/octet-stream";
+}
+
+bool is_game_path(std::string_view path) {
+  if (path.size() != 7 || path.substr(0, 3) != "/g/")
+    return false;
+  for (char c : path.substr(3))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+      return false;
+  return true;
+}
+
+} // namespace parlor::gateway

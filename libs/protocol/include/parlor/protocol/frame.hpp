@@ -1,0 +1,85 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace parlor::protocol {
+
+/// One Phoenix Channels v2 message: `[join_ref, ref, topic, event, payload]`.
+struct frame {
+  std::optional<std::string> join_ref;
+  std::optional<std::string> ref;
+  std::string topic;
+  std::string event;
+  nlohmann::json payload = nlohmann::json::object();
+};
+
+/// Why a text frame was refused.
+enum class errc : uint8_t {
+  none = 0,
+  /// Not JSON at all: the socket is closed.
+  not_json,
+  /// JSON, but not an array of five elements: the socket is closed.
+  not_a_frame,
+  /// A five-element array with a field of the wrong type or value: answered
+  /// with an error reply when the frame carries a usable `ref`.
+  bad_join_ref,
+  bad_ref,
+  bad_topic,
+  bad_event,
+  bad_payload,
+};
+
+/// Returns a short English description of `x`.
+std::string_view to_string(errc x);
+
+/// A frame that could not be decoded, with whatever could be read of it.
+struct decode_error {
+  errc code = errc::none;
+  std::optional<std::string> join_ref;
+  std::optional<std::string> ref;
+  std::string topic;
+
+  /// Whether the socket must be closed (nothing can be answered).
+  bool fatal() const noexcept {
+    return code == errc::not_json || code == errc::not_a_frame;
+  }
+};
+
+/// Decodes one text frame. Never throws.
+std::variant<frame, decode_error> decode(std::string_view text);
+
+/// Encodes `f` as a JSON array.
+std::string encode(const frame& f);
+
+/// Encodes a `phx_reply` to the frame with `join_ref`/`ref` on `topic`.
+std::string encode_reply(const std::optional<std::string>& join_ref,
+                         const std::optional<std::string>& ref,
+                         std::string_view topic, bool ok,
+                         const nlohmann::json& response);
+
+/// Like `encode_reply`, with `response` already encoded as a JSON object.
+std::string encode_raw_reply(const std::optional<std::string>& join_ref,
+                             const std::optional<std::string>& ref,
+                             std::string_view topic, bool ok,
+                             std::string_view response);
+
+/// Encodes a server push (`ref` null) to the channel joined as `join_ref`.
+std::string encode_push(const std::optional<std::string>& join_ref,
+                        std::string_view topic, std::string_view event,
+                        const nlohmann::json& payload);
+
+/// Encodes a broadcast (`join_ref` and `ref` null) with a pre-encoded
+/// payload. This is the frame that is built once and shared by all sockets.
+std::string encode_broadcast(std::string_view topic, std::string_view event,
+                             std::string_view payload);
+
+/// Returns `{"reason": reason}`.
+nlohmann::json reason(std::string_view reason);
+
+} // namespace parlor::protocol

@@ -1,0 +1,162 @@
+#include "parlor/protocol/frame.hpp"
+
+namespace parlor::protocol {
+
+namespace {
+
+using nlohmann::json;
+
+/// Reads a `join_ref` or `ref` field: null or a string. Phoenix clients
+/// send strings; a number is accepted and read as its decimal text.
+bool read_ref(const json& x, std::optional<std::string>& out) {
+  if (x.is_null()) {
+    out.reset();
+    return true;
+  }
+  if (x.is_string()) {
+    out = x.get<std::string>();
+    return true;
+  }
+  if (x.is_number_integer()) {
+    out = std::to_string(x.get<int64_t>());
+    return true;
+  }
+  return false;
+}
+
+json ref_json(const std::optional<std::string>& x) {
+  return x ? json(*x) : json();
+}
+
+std::string dump(const json& x) {
+  // Replace invalid UTF-8 instead of throwing: text from clients is echoed.
+  return x.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// Appends `x` as a JSON string literal.
+void append_quoted(std::string& out, std::string_view x) {
+  out += dump(json(std::string{x}));
+}
+
+void append_ref(std::string& out, const std::optional<std::string>& x) {
+  if (x)
+    append_quoted(out, *x);
+  else
+    out += "null";
+}
+
+} // namespace
+
+std::string_view to_string(errc x) {
+  switch (x) {
+    case errc::none:
+      return "none";
+    case errc::not_json:
+      return "frame is not valid JSON";
+    case errc::not_a_frame:
+      return "frame is not an array of five elements";
+    case errc::bad_join_ref:
+      return "join_ref must be a string or null";
+    case errc::bad_ref:
+      return "ref must be a string or null";
+    case errc::bad_topic:
+      return "topic must be a non-empty string";
+    case errc::bad_event:
+      return "event must be a non-empty string";
+    case errc::bad_payload:
+      return "payload must be an object";
+  }
+  return "unknown";
+}
+
+std::variant<frame, decode_error> decode(std::string_view text) {
+  auto doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded())
+    return decode_error{errc::not_json, {}, {}, {}};
+  if (!doc.is_array() || doc.size() != 5)
+    return decode_error{errc::not_a_frame, {}, {}, {}};
+  decode_error err;
+  frame f;
+  // Read what can be read first, so that an error can still be answered.
+  bool join_ref_ok = read_ref(doc[0], f.join_ref);
+  bool ref_ok = read_ref(doc[1], f.ref);
+  err.join_ref = f.join_ref;
+  err.ref = f.ref;
+  if (doc[2].is_string())
+    err.topic = doc[2].get<std::string>();
+  if (!join_ref_ok)
+    err.code = errc::bad_join_ref;
+  else if (!ref_ok)
+    err.code = errc::bad_ref;
+  else if (!doc[2].is_string() || doc[2].get_ref<const std::string&>().empty())
+    err.code = errc::bad_topic;
+  else if (!doc[3].is_string() || doc[3].get_ref<const std::string&>().empty())
+    err.code = errc::bad_event;
+  else if (!doc[4].is_object())
+    err.code = errc::bad_payload;
+  if (err.code != errc::none)
+    return err;
+  f.topic = std::move(doc[2].get_ref<std::string&>());
+  f.event = std::move(doc[3].get_ref<std::string&>());
+  f.payload = std::move(doc[4]);
+  return f;
+}
+
+std::string encode(const frame& f) {
+  return dump(json::array(
+    {ref_json(f.join_ref), ref_json(f.ref), f.topic, f.event, f.payload}));
+}
+
+std::string encode_reply(const std::optional<std::string>& join_ref,
+                         const std::optional<std::string>& ref,
+                         std::string_view topic, bool ok,
+                         const nlohmann::json& response) {
+  return encode_raw_reply(join_ref, ref, topic, ok, dump(response));
+}
+
+std::string encode_raw_reply(const std::optional<std::string>& join_ref,
+                             const std::optional<std::string>& ref,
+                             std::string_view topic, bool ok,
+                             std::string_view response) {
+  std::string out;
+  out.reserve(64 + topic.size() + response.size());
+  out += '[';
+  append_ref(out, join_ref);
+  out += ',';
+  append_ref(out, ref);
+  out += ',';
+  append_quoted(out, topic);
+  out += R"(,"phx_reply",{"status":)";
+  out += ok ? R"("ok")" : R"("error")";
+  out += R"(,"response":)";
+  out += response;
+  out += "}]";
+  return out;
+}
+
+std::string encode_push(const std::optional<std::string>& join_ref,
+                        std::string_view topic, std::string_view event,
+                        const nlohmann::json& payload) {
+  return dump(json::array({ref_json(join_ref), nullptr, std::string{topic},
+                           std::string{event}, payload}));
+}
+
+std::string encode_broadcast(std::string_view topic, std::string_view event,
+                             std::string_view payload) {
+  std::string out;
+  out.reserve(32 + topic.size() + event.size() + payload.size());
+  out += "[null,null,";
+  append_quoted(out, topic);
+  out += ',';
+  append_quoted(out, event);
+  out += ',';
+  out += payload;
+  out += ']';
+  return out;
+}
+
+nlohmann::json reason(std::string_view reason) {
+  return {{"reason", std::string{reason}}};
+}
+
+} // namespace parlor::protocol

@@ -1,0 +1,332 @@
+// Tic-tac-toe over the stock phoenix JS client (contract §4), against a real parlor-node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startNode, withNode } from "./support/node.mjs";
+import { connectPhoenix, disconnect, joinChannel, push } from "./support/phx.mjs";
+
+const T = { timeout: 30000 };
+const EMPTY = Array(9).fill(null);
+
+/** A connected player: socket, lobby reply, and helpers. */
+async function player(node, name, token) {
+  const params = token === undefined ? { name } : { name, token };
+  const socket = await connectPhoenix(node, params);
+  const lobby = await joinChannel(socket, "lobby");
+  assert.equal(lobby.status, "ok", `${name}: lobby join ${JSON.stringify(lobby.response)}`);
+  const { player: me, node: nodeName, region } = lobby.response;
+  return { name, socket, lobby: lobby.channel, me, nodeName, region, games: new Map() };
+}
+
+async function create(p) {
+  const r = await push(p.lobby, "create", { game: "tictactoe" });
+  assert.equal(r.status, "ok", `${p.name}: create ${JSON.stringify(r.response)}`);
+  assert.match(r.response.code, /^[A-Z]{4}$/);
+  return r.response.code;
+}
+
+/** Joins game:CODE; asserts ok and returns the joinChannel() result (with seat and state). */
+async function join(p, code) {
+  const j = await joinChannel(p.socket, `game:${code}`);
+  assert.equal(j.status, "ok", `${p.name}: join game:${code} ${JSON.stringify(j.response)}`);
+  p.games.set(code, j);
+  return { ...j, seat: j.response.seat, state: j.response.state };
+}
+
+function move(p, code, payload) {
+  return push(p.games.get(code).channel, "move", payload);
+}
+
+/** Plays `cell` and asserts it is accepted with version `expected`. */
+async function play(p, code, cell, expected) {
+  const r = await move(p, code, { cell });
+  assert.deepEqual(r, { status: "ok", response: { version: expected } }, `${p.name} plays ${cell}`);
+}
+
+async function refused(p, code, payload, reason) {
+  const r = await move(p, code, payload);
+  assert.deepEqual(r, { status: "error", response: { reason } }, `${p.name} moves ${JSON.stringify(payload)}`);
+}
+
+/** The current STATE of a game, as seen by a fresh join of `p` (same token, new socket). */
+async function peek(node, p, code) {
+  const other = await player(node, p.name, p.me.token);
+  try {
+    const j = await join(other, code);
+    return j.state;
+  } finally {
+    await disconnect(other.socket);
+  }
+}
+
+function assertStateShape(state, code, node) {
+  assert.equal(state.code, code);
+  assert.equal(state.game, "tictactoe");
+  assert.equal(typeof state.version, "number");
+  assert.ok(["waiting", "playing", "finished"].includes(state.status), state.status);
+  assert.ok(state.players && "X" in state.players && "O" in state.players, "players has X and O");
+  assert.deepEqual(state.host, { node: node.name, region: node.region });
+  assert.ok(Array.isArray(state.view.board) && state.view.board.length === 9, "board has 9 cells");
+}
+
+async function closeAll(...players) {
+  await Promise.all(players.filter(Boolean).map((p) => disconnect(p.socket)));
+}
+
+/** Alice creates and joins (X), Bob joins (O): a game in play at version 2. */
+async function startedGame(node) {
+  const alice = await player(node, "alice");
+  const bob = await player(node, "bob");
+  const code = await create(alice);
+  await join(alice, code);
+  const b = await join(bob, code);
+  assert.equal(b.seat, "O");
+  assert.equal(b.state.version, 2);
+  return { alice, bob, code };
+}
+
+test("create, join as X, join as O: the game starts and X is told", T, () =>
+  withNode({ name: "game-node", region: "fra" }, async (node) => {
+    const alice = await player(node, "alice");
+    const bob = await player(node, "bob");
+    assert.equal(alice.nodeName, "game-node");
+    assert.equal(alice.region, "fra");
+    assert.notEqual(alice.me.id, bob.me.id);
+
+    const code = await create(alice);
+    const a = await join(alice, code);
+    assert.equal(a.seat, "X");
+    assertStateShape(a.state, code, node);
+    assert.equal(a.state.version, 1, "the creator's join fills no seat");
+    assert.equal(a.state.status, "waiting");
+    assert.deepEqual(a.state.players, { X: { id: alice.me.id, name: "alice" }, O: null });
+    assert.equal(a.state.winner, null);
+    assert.deepEqual(a.state.view.board, EMPTY);
+
+    const b = await join(bob, code);
+    assert.equal(b.seat, "O");
+    assertStateShape(b.state, code, node);
+    assert.equal(b.state.version, 2);
+    assert.equal(b.state.status, "playing");
+    assert.equal(b.state.turn, "X");
+    assert.equal(b.state.winner, null);
+    assert.deepEqual(b.state.players, {
+      X: { id: alice.me.id, name: "alice" },
+      O: { id: bob.me.id, name: "bob" },
+    });
+
+    const seen = await a.waitForState((s) => s.version === 2);
+    assert.deepEqual(seen, b.state, "alice's broadcast equals bob's join reply");
+    await closeAll(alice, bob);
+  }));
+
+test("a full game to an X win", T, () => withNode({}, async (node) => {
+  const { alice, bob, code } = await startedGame(node);
+  await play(alice, code, 0, 3);
+  await play(bob, code, 3, 4);
+  await play(alice, code, 1, 5);
+  await play(bob, code, 4, 6);
+  await play(alice, code, 2, 7);
+
+  for (const p of [alice, bob]) {
+    const final = await p.games.get(code).waitForState((s) => s.version === 7);
+    assert.equal(final.status, "finished");
+    assert.equal(final.winner, "X");
+    assert.equal(final.turn, null);
+    assert.deepEqual(final.view.board, ["X", "X", "X", "O", "O", null, null, null, null]);
+    const versions = p.games.get(code).states.map((s) => s.version);
+    assert.deepEqual(versions.filter((v) => v >= 3), [3, 4, 5, 6, 7], `${p.name} saw every move once, in order`);
+  }
+  const after = await peek(node, alice, code);
+  assert.equal(after.version, 7);
+  assert.equal(after.winner, "X");
+  await closeAll(alice, bob);
+}));
+
+test("a draw", T, () => withNode({}, async (node) => {
+  const { alice, bob, code } = await startedGame(node);
+  const moves = [0, 1, 2, 4, 3, 5, 7, 6, 8];
+  for (let i = 0; i < moves.length; i++) {
+    await play(i % 2 === 0 ? alice : bob, code, moves[i], 3 + i);
+  }
+  const final = await alice.games.get(code).waitForState((s) => s.version === 11);
+  assert.equal(final.status, "finished");
+  assert.equal(final.winner, "draw");
+  assert.equal(final.turn, null);
+  assert.deepEqual(final.view.board, ["X", "O", "X", "X", "O", "O", "O", "X", "X"]);
+  await refused(alice, code, { cell: 0 }, "game_over");
+  await closeAll(alice, bob);
+}));
+
+test("every illegal move is refused with its reason and changes nothing", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    const bob = await player(node, "bob");
+    const carol = await player(node, "carol");
+    const code = await create(alice);
+    await join(alice, code);
+
+    // Waiting for O.
+    await refused(alice, code, { cell: 0 }, "waiting_for_players");
+    await refused(alice, code, { cell: 9 }, "bad_move"); // bad_move comes first
+    assert.equal((await peek(node, alice, code)).version, 1);
+
+    await join(bob, code);
+    const c = await join(carol, code);
+    assert.equal(c.seat, null, "the third player is a spectator");
+    assert.equal(c.state.version, 2, "a spectator fills no seat");
+
+    // Malformed payloads.
+    for (const payload of [{ cell: 9 }, { cell: -1 }, { cell: "a" }, { cell: "4" }, { cell: 1.5 },
+      { cell: null }, { cell: [4] }, {}]) {
+      await refused(alice, code, payload, "bad_move");
+    }
+    await refused(carol, code, { cell: 9 }, "bad_move"); // before not_a_player
+    await refused(carol, code, { cell: 0 }, "not_a_player");
+    await refused(bob, code, { cell: 0 }, "not_your_turn");
+    assert.equal((await peek(node, alice, code)).version, 2);
+
+    await play(alice, code, 4, 3);
+    await refused(bob, code, { cell: 4 }, "cell_taken");
+    await refused(alice, code, { cell: 4 }, "not_your_turn"); // before cell_taken
+    await play(bob, code, 0, 4);
+    await play(alice, code, 2, 5);
+    await play(bob, code, 1, 6);
+    await play(alice, code, 6, 7); // 2-4-6: X wins
+    const final = await alice.games.get(code).waitForState((s) => s.version === 7);
+    assert.equal(final.winner, "X");
+
+    await refused(alice, code, { cell: 8 }, "game_over");
+    await refused(bob, code, { cell: 8 }, "game_over");
+    await refused(bob, code, { cell: 4 }, "game_over"); // before cell_taken
+    await refused(carol, code, { cell: 8 }, "not_a_player"); // before game_over
+    await refused(alice, code, { cell: "x" }, "bad_move"); // before game_over
+
+    const after = await peek(node, alice, code);
+    assert.equal(after.version, 7, "refused moves change nothing");
+    assert.deepEqual(after.view.board, ["O", "O", "X", null, "X", null, "X", null, null]);
+    // No broadcast followed a refused move.
+    assert.deepEqual(alice.games.get(code).states.map((s) => s.version).filter((v) => v > 2), [3, 4, 5, 6, 7]);
+    await closeAll(alice, bob, carol);
+  }));
+
+test("a spectator receives every state broadcast", T, () => withNode({}, async (node) => {
+  const { alice, bob, code } = await startedGame(node);
+  const carol = await player(node, "carol");
+  const c = await join(carol, code);
+  assert.equal(c.seat, null);
+  assert.equal(c.state.version, 2);
+  assert.equal(c.state.players.O.name, "bob");
+  await play(alice, code, 8, 3);
+  await play(bob, code, 0, 4);
+  const seen = await c.waitForState((s) => s.version === 4);
+  assert.deepEqual(seen.view.board, ["O", null, null, null, null, null, null, null, "X"]);
+  assert.deepEqual(c.states.map((s) => s.version).filter((v) => v > 2), [3, 4]);
+  await closeAll(alice, bob, carol);
+}));
+
+test("a token brings the same player and seat back on a new connection", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    const code = await create(alice);
+    await join(alice, code);
+    const { id, token } = alice.me;
+    await disconnect(alice.socket);
+
+    // Back while still waiting: X again, and O stays free.
+    const alice2 = await player(node, "alice", token);
+    assert.equal(alice2.me.id, id, "same player id");
+    const a2 = await join(alice2, code);
+    assert.equal(a2.seat, "X");
+    assert.equal(a2.state.version, 1, "rejoining fills no seat");
+    assert.equal(a2.state.status, "waiting");
+    assert.equal(a2.state.players.O, null);
+
+    const bob = await player(node, "bob");
+    const b = await join(bob, code);
+    assert.equal(b.seat, "O");
+    await play(alice2, code, 4, 3);
+    const bobToken = bob.me.token;
+    await disconnect(bob.socket);
+
+    // Bob comes back mid-game and can move.
+    const bob2 = await player(node, "bob", bobToken);
+    assert.equal(bob2.me.id, b.state.players.O.id);
+    const b2 = await join(bob2, code);
+    assert.equal(b2.seat, "O");
+    assert.equal(b2.state.version, 3);
+    assert.equal(b2.state.turn, "O");
+    await play(bob2, code, 0, 4);
+    await alice2.games.get(code).waitForState((s) => s.version === 4);
+    await closeAll(alice2, bob2);
+  }));
+
+test("the same player on two connections holds one seat", T, () => withNode({}, async (node) => {
+  const alice = await player(node, "alice");
+  const code = await create(alice);
+  await join(alice, code);
+  const twin = await player(node, "alice", alice.me.token);
+  const t = await join(twin, code);
+  assert.equal(t.seat, "X");
+  assert.equal(t.state.players.O, null, "the second connection does not take O");
+  const bob = await player(node, "bob");
+  assert.equal((await join(bob, code)).seat, "O");
+  await play(twin, code, 0, 3); // either connection can move for X
+  await alice.games.get(code).waitForState((s) => s.version === 3);
+  await closeAll(alice, twin, bob);
+}));
+
+test("an invalid or foreign token makes a new player", T, async () => {
+  const other = await startNode({ secret: "some-other-cluster-secret" });
+  let foreign;
+  try {
+    const stranger = await player(other, "stranger");
+    foreign = stranger.me;
+    await disconnect(stranger.socket);
+  } finally {
+    await other.stop();
+  }
+  await withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    for (const token of ["garbage", `${alice.me.token}x`, foreign.token, ""]) {
+      const p = await player(node, "mallory", token);
+      assert.notEqual(p.me.id, alice.me.id, `token ${JSON.stringify(token)}`);
+      assert.notEqual(p.me.id, foreign.id, `token ${JSON.stringify(token)}`);
+      assert.equal(p.me.name, "mallory");
+      assert.equal(typeof p.me.token, "string");
+      assert.ok(p.me.token.length > 0);
+      await disconnect(p.socket);
+    }
+    await closeAll(alice);
+  });
+});
+
+test("30 games in parallel", { timeout: 60000 }, () => withNode({}, async (node) => {
+  const GAMES = 30;
+  const results = await Promise.all(Array.from({ length: GAMES }, async (_, i) => {
+    const x = await player(node, `x${i}`);
+    const o = await player(node, `o${i}`);
+    try {
+      const code = await create(x);
+      await join(x, code);
+      const oj = await join(o, code);
+      assert.equal(oj.seat, "O");
+      // X wins on the first column; O plays the middle column.
+      const moves = [[x, 0], [o, 1], [x, 3], [o, 4], [x, 6]];
+      for (let m = 0; m < moves.length; m++) await play(moves[m][0], code, moves[m][1], 3 + m);
+      const finals = await Promise.all([x, o].map((p) =>
+        p.games.get(code).waitForState((s) => s.version === 7, 10000)));
+      for (const f of finals) {
+        assert.equal(f.winner, "X");
+        assert.deepEqual(f.view.board, ["X", "O", null, "X", "O", null, "X", null, null]);
+      }
+      // Nobody saw another game's broadcast.
+      for (const p of [x, o]) {
+        assert.ok(p.games.get(code).states.every((s) => s.code === code), `${p.name} only sees ${code}`);
+      }
+      return code;
+    } finally {
+      await closeAll(x, o);
+    }
+  }));
+  assert.equal(new Set(results).size, GAMES, "every game has its own code");
+}));

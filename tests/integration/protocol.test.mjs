@@ -1,0 +1,224 @@
+// Phoenix Channels v2 over raw WebSocket frames (contract §4), against a real parlor-node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { withNode } from "./support/node.mjs";
+import { RawClient, openWebSocket, socketUrl } from "./support/phx.mjs";
+
+const T = { timeout: 30000 };
+
+/** Asserts `client` still works: a heartbeat round trip. */
+async function assertServes(client) {
+  const frame = await client.heartbeat();
+  assert.deepEqual(frame.slice(2), ["phoenix", "phx_reply", { status: "ok", response: {} }]);
+}
+
+test("heartbeat is answered", T, () => withNode({}, async (node) => {
+  const c = await RawClient.connect(node);
+  c.send([null, "1", "phoenix", "heartbeat", {}]);
+  const frame = await c.reply("1");
+  assert.deepEqual(frame, [null, "1", "phoenix", "phx_reply", { status: "ok", response: {} }]);
+  c.close();
+}));
+
+test("connect params: a missing, empty or too long name is refused with 403", T, () =>
+  withNode({}, async (node) => {
+    for (const [label, params] of [
+      ["missing", {}],
+      ["empty", { name: "" }],
+      ["33 characters", { name: "a".repeat(33) }],
+    ]) {
+      const url = new URL(socketUrl(node, params));
+      if (label === "empty") url.searchParams.set("name", "");
+      const { ws, status } = await openWebSocket(url.toString());
+      if (ws) ws.terminate();
+      assert.equal(status, 403, `name ${label}`);
+    }
+    // 1 and 32 characters are fine.
+    for (const name of ["a", "b".repeat(32)]) {
+      const c = await RawClient.connect(node, { name });
+      await assertServes(c);
+      c.close();
+    }
+  }));
+
+test("an undecodable text frame closes that socket (not 1000); others keep being served", T, () =>
+  withNode({}, async (node) => {
+    const bystander = await RawClient.connect(node, { name: "bystander" });
+    const bad = await RawClient.connect(node, { name: "mallory" });
+    bad.send("this is not json");
+    const { code } = await bad.waitClosed();
+    assert.notEqual(code, 1000, "close code");
+
+    await assertServes(bystander);
+    const fresh = await RawClient.connect(node, { name: "carol" });
+    await assertServes(fresh);
+    bystander.close();
+    fresh.close();
+  }));
+
+test("a decodable frame with a bad field gets an error phx_reply for its ref", T, () =>
+  withNode({}, async (node) => {
+    const cases = [
+      ["topic is a number", (ref) => [ref, ref, 42, "phx_join", {}]],
+      ["event is a number", (ref) => [null, ref, "phoenix", 7, {}]],
+      ["payload is a string", (ref) => [ref, ref, "lobby", "phx_join", "x"]],
+      ["four elements", (ref) => [ref, ref, "lobby", "phx_join"]],
+    ];
+    for (const [label, make] of cases) {
+      const c = await RawClient.connect(node);
+      const ref = c.ref();
+      c.send(make(ref));
+      const frame = await c.reply(ref, { what: `error reply (${label})` });
+      assert.equal(frame[4].status, "error", label);
+      assert.equal(typeof frame[4].response, "object", `${label}: response is an object`);
+      c.close();
+    }
+    // Without a ref there is nothing to reply to; the node keeps serving.
+    const c = await RawClient.connect(node);
+    c.send([null, null, 42, "phx_join", {}]);
+    c.send(["x"]);
+    c.send({ not: "an array" });
+    const other = await RawClient.connect(node, { name: "bob" });
+    await assertServes(other);
+    other.close();
+    c.close();
+  }));
+
+test("joining an unknown topic is refused: unmatched topic", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const { frame, status, response } = await c.join("foo:bar");
+    assert.equal(frame[2], "foo:bar");
+    assert.equal(status, "error");
+    assert.deepEqual(response, { reason: "unmatched topic" });
+    await assertServes(c);
+    c.close();
+  }));
+
+test("a push to a topic that was not joined is refused: unmatched topic", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const frame = await c.request("9", "game:ABCD", "move", { cell: 0 });
+    assert.equal(frame[2], "game:ABCD");
+    assert.equal(frame[4].status, "error");
+    assert.deepEqual(frame[4].response, { reason: "unmatched topic" });
+    const lobbyPush = await c.request(null, "lobby", "create", { game: "tictactoe" });
+    assert.equal(lobbyPush[4].status, "error");
+    assert.deepEqual(lobbyPush[4].response, { reason: "unmatched topic" });
+    await assertServes(c);
+    c.close();
+  }));
+
+test("an oversized frame closes that socket with 1009; the node keeps serving", T, () =>
+  withNode({}, async (node) => {
+    const bystander = await RawClient.connect(node, { name: "bystander" });
+    const big = await RawClient.connect(node);
+    big.send(JSON.stringify([null, "1", "phoenix", "heartbeat", { pad: "x".repeat(2 * 1024 * 1024) }]));
+    const { code } = await big.waitClosed(10000);
+    assert.equal(code, 1009, "close code");
+    await assertServes(bystander);
+    const fresh = await RawClient.connect(node, { name: "carol" });
+    await assertServes(fresh);
+    bystander.close();
+    fresh.close();
+  }));
+
+test("lobby join answers the player, node and region", T, () =>
+  withNode({ name: "proto-node", region: "fra" }, async (node) => {
+    const c = await RawClient.connect(node, { name: "alice" });
+    const { frame, joinRef, status, response } = await c.join("lobby");
+    assert.equal(frame[0], joinRef, "reply carries the join_ref");
+    assert.equal(frame[2], "lobby");
+    assert.equal(status, "ok");
+    assert.equal(typeof response.player.id, "string");
+    assert.ok(response.player.id.length > 0);
+    assert.equal(response.player.name, "alice");
+    assert.equal(typeof response.player.token, "string");
+    assert.ok(response.player.token.length > 0);
+    assert.equal(response.node, "proto-node");
+    assert.equal(response.region, "fra");
+    c.close();
+  }));
+
+test("lobby create: unknown game is refused, tictactoe gives a 4-letter code", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const { joinRef } = await c.join("lobby");
+    const bad = await c.request(joinRef, "lobby", "create", { game: "chess" });
+    assert.equal(bad[0], joinRef);
+    assert.deepEqual(bad[4], { status: "error", response: { reason: "unknown_game" } });
+    const good = await c.request(joinRef, "lobby", "create", { game: "tictactoe" });
+    assert.equal(good[4].status, "ok");
+    assert.match(good[4].response.code, /^[A-Z]{4}$/);
+    c.close();
+  }));
+
+test("joining a game that does not exist: not_found", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const { status, response } = await c.join("game:ZZZZ");
+    assert.equal(status, "error");
+    assert.deepEqual(response, { reason: "not_found" });
+    c.close();
+  }));
+
+test("a second phx_join of a joined topic closes the old join, then answers the new one", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const first = await c.join("lobby");
+    assert.equal(first.status, "ok");
+    const mark = c.frames.length;
+    const second = await c.join("lobby");
+    assert.equal(second.status, "ok");
+    const closeIdx = c.frames.findIndex((f, i) =>
+      i >= mark && Array.isArray(f) && f[3] === "phx_close" && f[2] === "lobby");
+    const replyIdx = c.frames.findIndex((f, i) =>
+      i >= mark && Array.isArray(f) && f[3] === "phx_reply" && f[1] === second.joinRef);
+    assert.ok(closeIdx >= 0, `phx_close for the old join; got ${JSON.stringify(c.frames.slice(mark))}`);
+    assert.equal(c.frames[closeIdx][0], first.joinRef, "phx_close carries the old join_ref");
+    assert.ok(closeIdx < replyIdx, "phx_close comes before the new join's reply");
+    assert.equal(c.frames[replyIdx][0], second.joinRef);
+    // The new join works.
+    const created = await c.request(second.joinRef, "lobby", "create", { game: "tictactoe" });
+    assert.equal(created[4].status, "ok");
+    c.close();
+  }));
+
+test("phx_leave closes the channel; pushes to it are then unmatched", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const { joinRef } = await c.join("lobby");
+    const left = await c.request(joinRef, "lobby", "phx_leave", {});
+    assert.equal(left[4].status, "ok");
+    const after = await c.request(joinRef, "lobby", "create", { game: "tictactoe" });
+    assert.deepEqual(after[4], { status: "error", response: { reason: "unmatched topic" } });
+    c.close();
+  }));
+
+test("more than 100 joined topics: too many channels joined", { timeout: 60000 }, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const lobby = await c.join("lobby");
+    assert.equal(lobby.status, "ok");
+    // 100 distinct topics that can be joined: the lobby plus 99 games made here, then one more.
+    const codes = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await c.request(lobby.joinRef, "lobby", "create", { game: "tictactoe" });
+      assert.equal(r[4].status, "ok", `create #${i + 1}`);
+      codes.push(r[4].response.code);
+    }
+    assert.equal(new Set(codes).size, 100, "codes are unique");
+    for (let i = 0; i < 99; i++) {
+      const j = await c.join(`game:${codes[i]}`);
+      assert.equal(j.status, "ok", `join #${i + 2} (game:${codes[i]}): ${JSON.stringify(j.response)}`);
+    }
+    const extra = await c.join(`game:${codes[99]}`);
+    assert.equal(extra.status, "error", "the 101st join is refused");
+    assert.deepEqual(extra.response, { reason: "too many channels joined" });
+    // Leaving one makes room again.
+    const leave = await c.request(lobby.joinRef, "lobby", "phx_leave", {});
+    assert.equal(leave[4].status, "ok");
+    const again = await c.join(`game:${codes[99]}`);
+    assert.equal(again.status, "ok");
+    c.close();
+  }));
