@@ -65,7 +65,7 @@ std::string load_or_create_secret(const std::filesystem::path& path) {
   // Write a private temporary file, then link() it into place: link fails
   // when another process won the race, and then we read its secret.
   auto tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());
+  tmp += ".tmp." + std::to_string(::getpid()) + "." + random_hex(8);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0)
     fail("cannot create", tmp);

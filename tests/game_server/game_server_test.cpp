@@ -1,0 +1,245 @@
+#include "parlor/game_server/supervisor_actor.hpp"
+
+#include "parlor/game_server/store_actor.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
+#include "parlor/registry/registry_actor.hpp"
+#include "parlor/store/store.hpp"
+
+#include "actor_fixture.hpp"
+
+#include <caf/send.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+using namespace parlor;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct node_fixture : test::actor_fixture {
+  fs::path dir = fs::temp_directory_path()
+                 / ("parlor-gs-" + std::to_string(::getpid()) + "-"
+                    + std::to_string(std::rand()));
+  std::shared_ptr<game_server::game_env> env;
+  caf::actor registry;
+  caf::actor supervisor;
+
+  node_fixture() {
+    start(std::chrono::minutes{30});
+  }
+
+  void start(std::chrono::milliseconds ttl) {
+    env = std::make_shared<game_server::game_env>();
+    env->host = {"n1", "fra", "127.0.0.1:4000"};
+    env->store = game_server::spawn_store(sys, dir);
+    env->pubsub = pubsub::spawn_pubsub(sys);
+    env->metrics = std::make_shared<metrics::node_metrics>();
+    env->finished_ttl = ttl;
+    registry = registry::spawn_registry(sys);
+    supervisor = game_server::spawn_supervisor(sys, env, registry);
+  }
+
+  void stop() {
+    for (auto& a : {supervisor, registry, env->pubsub, env->store})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  ~node_fixture() {
+    stop();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  std::string create(const std::string& player = "a1") {
+    return ask<std::string>(supervisor, game_server::create_atom_v,
+                            std::string{"tictactoe"}, player,
+                            std::string{"Alice"});
+  }
+
+  caf::actor lookup(const std::string& code) {
+    return ask<caf::actor>(registry, registry::lookup_atom_v, code);
+  }
+
+  std::pair<std::string, json> join(const caf::actor& game,
+                                    const std::string& id,
+                                    const std::string& name) {
+    std::pair<std::string, json> out;
+    self->request(game, 5s, game_server::join_atom_v, id, name)
+      .receive(
+        [&](std::string& seat, std::string& state) {
+          out = {seat, json::parse(state)};
+        },
+        [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  uint64_t move(const caf::actor& game, const std::string& id, int cell) {
+    return ask<uint64_t>(game, game_server::move_atom_v, id,
+                         json{{"cell", cell}}.dump());
+  }
+
+  caf::error refused(const caf::actor& game, const std::string& id,
+                     const std::string& payload) {
+    return ask_error<uint64_t>(game, game_server::move_atom_v, id, payload);
+  }
+
+  /// Reads the stored snapshot through a second connection.
+  store::snapshot stored(const std::string& code) {
+    store::store db{dir};
+    return db.load(code);
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(node_fixture, "a created game is registered and durable",
+                 "[game_server][actor]") {
+  auto code = create();
+  CHECK(code.size() == 4);
+  auto game = lookup(code);
+  auto s = stored(code);
+  CHECK(s.version == 1);
+  CHECK(s.kind == "tictactoe");
+  auto [seat, state] = join(game, "a1", "Alice");
+  CHECK(seat == "X");
+  CHECK(state["version"] == 1);
+  CHECK(state["host"] == json{{"node", "n1"}, {"region", "fra"}});
+  CHECK(env->metrics->games.value() == 1);
+}
+
+TEST_CASE_METHOD(node_fixture, "an unknown game type is refused",
+                 "[game_server][actor]") {
+  auto err = ask_error<std::string>(supervisor, game_server::create_atom_v,
+                                    std::string{"chess"}, std::string{"a1"},
+                                    std::string{"Alice"});
+  CHECK(err == game_server::errc::unknown_game);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "joins and moves are durable before the reply and broadcast",
+                 "[game_server][actor]") {
+  auto code = create();
+  auto game = lookup(code);
+  caf::scoped_actor listener{sys};
+  self->send(env->pubsub, pubsub::subscribe_atom_v, "game:" + code,
+             caf::actor{listener});
+  // The subscription is in place once pubsub answered someone after it.
+  auto [seat, state] = join(game, "b2", "Bob");
+  CHECK(seat == "O");
+  CHECK(state["version"] == 2);
+  CHECK(state["status"] == "playing");
+  CHECK(stored(code).version == 2);
+  CHECK(move(game, "a1", 4) == 3);
+  CHECK(stored(code).version == 3);
+  // Broadcasts: the join (version 2) and the move (version 3), in order.
+  std::vector<json> seen;
+  for (int i = 0; i < 2; ++i)
+    listener->receive(
+      [&](pubsub::frame_atom, const pubsub::frame_ptr& f) {
+        seen.push_back(json::parse(*f));
+      },
+      caf::after(2s) >> [] {});
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0][2] == "game:" + code);
+  CHECK(seen[0][3] == "state");
+  CHECK(seen[0][4]["version"] == 2);
+  CHECK(seen[1][4]["version"] == 3);
+  CHECK(seen[1][4]["view"]["board"][4] == "X");
+  CHECK(seen[1][0].is_null());
+  CHECK(seen[1][1].is_null());
+}
+
+TEST_CASE_METHOD(node_fixture, "refused moves change nothing",
+                 "[game_server][actor]") {
+  auto code = create();
+  auto game = lookup(code);
+  CHECK(refused(game, "a1", R"({"cell":0})") == games::errc::waiting_for_players);
+  join(game, "b2", "Bob");
+  CHECK(refused(game, "b2", R"({"cell":0})") == games::errc::not_your_turn);
+  CHECK(refused(game, "zz", R"({"cell":0})") == games::errc::not_a_player);
+  CHECK(refused(game, "a1", R"({"cell":"x"})") == games::errc::bad_move);
+  CHECK(refused(game, "a1", "not json") == games::errc::bad_move);
+  move(game, "a1", 0);
+  CHECK(refused(game, "b2", R"({"cell":0})") == games::errc::cell_taken);
+  auto state = json::parse(ask<std::string>(game, game_server::state_atom_v));
+  CHECK(state["version"] == 3);
+  CHECK(stored(code).version == 3);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a crashed GameServer restarts from its last snapshot",
+                 "[game_server][actor]") {
+  auto code = create();
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  move(game, "a1", 4);
+  caf::anon_send_exit(game, caf::exit_reason::kill);
+  caf::actor restarted;
+  for (int i = 0; i < 200 && !restarted; ++i) {
+    self->request(registry, 1s, registry::lookup_atom_v, code)
+      .receive(
+        [&](caf::actor& a) {
+          if (a != game)
+            restarted = a;
+        },
+        [](caf::error&) {});
+    if (!restarted)
+      std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(restarted);
+  auto state = json::parse(ask<std::string>(restarted,
+                                            game_server::state_atom_v));
+  CHECK(state["version"] == 3);
+  CHECK(state["view"]["board"][4] == "X");
+  CHECK(move(restarted, "b2", 0) == 4);
+}
+
+TEST_CASE_METHOD(node_fixture, "unfinished games are restored at start",
+                 "[game_server][actor]") {
+  auto code = create();
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  move(game, "a1", 8);
+  stop();
+  // A second "node" on the same data directory.
+  start(std::chrono::minutes{30});
+  CHECK(ask<uint64_t>(supervisor, game_server::restore_atom_v) == 1);
+  auto back = lookup(code);
+  auto state = json::parse(ask<std::string>(back, game_server::state_atom_v));
+  CHECK(state["version"] == 3);
+  CHECK(state["players"]["O"]["name"] == "Bob");
+  auto [seat, st] = join(back, "b2", "Bob");
+  CHECK(seat == "O");
+  CHECK(st["version"] == 3);
+}
+
+TEST_CASE_METHOD(node_fixture, "a finished game expires after its ttl",
+                 "[game_server][actor]") {
+  stop();
+  start(std::chrono::milliseconds{200});
+  auto code = create();
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  for (auto [who, cell] : {std::pair{"a1", 0}, {"b2", 3}, {"a1", 1},
+                           {"b2", 4}, {"a1", 2}})
+    move(game, who, cell);
+  auto state = json::parse(ask<std::string>(game, game_server::state_atom_v));
+  CHECK(state["winner"] == "X");
+  CHECK(state["status"] == "finished");
+  bool gone = false;
+  for (int i = 0; i < 300 && !gone; ++i) {
+    self->request(registry, 1s, registry::lookup_atom_v, code)
+      .receive([](caf::actor&) {},
+               [&](caf::error& e) { gone = e == registry::errc::not_found; });
+    if (!gone)
+      std::this_thread::sleep_for(10ms);
+  }
+  CHECK(gone);
+  CHECK(stored(code).finished);
+}

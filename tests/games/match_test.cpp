@@ -1,0 +1,182 @@
+#include "parlor/games/match.hpp"
+
+#include "parlor/games/catalog.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace parlor::games;
+using nlohmann::json;
+
+namespace {
+
+const player alice{"a1", "Alice"};
+const player bob{"b2", "Bob"};
+const player carol{"c3", "Carol"};
+
+json cell(int c) {
+  return {{"cell", c}};
+}
+
+std::unique_ptr<match> started() {
+  auto m = match::create("tictactoe", "ABCD", alice);
+  REQUIRE(m);
+  REQUIRE(m->join(bob).changed);
+  return m;
+}
+
+} // namespace
+
+TEST_CASE("the catalog knows tictactoe and nothing else", "[games]") {
+  CHECK(make_rules("tictactoe"));
+  CHECK_FALSE(make_rules("chess"));
+  CHECK_FALSE(make_rules(""));
+  CHECK(kinds() == std::vector<std::string_view>{"tictactoe"});
+  CHECK_FALSE(match::create("chess", "ABCD", alice));
+}
+
+TEST_CASE("a new game seats its creator as X at version 1", "[games]") {
+  auto m = match::create("tictactoe", "ABCD", alice);
+  REQUIRE(m);
+  CHECK(m->version() == 1);
+  CHECK(m->status() == status::waiting);
+  auto s = m->state();
+  CHECK(s["code"] == "ABCD");
+  CHECK(s["game"] == "tictactoe");
+  CHECK(s["version"] == 1);
+  CHECK(s["status"] == "waiting");
+  CHECK(s["players"]["X"] == json{{"id", "a1"}, {"name", "Alice"}});
+  CHECK(s["players"]["O"].is_null());
+  CHECK(s["turn"].is_null());
+  CHECK(s["winner"].is_null());
+  CHECK(s["view"]["board"].size() == 9);
+  CHECK_FALSE(s.contains("host"));
+}
+
+TEST_CASE("the second player takes O and starts the game", "[games]") {
+  auto m = match::create("tictactoe", "ABCD", alice);
+  auto r = m->join(bob);
+  CHECK(r.seat == "O");
+  CHECK(r.changed);
+  CHECK(m->version() == 2);
+  CHECK(m->status() == status::playing);
+  CHECK(m->state()["turn"] == "X");
+}
+
+TEST_CASE("later players watch, and rejoins keep their seat", "[games]") {
+  auto m = started();
+  auto r = m->join(carol);
+  CHECK_FALSE(r.seat);
+  CHECK_FALSE(r.changed);
+  auto again = m->join(player{"a1", "Alice on phone"});
+  CHECK(again.seat == "X");
+  CHECK_FALSE(again.changed);
+  CHECK(m->join(bob).seat == "O");
+  CHECK(m->version() == 2);
+}
+
+TEST_CASE("the creator rejoining an open game fills no seat", "[games]") {
+  auto m = match::create("tictactoe", "ABCD", alice);
+  auto r = m->join(alice);
+  CHECK(r.seat == "X");
+  CHECK_FALSE(r.changed);
+  CHECK(m->status() == status::waiting);
+  CHECK(m->version() == 1);
+}
+
+TEST_CASE("move refusals come in the contract's order", "[games]") {
+  auto waiting = match::create("tictactoe", "ABCD", alice);
+  // bad_move beats everything, even a stranger in a waiting game.
+  CHECK(waiting->move("stranger", json{{"cell", 12}}) == errc::bad_move);
+  CHECK(waiting->move("stranger", cell(0)) == errc::not_a_player);
+  CHECK(waiting->move("a1", cell(0)) == errc::waiting_for_players);
+  CHECK(waiting->version() == 1);
+
+  auto m = started();
+  CHECK(m->move("b2", cell(0)) == errc::not_your_turn);
+  CHECK(m->move("c3", cell(0)) == errc::not_a_player);
+  REQUIRE(m->move("a1", cell(4)) == errc::none);
+  CHECK(m->version() == 3);
+  // not_your_turn comes before cell_taken.
+  CHECK(m->move("a1", cell(4)) == errc::not_your_turn);
+  CHECK(m->move("b2", cell(4)) == errc::cell_taken);
+  CHECK(m->version() == 3);
+  for (int c : {0, 1, 3, 2}) // O 0, X 1, O 3, X 2
+    REQUIRE(m->move(m->state()["turn"] == "X" ? "a1" : "b2", cell(c))
+            == errc::none);
+  REQUIRE(m->move("b2", cell(6)) == errc::none); // O: 0 3 6 wins
+  CHECK(m->status() == status::finished);
+  CHECK(m->state()["winner"] == "O");
+  CHECK(m->state()["turn"].is_null());
+  auto v = m->version();
+  // game_over beats not_a_player's successors but not not_a_player itself.
+  CHECK(m->move("c3", cell(8)) == errc::not_a_player);
+  CHECK(m->move("a1", cell(8)) == errc::game_over);
+  CHECK(m->move("b2", cell(4)) == errc::game_over);
+  CHECK(m->move("a1", json("x")) == errc::bad_move);
+  CHECK(m->version() == v);
+}
+
+TEST_CASE("every accepted change bumps the version by one", "[games]") {
+  auto m = started();
+  uint64_t v = m->version();
+  for (int c : {0, 3, 1, 4, 2}) {
+    auto who = m->state()["turn"] == "X" ? "a1" : "b2";
+    REQUIRE(m->move(who, cell(c)) == errc::none);
+    CHECK(m->version() == ++v);
+    CHECK(m->state()["version"] == v);
+  }
+  CHECK(m->state()["winner"] == "X");
+  CHECK(m->state()["status"] == "finished");
+}
+
+TEST_CASE("a copy is independent of its original", "[games]") {
+  auto m = started();
+  match copy{*m};
+  REQUIRE(copy.move("a1", cell(0)) == errc::none);
+  CHECK(m->version() == 2);
+  CHECK(m->state()["view"]["board"][0].is_null());
+  CHECK(copy.state()["view"]["board"][0] == "X");
+}
+
+TEST_CASE("save and restore keep everything", "[games]") {
+  auto m = started();
+  REQUIRE(m->move("a1", cell(4)) == errc::none);
+  auto saved = m->save();
+  auto r = match::restore(json::parse(saved.dump()));
+  REQUIRE(r);
+  CHECK(r->state() == m->state());
+  CHECK(r->seat_of("b2") == std::optional<std::size_t>{1});
+  CHECK(r->move("b2", cell(0)) == errc::none);
+  auto waiting = match::create("tictactoe", "WXYZ", alice);
+  auto w = match::restore(waiting->save());
+  REQUIRE(w);
+  CHECK(w->status() == status::waiting);
+  CHECK(w->join(bob).seat == "O");
+}
+
+TEST_CASE("restore refuses corrupt snapshots", "[games]") {
+  auto good = started()->save();
+  CHECK_FALSE(match::restore(json()));
+  CHECK_FALSE(match::restore(json::array()));
+  for (auto key : {"code", "game", "version", "started", "seats", "rules"}) {
+    auto bad = good;
+    bad.erase(key);
+    INFO(key);
+    CHECK_FALSE(match::restore(bad));
+  }
+  auto bad = good;
+  bad["game"] = "chess";
+  CHECK_FALSE(match::restore(bad));
+  bad = good;
+  bad["seats"] = json::array({nullptr});
+  CHECK_FALSE(match::restore(bad));
+  bad = good;
+  bad["seats"][0] = json{{"id", 5}};
+  CHECK_FALSE(match::restore(bad));
+  bad = good;
+  bad["version"] = -3;
+  CHECK_FALSE(match::restore(bad));
+  bad = good;
+  bad["rules"]["board"][0] = "Q";
+  CHECK_FALSE(match::restore(bad));
+}

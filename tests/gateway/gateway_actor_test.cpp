@@ -1,0 +1,334 @@
+#include "parlor/gateway/gateway_actor.hpp"
+
+#include "parlor/game_server/store_actor.hpp"
+#include "parlor/game_server/supervisor_actor.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
+#include "parlor/registry/registry_actor.hpp"
+
+#include "actor_fixture.hpp"
+
+#include <caf/send.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <unistd.h>
+
+using namespace parlor;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Stands in for a WebSocket: records what the gateway writes.
+class fake_sink : public gateway::socket_sink {
+public:
+  void send(gateway::shared_frame frame) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    frames_.push_back(json::parse(*frame));
+    cv_.notify_all();
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    close_code = code;
+    close_reason = std::move(reason);
+    cv_.notify_all();
+  }
+
+  /// The next frame, or null JSON after a timeout.
+  json next(std::chrono::milliseconds timeout = 3s) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    if (!cv_.wait_for(guard, timeout, [&] { return !frames_.empty(); }))
+      return json();
+    auto f = std::move(frames_.front());
+    frames_.pop_front();
+    return f;
+  }
+
+  /// The next frame that is not a `state` broadcast.
+  json next_reply() {
+    for (;;) {
+      auto f = next();
+      if (f.is_null() || f[3] != "state")
+        return f;
+    }
+  }
+
+  bool wait_closed(std::chrono::milliseconds timeout = 3s) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    return cv_.wait_for(guard, timeout, [&] { return close_code != 0; });
+  }
+
+  uint16_t close_code = 0;
+  std::string close_reason;
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<json> frames_;
+};
+
+struct gateway_fixture : test::actor_fixture {
+  fs::path dir = fs::temp_directory_path()
+                 / ("parlor-gw-" + std::to_string(::getpid()) + "-"
+                    + std::to_string(std::rand()));
+  std::shared_ptr<gateway::gateway_env> env
+    = std::make_shared<gateway::gateway_env>();
+  std::vector<caf::actor> actors;
+
+  gateway_fixture() {
+    auto genv = std::make_shared<game_server::game_env>();
+    genv->host = {"n1", "fra", "127.0.0.1:4000"};
+    genv->store = game_server::spawn_store(sys, dir);
+    genv->pubsub = pubsub::spawn_pubsub(sys);
+    env->node = genv->host;
+    env->registry = registry::spawn_registry(sys);
+    env->supervisor = game_server::spawn_supervisor(sys, genv, env->registry);
+    env->pubsub = genv->pubsub;
+    env->signer = std::make_shared<auth::token_signer>("secret");
+    env->metrics = std::make_shared<metrics::node_metrics>();
+    env->limits.max_channels = 5;
+    actors = {env->supervisor, env->registry, genv->pubsub, genv->store};
+  }
+
+  ~gateway_fixture() {
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  struct client {
+    std::shared_ptr<fake_sink> sink;
+    caf::actor gw;
+    int ref = 0;
+
+    /// Sends a frame and returns its ref.
+    std::string push(const std::optional<std::string>& join_ref,
+                     const std::string& topic, const std::string& event,
+                     json payload = json::object()) {
+      auto r = std::to_string(++ref);
+      json f = json::array(
+        {join_ref ? json(*join_ref) : json(), r, topic, event, payload});
+      caf::anon_send(gw, gateway::inbound_atom_v, f.dump());
+      return r;
+    }
+
+    json call(const std::optional<std::string>& join_ref,
+              const std::string& topic, const std::string& event,
+              json payload = json::object()) {
+      auto r = push(join_ref, topic, event, std::move(payload));
+      auto reply = sink->next_reply();
+      REQUIRE(reply.is_array());
+      CHECK(reply[1] == r);
+      CHECK(reply[3] == "phx_reply");
+      return reply[4];
+    }
+  };
+
+  client connect(std::string name,
+                 std::optional<std::string> token = std::nullopt) {
+    client c;
+    c.sink = std::make_shared<fake_sink>();
+    c.gw = gateway::spawn_gateway(sys, env, c.sink, std::move(name),
+                                  std::move(token));
+    actors.push_back(c.gw);
+    return c;
+  }
+
+  std::string create_game(client& c) {
+    c.call("1", "lobby", "phx_join");
+    auto r = c.call("1", "lobby", "create", {{"game", "tictactoe"}});
+    REQUIRE(r["status"] == "ok");
+    return r["response"]["code"];
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(gateway_fixture, "heartbeats are answered",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  auto r = c.call(std::nullopt, "phoenix", "heartbeat");
+  CHECK(r == json{{"status", "ok"}, {"response", json::object()}});
+}
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "the lobby hands out a player with a token that sticks",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  auto r = c.call("1", "lobby", "phx_join");
+  REQUIRE(r["status"] == "ok");
+  auto player = r["response"]["player"];
+  CHECK(player["name"] == "alice");
+  CHECK(r["response"]["node"] == "n1");
+  CHECK(r["response"]["region"] == "fra");
+  auto again = connect("alice again", player["token"].get<std::string>());
+  auto r2 = again.call("1", "lobby", "phx_join");
+  CHECK(r2["response"]["player"]["id"] == player["id"]);
+  CHECK(r2["response"]["player"]["name"] == "alice again");
+  auto forged = connect("mallory", "v1.YWJj.AAAA");
+  auto r3 = forged.call("1", "lobby", "phx_join");
+  CHECK(r3["response"]["player"]["id"] != player["id"]);
+}
+
+TEST_CASE_METHOD(gateway_fixture, "a full game through two gateways",
+                 "[gateway][actor]") {
+  auto a = connect("alice");
+  auto b = connect("bob");
+  auto code = create_game(a);
+  auto topic = "game:" + code;
+  auto ja = a.call("2", topic, "phx_join");
+  REQUIRE(ja["status"] == "ok");
+  CHECK(ja["response"]["seat"] == "X");
+  CHECK(ja["response"]["state"]["status"] == "waiting");
+  auto jb = b.call("2", topic, "phx_join");
+  CHECK(jb["response"]["seat"] == "O");
+  CHECK(jb["response"]["state"]["version"] == 2);
+  // Alice sees the join as a broadcast.
+  auto bc = a.sink->next();
+  CHECK(bc[0].is_null());
+  CHECK(bc[1].is_null());
+  CHECK(bc[3] == "state");
+  CHECK(bc[4]["version"] == 2);
+  auto m = a.call("2", topic, "move", {{"cell", 4}});
+  CHECK(m == json{{"status", "ok"}, {"response", {{"version", 3}}}});
+  auto bad = b.call("2", topic, "move", {{"cell", 4}});
+  CHECK(bad == json{{"status", "error"},
+                    {"response", {{"reason", "cell_taken"}}}});
+  auto turn = a.call("2", topic, "move", {{"cell", 0}});
+  CHECK(turn["response"]["reason"] == "not_your_turn");
+  auto malformed = b.call("2", topic, "move", {{"cell", "x"}});
+  CHECK(malformed["response"]["reason"] == "bad_move");
+}
+
+TEST_CASE_METHOD(gateway_fixture, "unknown topics and codes are refused",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  CHECK(c.call("1", "foo:bar", "phx_join")["response"]["reason"]
+        == "unmatched topic");
+  CHECK(c.call("1", "game:ZZZZ", "phx_join")["response"]["reason"]
+        == "not_found");
+  CHECK(c.call("1", "game:abc", "phx_join")["response"]["reason"]
+        == "not_found");
+  CHECK(c.call("1", "game:ZZZZ", "move", {{"cell", 1}})["response"]["reason"]
+        == "unmatched topic");
+  c.call("1", "lobby", "phx_join");
+  CHECK(c.call("1", "lobby", "create", {{"game", "chess"}})["response"]
+                ["reason"]
+        == "unknown_game");
+  CHECK(c.call("1", "lobby", "create")["response"]["reason"]
+        == "unknown_game");
+  CHECK(c.call("1", "lobby", "dance")["response"]["reason"]
+        == "unknown event");
+}
+
+TEST_CASE_METHOD(gateway_fixture, "a second join replaces the first",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  c.call("1", "lobby", "phx_join");
+  auto r = c.push("7", "lobby", "phx_join");
+  auto close = c.sink->next();
+  CHECK(close == json::array({"1", nullptr, "lobby", "phx_close",
+                              json::object()}));
+  auto reply = c.sink->next();
+  CHECK(reply[0] == "7");
+  CHECK(reply[1] == r);
+  CHECK(reply[4]["status"] == "ok");
+  // A frame for the replaced join is stale and dropped; the new one works.
+  c.push("1", "lobby", "create", {{"game", "tictactoe"}});
+  auto fresh = c.call("7", "lobby", "create", {{"game", "tictactoe"}});
+  CHECK(fresh["status"] == "ok");
+  CHECK(c.sink->next(300ms).is_null());
+}
+
+TEST_CASE_METHOD(gateway_fixture, "leaving a topic stops its broadcasts",
+                 "[gateway][actor]") {
+  auto a = connect("alice");
+  auto b = connect("bob");
+  auto code = create_game(a);
+  auto topic = "game:" + code;
+  a.call("2", topic, "phx_join");
+  CHECK(a.call("2", topic, "phx_leave")["status"] == "ok");
+  b.call("2", topic, "phx_join");
+  CHECK(a.sink->next(300ms).is_null());
+  CHECK(a.call("2", topic, "move", {{"cell", 0}})["response"]["reason"]
+        == "unmatched topic");
+}
+
+TEST_CASE_METHOD(gateway_fixture, "too many channels are refused",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  c.call("1", "lobby", "phx_join");
+  std::vector<std::string> codes;
+  for (int i = 0; i < 4; ++i)
+    codes.push_back(c.call("1", "lobby", "create",
+                           {{"game", "tictactoe"}})["response"]["code"]);
+  for (auto& code : codes)
+    REQUIRE(c.call("2", "game:" + code, "phx_join")["status"] == "ok");
+  auto extra = c.call("1", "lobby", "create", {{"game", "tictactoe"}});
+  auto r = c.call("3", "game:" + extra["response"]["code"].get<std::string>(),
+                  "phx_join");
+  CHECK(r == json{{"status", "error"},
+                  {"response", {{"reason", "too many channels joined"}}}});
+}
+
+TEST_CASE_METHOD(gateway_fixture, "bad frames get errors or a close",
+                 "[gateway][actor]") {
+  auto c = connect("alice");
+  caf::anon_send(c.gw, gateway::inbound_atom_v,
+                 std::string{R"([null,"5",7,"phx_join",{}])"});
+  auto r = c.sink->next();
+  CHECK(r[1] == "5");
+  CHECK(r[4]["status"] == "error");
+  CHECK(r[4]["response"]["reason"] == "bad_frame");
+  // No usable ref: nothing to answer, nothing closed.
+  caf::anon_send(c.gw, gateway::inbound_atom_v,
+                 std::string{R"([null,{},"lobby","phx_join",{}])"});
+  CHECK(c.sink->next(200ms).is_null());
+  CHECK(c.sink->close_code == 0);
+  caf::anon_send(c.gw, gateway::inbound_atom_v, std::string{"{oops"});
+  REQUIRE(c.sink->wait_closed());
+  CHECK(c.sink->close_code == 1007);
+  CHECK(env->metrics->bad_frames.value() == 3);
+}
+
+TEST_CASE_METHOD(gateway_fixture, "a silent socket is closed with 1001",
+                 "[gateway][actor]") {
+  env->limits.idle_timeout = 200ms;
+  auto c = connect("alice");
+  REQUIRE(c.sink->wait_closed(3s));
+  CHECK(c.sink->close_code == 1001);
+  CHECK(c.sink->close_reason == "heartbeat timeout");
+}
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "a crashed game sends phx_error and the rejoin finds it again",
+                 "[gateway][actor]") {
+  auto a = connect("alice");
+  auto code = create_game(a);
+  auto topic = "game:" + code;
+  a.call("2", topic, "phx_join");
+  caf::actor game;
+  self->request(env->registry, 2s, registry::lookup_atom_v, code)
+    .receive([&](caf::actor& x) { game = x; }, [](caf::error&) {});
+  REQUIRE(game);
+  caf::anon_send_exit(game, caf::exit_reason::kill);
+  auto err = a.sink->next();
+  CHECK(err == json::array({"2", nullptr, topic, "phx_error", json::object()}));
+  // The client rejoins (with a new join_ref) and gets its seat back.
+  json r;
+  for (int i = 0; i < 50; ++i) {
+    r = a.call("3", topic, "phx_join");
+    if (r["status"] == "ok")
+      break;
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(r["status"] == "ok");
+  CHECK(r["response"]["seat"] == "X");
+}

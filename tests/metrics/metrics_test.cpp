@@ -1,0 +1,33 @@
+#include "parlor/metrics/metrics.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace parlor::metrics;
+
+TEST_CASE("metrics render in Prometheus text format", "[metrics]") {
+  node_metrics m;
+  m.connections.add(3);
+  m.connections.add(-1);
+  m.moves.add(5);
+  m.move_latency.observe(std::chrono::microseconds{50});
+  m.move_latency.observe(std::chrono::microseconds{700});
+  m.move_latency.observe(std::chrono::seconds{5});
+  auto text = m.render();
+  CHECK(text.find("# TYPE parlor_connections gauge\nparlor_connections 2\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_moves_total 5\n") != std::string::npos);
+  CHECK(text.find("# TYPE parlor_move_latency_seconds histogram")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_bucket{le=\"0.0001\"} 1\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_bucket{le=\"0.001\"} 2\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_bucket{le=\"1\"} 2\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_bucket{le=\"+Inf\"} 3\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_count 3\n")
+        != std::string::npos);
+  CHECK(text.find("parlor_move_latency_seconds_sum 5.00075\n")
+        != std::string::npos);
+}

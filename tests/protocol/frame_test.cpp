@@ -1,0 +1,132 @@
+#include "parlor/protocol/frame.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace parlor::protocol;
+using nlohmann::json;
+
+TEST_CASE("a Phoenix v2 frame decodes into its five fields", "[protocol]") {
+  auto r = decode(R"(["3","7","game:ABCD","move",{"cell":4}])");
+  REQUIRE(std::holds_alternative<frame>(r));
+  auto& f = std::get<frame>(r);
+  CHECK(f.join_ref == "3");
+  CHECK(f.ref == "7");
+  CHECK(f.topic == "game:ABCD");
+  CHECK(f.event == "move");
+  CHECK(f.payload == json{{"cell", 4}});
+}
+
+TEST_CASE("null refs decode as none, numeric refs as text", "[protocol]") {
+  auto f = std::get<frame>(decode(R"([null,"1","phoenix","heartbeat",{}])"));
+  CHECK_FALSE(f.join_ref);
+  CHECK(f.ref == "1");
+  auto g = std::get<frame>(decode(R"([12,13,"lobby","phx_join",{}])"));
+  CHECK(g.join_ref == "12");
+  CHECK(g.ref == "13");
+}
+
+TEST_CASE("malformed frames map to clear errors", "[protocol]") {
+  struct row {
+    const char* text;
+    errc code;
+    bool fatal;
+    bool has_ref;
+  };
+  const row rows[] = {
+    {"", errc::not_json, true, false},
+    {"not json", errc::not_json, true, false},
+    {"[1,2", errc::not_json, true, false},
+    {"\xff\xfe", errc::not_json, true, false},
+    {"{}", errc::not_a_frame, true, false},
+    {"42", errc::not_a_frame, true, false},
+    {"\"text\"", errc::not_a_frame, true, false},
+    {"[]", errc::not_a_frame, true, false},
+    {R"([null,"1","phoenix","heartbeat"])", errc::not_a_frame, true, false},
+    {R"([null,"1","phoenix","heartbeat",{},1])", errc::not_a_frame, true,
+     false},
+    {R"([{},"1","lobby","phx_join",{}])", errc::bad_join_ref, false, true},
+    {R"([null,true,"lobby","phx_join",{}])", errc::bad_ref, false, false},
+    {R"([null,[1],"lobby","phx_join",{}])", errc::bad_ref, false, false},
+    {R"([null,"1",5,"phx_join",{}])", errc::bad_topic, false, true},
+    {R"([null,"1","","phx_join",{}])", errc::bad_topic, false, true},
+    {R"([null,"1","lobby",null,{}])", errc::bad_event, false, true},
+    {R"([null,"1","lobby","",{}])", errc::bad_event, false, true},
+    {R"([null,"1","lobby","create",[]])", errc::bad_payload, false, true},
+    {R"([null,"1","lobby","create","x"])", errc::bad_payload, false, true},
+    {R"([null,"1","lobby","create",null])", errc::bad_payload, false, true},
+  };
+  for (auto& r : rows) {
+    INFO(r.text);
+    auto res = decode(r.text);
+    REQUIRE(std::holds_alternative<decode_error>(res));
+    auto& e = std::get<decode_error>(res);
+    CHECK(e.code == r.code);
+    CHECK(e.fatal() == r.fatal);
+    CHECK(e.ref.has_value() == r.has_ref);
+    CHECK(to_string(e.code).size() > 4);
+  }
+}
+
+TEST_CASE("a decode error keeps what it could read for the reply",
+          "[protocol]") {
+  auto e = std::get<decode_error>(
+    decode(R"(["2","9","game:ABCD","move",[1,2]])"));
+  CHECK(e.code == errc::bad_payload);
+  CHECK(e.join_ref == "2");
+  CHECK(e.ref == "9");
+  CHECK(e.topic == "game:ABCD");
+}
+
+TEST_CASE("deeply nested garbage is refused without a crash", "[protocol]") {
+  std::string deep(100000, '[');
+  auto res = decode(deep);
+  REQUIRE(std::holds_alternative<decode_error>(res));
+  CHECK(std::get<decode_error>(res).fatal());
+}
+
+TEST_CASE("encode and decode round-trip", "[protocol]") {
+  frame f{"1", "2", "game:WXYZ", "state", json{{"version", 3}}};
+  auto back = std::get<frame>(decode(encode(f)));
+  CHECK(back.join_ref == f.join_ref);
+  CHECK(back.ref == f.ref);
+  CHECK(back.topic == f.topic);
+  CHECK(back.event == f.event);
+  CHECK(back.payload == f.payload);
+}
+
+TEST_CASE("replies carry status and response", "[protocol]") {
+  auto ok = json::parse(encode_reply("1", "5", "lobby", true,
+                                     json{{"code", "ABCD"}}));
+  CHECK(ok == json::array({"1", "5", "lobby", "phx_reply",
+                           {{"status", "ok"},
+                            {"response", {{"code", "ABCD"}}}}}));
+  auto err = json::parse(encode_reply(std::nullopt, "9", "foo", false,
+                                      reason("unmatched topic")));
+  CHECK(err[0].is_null());
+  CHECK(err[4]["status"] == "error");
+  CHECK(err[4]["response"]["reason"] == "unmatched topic");
+  auto raw = json::parse(encode_raw_reply("1", "2", "game:ABCD", true,
+                                          R"({"seat":null,"state":{}})"));
+  CHECK(raw[4]["response"]["seat"].is_null());
+}
+
+TEST_CASE("pushes and broadcasts have a null ref", "[protocol]") {
+  auto push = json::parse(encode_push("4", "game:ABCD", "phx_close",
+                                      json::object()));
+  CHECK(push == json::array({"4", nullptr, "game:ABCD", "phx_close",
+                             json::object()}));
+  auto b = json::parse(encode_broadcast("game:ABCD", "state",
+                                        R"({"version":2})"));
+  CHECK(b == json::array({nullptr, nullptr, "game:ABCD", "state",
+                          {{"version", 2}}}));
+}
+
+TEST_CASE("text from clients is escaped, even when it is not UTF-8",
+          "[protocol]") {
+  auto text = encode_reply("1\"", "2", "a\"b\\c\n", false,
+                           reason("x\xff"));
+  auto parsed = json::parse(text, nullptr, false);
+  REQUIRE_FALSE(parsed.is_discarded());
+  CHECK(parsed[0] == "1\"");
+  CHECK(parsed[2] == "a\"b\\c\n");
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace parlor::test {
+
+/// A real actor system plus a scoped actor that asks with a timeout.
+struct actor_fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  caf::scoped_actor self;
+
+  actor_fixture() : sys{init(cfg)}, self{sys} {
+    // nop
+  }
+
+  static caf::actor_system_config& init(caf::actor_system_config& c) {
+    c.set("scheduler.max-threads", size_t{2});
+    return c;
+  }
+
+  /// Asks `dst` and returns the answer; fails the test on an error.
+  template <class T, class... Ts>
+  T ask(const caf::actor& dst, Ts&&... xs) {
+    T result{};
+    self->request(dst, std::chrono::seconds{5}, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { result = std::move(x); },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return result;
+  }
+
+  /// Asks `dst` expecting an error; returns it (fails on a value).
+  template <class T, class... Ts>
+  caf::error ask_error(const caf::actor& dst, Ts&&... xs) {
+    caf::error result;
+    self->request(dst, std::chrono::seconds{5}, std::forward<Ts>(xs)...)
+      .receive([&](T&) { FAIL("expected an error, got a value"); },
+               [&](caf::error& e) { result = std::move(e); });
+    return result;
+  }
+};
+
+} // namespace parlor::test
