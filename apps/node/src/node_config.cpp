@@ -210,6 +210,10 @@ parse_result parse_config(const std::vector<std::string>& args,
       config_file = value;
       continue;
     }
+    if (!find_option(key)) {
+      res.error = "unknown option '--" + key + "'; see --help";
+      return res;
+    }
     if (eq == std::string::npos && key != "help" && key != "version") {
       res.error = "option --" + key + " needs a value: --" + key + "=VALUE";
       return res;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on Debian 12, then builds Parlor into ./build.
+#   scripts/setup.sh          build dependencies, the node, the web client
+#   scripts/setup.sh --test   the same plus what the test suite needs (Chromium)
+# Environment: PARLOR_WERROR=ON treats warnings as errors (CI sets it);
+# PARLOR_BUILD_TYPE (default RelWithDebInfo); PARLOR_JOBS (default: cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_tests=1 ;;
+    *) echo "setup.sh: unknown argument '$arg' (use --test)" >&2; exit 2 ;;
+  esac
+done
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+packages=(g++ cmake ninja-build pkg-config libcaf-dev libboost-dev
+          nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev catch2)
+((with_tests)) && packages+=(chromium)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+# Node.js may come from elsewhere; only install Debian's if none is present.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages (phoenix, esbuild, playwright-core, ws), from the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+cmake -S . -B build -G Ninja \
+  -DCMAKE_BUILD_TYPE="${PARLOR_BUILD_TYPE:-RelWithDebInfo}" \
+  -DPARLOR_WERROR="${PARLOR_WERROR:-OFF}" >/dev/null
+cmake --build build -j "${PARLOR_JOBS:-$(nproc)}"
