@@ -15,7 +15,7 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.resolve(process.cwd(), process.argv[2] || "build/web");
 
 // Top-level files of web/ that are copied verbatim (style.css is minified instead).
-const STATIC_EXT = new Set([".html", ".svg", ".png", ".ico", ".webmanifest", ".txt", ".json"]);
+const STATIC_EXT = new Set([".html", ".svg", ".png", ".ico", ".webmanifest"]);
 
 async function main() {
   const started = Date.now();
@@ -50,7 +50,7 @@ async function main() {
 
   const entries = await readdir(webDir, { withFileTypes: true });
   const copies = entries
-    .filter((e) => e.isFile() && STATIC_EXT.has(path.extname(e.name)) && e.name !== "package.json")
+    .filter((e) => e.isFile() && STATIC_EXT.has(path.extname(e.name)))
     .map((e) => copyFile(path.join(webDir, e.name), path.join(outDir, e.name)));
 
   await Promise.all([...builds, ...copies]);

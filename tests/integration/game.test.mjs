@@ -1,10 +1,13 @@
 // Tic-tac-toe over the stock phoenix JS client (contract §4), against a real parlor-node.
-import { test } from "node:test";
+import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { startNode, withNode } from "./support/node.mjs";
-import { connectPhoenix, disconnect, joinChannel, push } from "./support/phx.mjs";
+import { connectPhoenix, disconnect, disconnectAll, joinChannel, push } from "./support/phx.mjs";
 
 const T = { timeout: 30000 };
+
+// A failed test must not leave clients retrying against its stopped node.
+afterEach(() => disconnectAll());
 const EMPTY = Array(9).fill(null);
 
 /** A connected player: socket, lobby reply, and helpers. */

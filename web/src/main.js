@@ -273,6 +273,7 @@ function showGame(code) {
     joined: false,
     everJoined: false,
     missing: false,
+    notFound: 0, // not_found answers to rejoins in a row
     pendingCell: null, // cell of the move in flight
     awaitVersion: 0, // version acknowledged for our last move, until its STATE arrives
     errorTimer: null,
@@ -291,6 +292,7 @@ function showGame(code) {
       if (app.game !== game) return;
       game.joined = true;
       game.everJoined = true;
+      game.notFound = 0;
       game.missing = false;
       game.seat = reply && reply.seat !== undefined ? reply.seat : null;
       if (!applyState(game, reply && reply.state, true)) renderGame();
@@ -298,7 +300,10 @@ function showGame(code) {
     .receive("error", (reply) => {
       if (app.game !== game) return;
       const reason = reply && reply.reason;
-      if (reason === "not_found" && !game.everJoined) {
+      if (reason === "not_found") game.notFound += 1;
+      // A game we were in can be briefly unknown while it moves to another node (failover
+      // takes up to 5 s; the client retries after 1, 2, 5 s): give it a few tries first.
+      if (reason === "not_found" && (!game.everJoined || game.notFound >= 4)) {
         game.missing = true;
         channel.leave(); // stop the client's automatic rejoin attempts
         renderGame();
@@ -315,6 +320,7 @@ function showGame(code) {
   const link = $("share-link");
   link.href = shareURL(code);
   link.textContent = shareURL(code);
+  link.title = shareURL(code);
   $("copy").textContent = "Copy link";
   showGameError(null);
   renderGame();
@@ -548,6 +554,7 @@ function init() {
   $("name").addEventListener("input", () => {
     const name = $("name").value.trim();
     if (validName(name)) {
+      storage.set(LS_NAME, name); // remembered as typed; the socket picks it up on the next action
       $("name").closest(".field").classList.remove("invalid");
       $("name-hint").textContent = "1–32 characters. Other players see it.";
     }

@@ -191,12 +191,20 @@ int run(const node::node_config& conf) {
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
   asio::steady_timer timer{ioc};
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  bool aborted = false;
   std::function<void()> wait_sessions = [&] {
-    if (server.session_count() == 0
-        || std::chrono::steady_clock::now() > *deadline) {
+    auto now = std::chrono::steady_clock::now();
+    if (server.session_count() == 0 || now > *deadline + 2s) {
+      // Every gateway actor has been told its socket is gone by now.
       work.reset();
       ioc.stop();
       return;
+    }
+    if (now > *deadline && !aborted) {
+      spdlog::warn("{} socket(s) did not close in time: dropping them",
+                   server.session_count());
+      aborted = true;
+      server.abort();
     }
     timer.expires_after(20ms);
     timer.async_wait([&](auto) { wait_sessions(); });

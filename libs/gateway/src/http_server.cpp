@@ -111,6 +111,8 @@ public:
 
   ~ws_session() override {
     server_->remove_session(this);
+    if (actor_)
+      caf::anon_send(actor_, closed_atom_v);
   }
 
   void run(http::request<http::string_body> req, std::string name,
@@ -121,7 +123,12 @@ public:
     t.idle_timeout = websocket::stream_base::none(); // the gateway's heartbeat
     t.keep_alive_pings = false;
     ws_.set_option(t);
-    ws_.read_message_max(limits.max_frame_bytes);
+    // The frame size limit is enforced in on_read, not by Beast: Beast 1.74
+    // tears the connection down after one read when it refuses a message
+    // (teardown's bytes_transferred check), so the client sees a reset
+    // instead of the 1009 close. async_close drains the rest properly.
+    ws_.read_message_max(0);
+    max_frame_bytes_ = limits.max_frame_bytes;
     ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) {
         res.set(http::field::server, server_name);
@@ -147,6 +154,14 @@ public:
                                          std::move(reason)));
   }
 
+  /// Thread-safe. Drops the TCP connection; pending operations fail.
+  void abort() {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+    });
+  }
+
 private:
   void on_accept(beast::error_code ec) {
     if (ec)
@@ -161,13 +176,24 @@ private:
   }
 
   void do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read,
-                                                      shared_from_this()));
+    // Read in pieces so that an oversized message is caught after at most
+    // max_frame_bytes_ + 1 bytes, whatever its header claims.
+    ws_.async_read_some(buffer_, max_frame_bytes_ + 1 - buffer_.size(),
+                        beast::bind_front_handler(&ws_session::on_read,
+                                                  shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec)
       return fail(ec, "read");
+    if (buffer_.size() > max_frame_bytes_) {
+      buffer_.consume(buffer_.size());
+      return do_close(static_cast<uint16_t>(websocket::close_code::too_big),
+                      "frame larger than "
+                        + std::to_string(max_frame_bytes_) + " bytes");
+    }
+    if (!ws_.is_message_done())
+      return do_read();
     if (!ws_.got_text()) {
       buffer_.consume(buffer_.size());
       return do_close(static_cast<uint16_t>(websocket::close_code::unknown_data),
@@ -214,6 +240,9 @@ private:
     ws_.async_close(cr, [self = shared_from_this()](beast::error_code ec) {
       if (ec && !benign(ec))
         spdlog::debug("websocket close: {}", ec.message());
+      // When we stopped reading (oversized or binary message), nothing else
+      // tells the gateway actor that the socket is gone.
+      self->fail(ec ? ec : websocket::error::closed, "close");
     });
   }
 
@@ -233,6 +262,7 @@ private:
   caf::actor actor_;
   std::string name_;
   std::optional<std::string> token_;
+  std::size_t max_frame_bytes_ = 0;
   bool closing_ = false;
 };
 
@@ -491,6 +521,18 @@ void http_server::stop(uint16_t close_code) {
   }
   for (auto& s : open)
     s->close(close_code, "server shutting down");
+}
+
+void http_server::abort() {
+  std::vector<std::shared_ptr<ws_session>> open;
+  {
+    std::lock_guard<std::mutex> guard{impl_->sessions_mtx};
+    for (auto& [ptr, weak] : impl_->sessions)
+      if (auto s = weak.lock())
+        open.push_back(std::move(s));
+  }
+  for (auto& s : open)
+    s->abort();
 }
 
 std::size_t http_server::session_count() const {

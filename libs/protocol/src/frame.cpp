@@ -73,8 +73,22 @@ std::variant<frame, decode_error> decode(std::string_view text) {
   auto doc = json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded())
     return decode_error{errc::not_json, {}, {}, {}};
-  if (!doc.is_array() || doc.size() != 5)
+  if (!doc.is_array())
     return decode_error{errc::not_a_frame, {}, {}, {}};
+  if (doc.size() != 5) {
+    // Still answerable if it starts with usable refs, e.g.
+    // ["1","2","lobby","phx_join"]; otherwise the socket is closed.
+    decode_error err{errc::not_a_frame, {}, {}, {}};
+    std::optional<std::string> join_ref;
+    std::optional<std::string> ref;
+    if (doc.size() >= 2 && read_ref(doc[0], join_ref) && read_ref(doc[1], ref)) {
+      err.join_ref = std::move(join_ref);
+      err.ref = std::move(ref);
+      if (doc.size() >= 3 && doc[2].is_string())
+        err.topic = doc[2].get<std::string>();
+    }
+    return err;
+  }
   decode_error err;
   frame f;
   // Read what can be read first, so that an error can still be answered.

@@ -123,7 +123,7 @@ export async function startNode(opts = {}) {
     port = await new Promise((resolve, reject) => {
       const check = () => {
         const lines = output.split("\n").filter((l) => LISTENING_RE.test(l));
-        const http = lines.find((l) => !/cluster/i.test(l)) || null;
+        const http = lines.find((l) => /http/i.test(l)) || lines.find((l) => !/cluster/i.test(l)) || null;
         if (http) {
           finish();
           resolve(Number(http.match(LISTENING_RE)[1]));

@@ -160,6 +160,18 @@ export class RawClient {
  * Connects the stock phoenix Socket to `node` with connect `params` and resolves once open.
  * Automatic reconnects are slowed down so a test sees a disconnect as it is.
  */
+const liveSockets = new Set();
+
+/**
+ * Disconnects every phoenix socket connectPhoenix() made that is still around. Call it after
+ * each test (afterEach), so a failed test leaves no client retrying against a stopped node.
+ */
+export async function disconnectAll() {
+  const sockets = [...liveSockets];
+  liveSockets.clear();
+  await Promise.all(sockets.map((socket) => disconnect(socket)));
+}
+
 export async function connectPhoenix(node, params, opts = {}) {
   const socket = new Socket(node.socketUrl, {
     transport: WebSocket,
@@ -178,8 +190,13 @@ export async function connectPhoenix(node, params, opts = {}) {
       socket.disconnect();
       reject(new Error(`phoenix socket error: ${err && err.message ? err.message : err}`));
     }));
+    liveSockets.add(socket);
     socket.connect();
-  }), "phoenix socket connect");
+  }), "phoenix socket connect").catch((err) => {
+    liveSockets.delete(socket);
+    socket.disconnect();
+    throw err;
+  });
   return socket;
 }
 
@@ -239,6 +256,7 @@ export function push(channel, event, payload) {
 
 /** Disconnects a phoenix socket and resolves once its transport is closed. */
 export function disconnect(socket) {
+  liveSockets.delete(socket);
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 2000);
     socket.disconnect(() => { clearTimeout(timer); resolve(); });

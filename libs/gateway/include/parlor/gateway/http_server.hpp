@@ -45,6 +45,10 @@ public:
   /// Thread-safe.
   void stop(uint16_t close_code = 1001);
 
+  /// Drops every WebSocket at once, without a close handshake: for clients
+  /// that did not answer `stop` in time. Thread-safe.
+  void abort();
+
   /// Number of open WebSocket sessions.
   std::size_t session_count() const;
 

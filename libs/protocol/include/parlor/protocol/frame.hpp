@@ -24,7 +24,8 @@ enum class errc : uint8_t {
   none = 0,
   /// Not JSON at all: the socket is closed.
   not_json,
-  /// JSON, but not an array of five elements: the socket is closed.
+  /// JSON, but not an array of five elements: the socket is closed unless
+  /// the array starts with a usable `join_ref` and `ref`.
   not_a_frame,
   /// A five-element array with a field of the wrong type or value: answered
   /// with an error reply when the frame carries a usable `ref`.
@@ -45,9 +46,11 @@ struct decode_error {
   std::optional<std::string> ref;
   std::string topic;
 
-  /// Whether the socket must be closed (nothing can be answered).
+  /// Whether the socket must be closed: the text is not JSON, or not an
+  /// array, or an array of the wrong length without a usable `ref`.
   bool fatal() const noexcept {
-    return code == errc::not_json || code == errc::not_a_frame;
+    return code == errc::not_json
+           || (code == errc::not_a_frame && !ref.has_value());
   }
 };
 
