@@ -80,6 +80,16 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     sessions.emplace(s, std::move(w));
   }
 
+  /// The sessions still alive, kept alive by the returned pointers.
+  std::vector<std::shared_ptr<ws_session>> open_sessions() {
+    std::vector<std::shared_ptr<ws_session>> result;
+    std::lock_guard<std::mutex> guard{sessions_mtx};
+    for (auto& entry : sessions)
+      if (auto s = entry.second.lock())
+        result.push_back(std::move(s));
+    return result;
+  }
+
   void remove_session(ws_session* s) {
     std::lock_guard<std::mutex> guard{sessions_mtx};
     sessions.erase(s);
@@ -512,26 +522,12 @@ void http_server::stop(uint16_t close_code) {
     beast::error_code ec;
     i->acceptor.close(ec);
   });
-  std::vector<std::shared_ptr<ws_session>> open;
-  {
-    std::lock_guard<std::mutex> guard{impl_->sessions_mtx};
-    for (auto& [ptr, weak] : impl_->sessions)
-      if (auto s = weak.lock())
-        open.push_back(std::move(s));
-  }
-  for (auto& s : open)
+  for (auto& s : impl_->open_sessions())
     s->close(close_code, "server shutting down");
 }
 
 void http_server::abort() {
-  std::vector<std::shared_ptr<ws_session>> open;
-  {
-    std::lock_guard<std::mutex> guard{impl_->sessions_mtx};
-    for (auto& [ptr, weak] : impl_->sessions)
-      if (auto s = weak.lock())
-        open.push_back(std::move(s));
-  }
-  for (auto& s : open)
+  for (auto& s : impl_->open_sessions())
     s->abort();
 }
 
