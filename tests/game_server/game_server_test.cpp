@@ -41,7 +41,7 @@ struct node_fixture : test::actor_fixture {
     env->pubsub = pubsub::spawn_pubsub(sys);
     env->metrics = std::make_shared<metrics::node_metrics>();
     env->finished_ttl = ttl;
-    registry = registry::spawn_registry(sys);
+    registry = registry::spawn_registry(sys, "n1");
     supervisor = game_server::spawn_supervisor(sys, env, registry);
   }
 

@@ -87,7 +87,7 @@ struct gateway_fixture : test::actor_fixture {
     genv->store = game_server::spawn_store(sys, dir);
     genv->pubsub = pubsub::spawn_pubsub(sys);
     env->node = genv->host;
-    env->registry = registry::spawn_registry(sys);
+    env->registry = registry::spawn_registry(sys, "n1");
     env->supervisor = game_server::spawn_supervisor(sys, genv, env->registry);
     env->pubsub = genv->pubsub;
     env->signer = std::make_shared<auth::token_signer>("secret");

@@ -1,5 +1,9 @@
 #include "parlor/pubsub/pubsub_actor.hpp"
 
+#include "parlor/cluster/fwd.hpp"
+
+#include <thread>
+
 #include "actor_fixture.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -84,4 +88,37 @@ TEST_CASE_METHOD(test::actor_fixture,
   REQUIRE(f);
   CHECK(*f == "y");
   caf::anon_send_exit(ps, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(test::actor_fixture,
+                 "a broadcast reaches subscribers of a peer node exactly once",
+                 "[pubsub][actor]") {
+  auto a = pubsub::spawn_pubsub(sys);
+  auto b = pubsub::spawn_pubsub(sys);
+  caf::anon_send(a, cluster::peer_up_atom_v, std::string{"b"}, b);
+  caf::anon_send(b, cluster::peer_up_atom_v, std::string{"a"}, a);
+  caf::scoped_actor on_a{sys};
+  caf::scoped_actor on_b{sys};
+  self->send(a, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{on_a});
+  self->send(b, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{on_b});
+  // Make sure both subscriptions are in place before publishing.
+  self->send(a, pubsub::publish_atom_v, std::string{"warmup"},
+             std::make_shared<const std::string>("w"));
+  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  self->send(a, pubsub::publish_atom_v, std::string{"t"},
+             std::make_shared<const std::string>("hello"));
+  auto fa = next_frame(on_a);
+  auto fb = next_frame(on_b);
+  REQUIRE(fa);
+  REQUIRE(fb);
+  CHECK(*fa == "hello");
+  CHECK(*fb == "hello");
+  CHECK_FALSE(next_frame(on_b)); // once, not twice
+  caf::anon_send(a, cluster::peer_down_atom_v, std::string{"b"});
+  self->send(a, pubsub::publish_atom_v, std::string{"t"},
+             std::make_shared<const std::string>("after"));
+  CHECK(next_frame(on_a));
+  CHECK_FALSE(next_frame(on_b));
+  for (auto& x : {a, b})
+    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
 }

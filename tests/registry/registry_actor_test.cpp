@@ -1,5 +1,8 @@
 #include "parlor/registry/registry_actor.hpp"
 
+#include "parlor/cluster/fwd.hpp"
+#include "parlor/registry/codes.hpp"
+
 #include "actor_fixture.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -17,7 +20,7 @@ caf::behavior dummy_game(caf::event_based_actor*) {
 
 TEST_CASE_METHOD(test::actor_fixture, "a code is held by one game at a time",
                  "[registry][actor]") {
-  auto reg = registry::spawn_registry(sys);
+  auto reg = registry::spawn_registry(sys, "n1");
   auto g1 = sys.spawn(dummy_game);
   auto g2 = sys.spawn(dummy_game);
   std::string code = "ABCD";
@@ -36,7 +39,7 @@ TEST_CASE_METHOD(test::actor_fixture, "a code is held by one game at a time",
 TEST_CASE_METHOD(test::actor_fixture,
                  "replace moves a code, unregister only drops its own entry",
                  "[registry][actor]") {
-  auto reg = registry::spawn_registry(sys);
+  auto reg = registry::spawn_registry(sys, "n1");
   auto g1 = sys.spawn(dummy_game);
   auto g2 = sys.spawn(dummy_game);
   std::string code = "WXYZ";
@@ -54,7 +57,7 @@ TEST_CASE_METHOD(test::actor_fixture,
 
 TEST_CASE_METHOD(test::actor_fixture, "a game that stops loses its code",
                  "[registry][actor]") {
-  auto reg = registry::spawn_registry(sys);
+  auto reg = registry::spawn_registry(sys, "n1");
   auto g = sys.spawn(dummy_game);
   std::string code = "QQQQ";
   CHECK(ask<bool>(reg, registry::register_atom_v, code, g));
@@ -70,4 +73,98 @@ TEST_CASE_METHOD(test::actor_fixture, "a game that stops loses its code",
   }
   CHECK(gone);
   caf::anon_send_exit(reg, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+struct two_replicas : test::actor_fixture {
+  caf::actor a = registry::spawn_registry(sys, "a");
+  caf::actor b = registry::spawn_registry(sys, "b");
+
+  two_replicas() {
+    caf::anon_send(a, cluster::peer_up_atom_v, std::string{"b"}, b);
+    caf::anon_send(b, cluster::peer_up_atom_v, std::string{"a"}, a);
+  }
+
+  ~two_replicas() {
+    for (auto& r : {a, b})
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  }
+
+  bool known(const caf::actor& reg, const std::string& code,
+             const caf::actor& expected) {
+    bool found = false;
+    self->request(reg, std::chrono::seconds{1}, registry::lookup_atom_v, code)
+      .receive([&](caf::actor& x) { found = x == expected; },
+               [](caf::error&) {});
+    return found;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(two_replicas,
+                 "a registered code is known to every peer before register "
+                 "returns",
+                 "[registry][actor]") {
+  auto g = sys.spawn(dummy_game);
+  for (int i = 0; i < 50; ++i) {
+    auto code = registry::code_from_number(static_cast<uint32_t>(i));
+    REQUIRE(ask<bool>(a, registry::register_atom_v, code, g));
+    // No waiting: the claim round made b learn it already.
+    CHECK(known(b, code, g));
+  }
+  caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(two_replicas, "a code held on a peer cannot be claimed",
+                 "[registry][actor]") {
+  auto g1 = sys.spawn(dummy_game);
+  auto g2 = sys.spawn(dummy_game);
+  std::string code = "ABCD";
+  REQUIRE(ask<bool>(a, registry::register_atom_v, code, g1));
+  CHECK_FALSE(ask<bool>(b, registry::register_atom_v, code, g2));
+  CHECK(known(a, code, g1));
+  CHECK(known(b, code, g1));
+  for (auto& g : {g1, g2})
+    caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(two_replicas, "a dead peer's games vanish everywhere",
+                 "[registry][actor]") {
+  auto g = sys.spawn(dummy_game);
+  std::string code = "WXYZ";
+  REQUIRE(ask<bool>(a, registry::register_atom_v, code, g));
+  REQUIRE(known(b, code, g));
+  caf::anon_send(b, cluster::peer_down_atom_v, std::string{"a"});
+  CHECK(ask_error<caf::actor>(b, registry::lookup_atom_v, code)
+        == registry::errc::not_found);
+  CHECK(known(a, code, g));
+  caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(test::actor_fixture,
+                 "after a partition heals the smaller node name keeps a "
+                 "clashing code",
+                 "[registry][actor]") {
+  // Two replicas that did not know each other registered the same code.
+  auto a = registry::spawn_registry(sys, "a");
+  auto b = registry::spawn_registry(sys, "b");
+  auto ga = sys.spawn(dummy_game);
+  auto gb = sys.spawn(dummy_game);
+  std::string code = "CLSH";
+  REQUIRE(ask<bool>(a, registry::register_atom_v, code, ga));
+  REQUIRE(ask<bool>(b, registry::register_atom_v, code, gb));
+  self->monitor(gb);
+  caf::anon_send(a, cluster::peer_up_atom_v, std::string{"b"}, b);
+  caf::anon_send(b, cluster::peer_up_atom_v, std::string{"a"}, a);
+  // b's game loses and is stopped; both replicas point at a's game.
+  bool stopped = false;
+  self->receive([&](caf::down_msg& dm) { stopped = dm.source == gb; },
+                caf::after(std::chrono::seconds{2}) >> [] {});
+  CHECK(stopped);
+  CHECK(ask<caf::actor>(a, registry::lookup_atom_v, code) == ga);
+  CHECK(ask<caf::actor>(b, registry::lookup_atom_v, code) == ga);
+  for (auto& x : {a, b, ga})
+    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
 }

@@ -4,6 +4,7 @@
 
 #include "parlor/auth/secret.hpp"
 #include "parlor/auth/token.hpp"
+#include "parlor/cluster/agent_actor.hpp"
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
@@ -20,6 +21,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -113,12 +115,17 @@ int run(const node::node_config& conf) {
                    : std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  cfg.load<caf::io::middleman>();
+  // BASP heartbeats find hung peers (SIGSTOP, silent networks); every node
+  // must use the same values.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{500ms});
+  cfg.set("middleman.connection-timeout", caf::timespan{3s});
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
   auto store = game_server::spawn_store(sys, conf.data_dir);
   auto pubsub = pubsub::spawn_pubsub(sys);
-  auto registry = registry::spawn_registry(sys);
+  auto registry = registry::spawn_registry(sys, self_info.name);
 
   auto genv = std::make_shared<game_server::game_env>();
   genv->host = self_info;
@@ -128,8 +135,31 @@ int run(const node::node_config& conf) {
   genv->finished_ttl = std::chrono::seconds{conf.finished_ttl_s};
   auto supervisor = game_server::spawn_supervisor(sys, genv, registry);
 
+  auto members = std::make_shared<cluster::member_table>();
+  cluster::agent_config acfg;
+  acfg.self = cluster::member{self_info.name, self_info.region, "", "",
+                              static_cast<uint64_t>(
+                                std::chrono::duration_cast<
+                                  std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now()
+                                    .time_since_epoch())
+                                  .count()),
+                              "up"};
+  acfg.secret = secret;
+  for (auto& seed : conf.seeds)
+    acfg.seeds.push_back(seed.host.find(':') != std::string::npos
+                           ? "[" + seed.host + "]:" + std::to_string(seed.port)
+                           : seed.host + ":" + std::to_string(seed.port));
+  acfg.pubsub = pubsub;
+  acfg.registry = registry;
+  acfg.table = members;
+  auto agent = cluster::spawn_agent(sys, acfg);
+  uint16_t cluster_port = 0;
+
   auto stop_actors = [&] {
-    for (auto& a : {supervisor, registry, pubsub, store})
+    if (cluster_port != 0)
+      sys.middleman().unpublish(agent, cluster_port);
+    for (auto& a : {agent, supervisor, registry, pubsub, store})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };
 
@@ -148,17 +178,7 @@ int run(const node::node_config& conf) {
   hopts.port = conf.http_port;
   hopts.web_root = conf.web_root.empty() ? default_web_root()
                                          : std::filesystem::path{conf.web_root};
-  std::string http_addr; // filled once bound
-  hopts.cluster_json = [&] {
-    nlohmann::json member = {{"name", self_info.name},
-                             {"region", self_info.region},
-                             {"http", http_addr},
-                             {"status", "up"}};
-    return nlohmann::json{{"node", self_info.name},
-                          {"region", self_info.region},
-                          {"members", nlohmann::json::array({member})}}
-      .dump();
-  };
+  hopts.cluster_json = [members] { return members->to_json(); };
   gateway::http_server server{ioc, sys, env, hopts};
   uint16_t port = 0;
   try {
@@ -169,7 +189,26 @@ int run(const node::node_config& conf) {
   }
   auto shown_host = conf.http_host == "0.0.0.0" ? std::string{"127.0.0.1"}
                                                 : conf.http_host;
-  http_addr = shown_host + ":" + std::to_string(port);
+  acfg.self.http = shown_host + ":" + std::to_string(port);
+  // The cluster listener: the agent is the only actor published.
+  auto published = sys.middleman().publish(agent, conf.cluster_port,
+                                           conf.cluster_host.c_str(), true);
+  if (!published) {
+    stop_actors();
+    throw std::runtime_error("cannot bind cluster port " + conf.cluster_host
+                             + ":" + std::to_string(conf.cluster_port) + ": "
+                             + sys.render(published.error()));
+  }
+  cluster_port = *published;
+  auto cluster_addr = conf.cluster_host + ":" + std::to_string(cluster_port);
+  members->set_self(cluster::member{self_info.name, self_info.region,
+                                    acfg.self.http, cluster_addr,
+                                    acfg.self.started_ms, "up"});
+  caf::anon_send(agent, cluster::http_atom_v, acfg.self.http);
+  caf::anon_send(agent, cluster::start_atom_v, cluster_addr);
+  // Not "listening": the contract's one `listening` line is the HTTP one.
+  spdlog::info("node {} ({}) cluster endpoint {} (node-to-node)",
+               self_info.name, self_info.region, cluster_addr);
   spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
                self_info.region, conf.http_host, port);
 

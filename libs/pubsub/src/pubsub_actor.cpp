@@ -1,10 +1,13 @@
 #include "parlor/pubsub/pubsub_actor.hpp"
 
 #include "parlor/pubsub/topic_table.hpp"
+#include "parlor/cluster/fwd.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+
+#include <map>
 
 namespace parlor::pubsub {
 
@@ -12,8 +15,17 @@ namespace {
 
 struct pubsub_state {
   topic_table<caf::actor> table;
+  /// One PubSub per peer node, by node name.
+  std::map<std::string, caf::actor> peers;
   static inline const char* name = "parlor.pubsub";
 };
+
+void deliver(caf::stateful_actor<pubsub_state>* self, const std::string& topic,
+             const frame_ptr& frame) {
+  self->state.table.for_each(topic, [&](const caf::actor& who) {
+    self->send(who, frame_atom_v, frame);
+  });
+}
 
 caf::behavior pubsub_impl(caf::stateful_actor<pubsub_state>* self) {
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -33,9 +45,22 @@ caf::behavior pubsub_impl(caf::stateful_actor<pubsub_state>* self) {
         self->demonitor(who);
     },
     [=](publish_atom, const std::string& topic, const frame_ptr& frame) {
-      self->state.table.for_each(topic, [&](const caf::actor& who) {
-        self->send(who, frame_atom_v, frame);
-      });
+      deliver(self, topic, frame);
+      // One message per peer node, whatever its number of subscribers.
+      for (auto& [name, peer] : self->state.peers)
+        self->send(peer, forward_atom_v, topic, *frame);
+    },
+    [=](forward_atom, const std::string& topic, std::string& frame) {
+      if (self->state.table.count(topic) == 0)
+        return;
+      deliver(self, topic,
+              std::make_shared<const std::string>(std::move(frame)));
+    },
+    [=](cluster::peer_up_atom, const std::string& node, const caf::actor& peer) {
+      self->state.peers[node] = peer;
+    },
+    [=](cluster::peer_down_atom, const std::string& node) {
+      self->state.peers.erase(node);
     },
   };
 }

@@ -157,11 +157,17 @@ export async function startNode(opts = {}) {
     throw err;
   }
 
+  // The node-to-node endpoint, logged before the HTTP line ("cluster endpoint HOST:PORT").
+  const clusterMatch = output.match(/cluster endpoint ([^\s]+):(\d+)/);
+  const clusterPort = clusterMatch ? Number(clusterMatch[2]) : null;
+
   return {
     name,
     region,
     dataDir,
     port,
+    clusterPort,
+    clusterAddr: clusterPort ? `127.0.0.1:${clusterPort}` : null,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/socket/websocket`,
     socketUrl: `ws://127.0.0.1:${port}/socket`, // what the phoenix client takes

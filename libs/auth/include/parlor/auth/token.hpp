@@ -28,6 +28,12 @@ private:
   std::string secret_;
 };
 
+/// Returns HMAC-SHA256(key, data) as lower-case hex.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+/// Compares two strings in time independent of where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
 /// Returns a fresh random player id (16 lower-case hex digits).
 std::string random_player_id();
 

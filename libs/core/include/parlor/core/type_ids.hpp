@@ -6,7 +6,9 @@
 /// stays inside its own range.
 namespace parlor::core {
 
-constexpr caf::type_id_t pubsub_ids_begin = caf::first_custom_type_id;
+constexpr caf::type_id_t cluster_ids_begin = caf::first_custom_type_id;
+constexpr caf::type_id_t cluster_ids_end = cluster_ids_begin + 20;
+constexpr caf::type_id_t pubsub_ids_begin = cluster_ids_end;
 constexpr caf::type_id_t pubsub_ids_end = pubsub_ids_begin + 20;
 constexpr caf::type_id_t registry_ids_begin = pubsub_ids_end;
 constexpr caf::type_id_t registry_ids_end = registry_ids_begin + 20;

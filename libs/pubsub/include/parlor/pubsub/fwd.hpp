@@ -25,6 +25,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_pubsub, parlor::core::pubsub_ids_begin)
   CAF_ADD_ATOM(parlor_pubsub, parlor::pubsub, unsubscribe_atom, "unsubscrib")
   CAF_ADD_ATOM(parlor_pubsub, parlor::pubsub, publish_atom, "publish")
   CAF_ADD_ATOM(parlor_pubsub, parlor::pubsub, frame_atom, "frame")
+  CAF_ADD_ATOM(parlor_pubsub, parlor::pubsub, forward_atom, "forward")
 CAF_END_TYPE_ID_BLOCK(parlor_pubsub)
 
 static_assert(caf::id_block::parlor_pubsub::end

@@ -32,6 +32,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_registry, parlor::core::registry_ids_begin)
   CAF_ADD_ATOM(parlor_registry, parlor::registry, lookup_atom, "lookup")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, unregister_atom, "unregister")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, count_atom, "count")
+  CAF_ADD_ATOM(parlor_registry, parlor::registry, claim_atom, "claim")
+  CAF_ADD_ATOM(parlor_registry, parlor::registry, sync_atom, "sync")
+  CAF_ADD_ATOM(parlor_registry, parlor::registry, drop_atom, "drop")
 CAF_END_TYPE_ID_BLOCK(parlor_registry)
 
 static_assert(caf::id_block::parlor_registry::end

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "parlor/core/type_ids.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+#include <caf/type_id.hpp>
+
+#include <cstdint>
+
+namespace parlor::cluster {
+
+/// Why the cluster agent refused a peer.
+enum class errc : uint8_t {
+  none = 0,
+  /// The peer does not hold this cluster's secret.
+  bad_secret,
+  /// The handshake was not started with `hello` (or it expired).
+  no_challenge,
+  /// The peer claims this node's own name.
+  duplicate_name,
+};
+
+} // namespace parlor::cluster
+
+CAF_ERROR_CODE_ENUM(parlor::cluster::errc, "cluster")
+
+CAF_BEGIN_TYPE_ID_BLOCK(parlor_cluster, parlor::core::cluster_ids_begin)
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, peer_up_atom, "peerup")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, peer_down_atom, "peerdown")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, hello_atom, "hello")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, admit_atom, "admit")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, dial_atom, "dial")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, start_atom, "start")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, http_atom, "http")
+CAF_END_TYPE_ID_BLOCK(parlor_cluster)
+
+static_assert(caf::id_block::parlor_cluster::end
+              <= parlor::core::cluster_ids_end);

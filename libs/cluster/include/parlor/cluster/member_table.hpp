@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace parlor::cluster {
+
+/// What a node tells the others about itself.
+struct member {
+  std::string name;
+  std::string region;
+  /// Public `host:port` of its HTTP listener.
+  std::string http;
+  /// `host:port` of its cluster listener.
+  std::string cluster;
+  /// Unix time in milliseconds when it started.
+  uint64_t started_ms = 0;
+  /// `up` (or `draining`, later).
+  std::string status = "up";
+};
+
+/// The live members as this node sees them: written by the cluster agent,
+/// read by HTTP threads (`/api/cluster`). Thread-safe.
+class member_table {
+public:
+  void set_self(member m);
+  void up(member m);
+  void down(const std::string& name);
+
+  /// This node first, then the peers sorted by name.
+  std::vector<member> all() const;
+
+  /// Renders `/api/cluster`.
+  std::string to_json() const;
+
+private:
+  mutable std::mutex mtx_;
+  member self_;
+  std::map<std::string, member> peers_;
+};
+
+} // namespace parlor::cluster

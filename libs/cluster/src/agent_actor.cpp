@@ -1,0 +1,317 @@
+#include "parlor/cluster/agent_actor.hpp"
+
+#include "parlor/auth/token.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/result.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <map>
+#include <random>
+#include <set>
+
+namespace parlor::cluster {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using addr_list = std::vector<std::string>;
+
+constexpr std::string_view mac_prefix = "parlor-cluster-v1|";
+constexpr auto challenge_ttl = std::chrono::seconds{30};
+
+struct peer {
+  member info;
+  caf::actor agent;
+};
+
+struct challenge {
+  std::string nonce_dialer;
+  clock_type::time_point issued;
+};
+
+struct agent_state {
+  agent_config cfg;
+  std::map<std::string, peer> peers; // by node name
+  std::map<caf::actor_addr, std::string> names;
+  std::set<std::string> dialing;
+  /// Addresses to stay connected to: seeds and every member ever seen.
+  std::set<std::string> known;
+  std::map<std::string, std::chrono::milliseconds> backoff;
+  std::map<std::string, challenge> challenges; // by listener nonce
+  std::mt19937 rng{std::random_device{}()};
+  bool started = false;
+  static inline const char* name = "parlor.cluster";
+};
+
+using self_ptr = caf::stateful_actor<agent_state>*;
+
+std::string mac(const agent_state& st, std::string_view role,
+                std::string_view a, std::string_view b) {
+  std::string data{mac_prefix};
+  data += role;
+  data += '|';
+  data += a;
+  data += '|';
+  data += b;
+  return auth::hmac_sha256_hex(st.cfg.secret, data);
+}
+
+addr_list known_addresses(const agent_state& st) {
+  addr_list out;
+  for (auto& [name, p] : st.peers)
+    out.push_back(p.info.cluster);
+  return out;
+}
+
+bool connected_to(const agent_state& st, const std::string& addr) {
+  for (auto& [name, p] : st.peers)
+    if (p.info.cluster == addr)
+      return true;
+  return false;
+}
+
+void dial(self_ptr self, const std::string& addr);
+
+void schedule_redial(self_ptr self, const std::string& addr) {
+  auto& st = self->state;
+  if (!st.known.count(addr))
+    return;
+  auto& delay = st.backoff[addr];
+  delay = delay.count() == 0 ? st.cfg.redial_min
+                             : std::min(delay * 2, st.cfg.redial_max);
+  // Jitter: both sides of a broken link must not redial in lockstep.
+  std::uniform_int_distribution<long> jitter{0, delay.count() / 2};
+  auto wait = delay + std::chrono::milliseconds{jitter(st.rng)};
+  self->delayed_send(self, wait, dial_atom_v, addr);
+}
+
+void drop_peer(self_ptr self, const std::string& name, const char* why) {
+  auto& st = self->state;
+  auto i = st.peers.find(name);
+  if (i == st.peers.end())
+    return;
+  auto addr = i->second.info.cluster;
+  st.names.erase(i->second.agent.address());
+  self->demonitor(i->second.agent);
+  st.peers.erase(i);
+  st.cfg.table->down(name);
+  self->send(st.cfg.pubsub, peer_down_atom_v, name);
+  self->send(st.cfg.registry, peer_down_atom_v, name);
+  spdlog::warn("cluster: peer {} down ({})", name, why);
+  schedule_redial(self, addr);
+}
+
+void admit(self_ptr self, const caf::actor& agent, member info,
+           const caf::actor& pubsub, const caf::actor& registry,
+           const addr_list& addrs) {
+  auto& st = self->state;
+  if (auto i = st.peers.find(info.name); i != st.peers.end()) {
+    if (i->second.agent == agent)
+      return;
+    // The same name with a new agent: the node restarted before its old
+    // incarnation was declared down.
+    drop_peer(self, info.name, "replaced by a new incarnation");
+  }
+  self->monitor(agent);
+  st.names[agent.address()] = info.name;
+  st.known.insert(info.cluster);
+  st.backoff.erase(info.cluster);
+  st.cfg.table->up(info);
+  spdlog::info("cluster: peer {} ({}) up at {}", info.name, info.region,
+               info.cluster);
+  self->send(st.cfg.pubsub, peer_up_atom_v, info.name, pubsub);
+  self->send(st.cfg.registry, peer_up_atom_v, info.name, registry);
+  auto name = info.name; // the right side of `=` runs first: copy the key
+  st.peers[name] = peer{std::move(info), agent};
+  // Full mesh: dial whatever the peer knows and we do not.
+  for (auto& a : addrs) {
+    if (a == st.cfg.self.cluster)
+      continue;
+    st.known.insert(a);
+    dial(self, a);
+  }
+}
+
+void dial(self_ptr self, const std::string& addr) {
+  auto& st = self->state;
+  if (!st.started || addr == st.cfg.self.cluster || st.dialing.count(addr)
+      || connected_to(st, addr))
+    return;
+  std::string host;
+  uint16_t port = 0;
+  if (!split_address(addr, host, port)) {
+    spdlog::error("cluster: ignoring malformed address '{}'", addr);
+    return;
+  }
+  st.dialing.insert(addr);
+  auto timeout = st.cfg.request_timeout;
+  auto fail = [=](const caf::error& err) {
+    self->state.dialing.erase(addr);
+    spdlog::debug("cluster: cannot join {}: {}", addr,
+                  self->system().render(err));
+    schedule_redial(self, addr);
+  };
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, timeout, caf::connect_atom_v, host, port)
+    .then(
+      [=](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
+          const std::set<std::string>&) {
+        if (nid == self->node()) {
+          // One of our own addresses (a seed list may name us).
+          self->state.dialing.erase(addr);
+          self->state.known.erase(addr);
+          return;
+        }
+        auto remote = caf::actor_cast<caf::actor>(ptr);
+        if (!remote)
+          return fail(caf::sec::no_actor_published_at_port);
+        auto nonce_d = auth::random_hex(16);
+        self->request(remote, timeout, hello_atom_v, nonce_d)
+          .then(
+            [=](const std::string& nonce_l, const std::string& mac_l) {
+              auto& s = self->state;
+              if (!auth::constant_time_equal(
+                    mac_l, mac(s, "listener", nonce_d, nonce_l))) {
+                spdlog::error("cluster: refused {}: it does not hold this "
+                              "cluster's secret",
+                              addr);
+                // Finish the handshake without handles, so that the other
+                // side logs the refusal too.
+                auto& me = s.cfg.self;
+                self->send(remote, admit_atom_v, nonce_l,
+                           mac(s, "dialer", nonce_l, nonce_d), me.name,
+                           me.region, me.http, me.cluster, me.started_ms,
+                           caf::actor{}, caf::actor{}, addr_list{});
+                s.dialing.erase(addr);
+                schedule_redial(self, addr);
+                return;
+              }
+              auto& me = s.cfg.self;
+              self
+                ->request(remote, timeout, admit_atom_v, nonce_l,
+                          mac(s, "dialer", nonce_l, nonce_d), me.name,
+                          me.region, me.http, me.cluster, me.started_ms,
+                          s.cfg.pubsub, s.cfg.registry, known_addresses(s))
+                .then(
+                  [=](std::string& name, std::string& region,
+                      std::string& http, std::string& cluster_addr,
+                      uint64_t started, caf::actor& pubsub,
+                      caf::actor& registry, addr_list& addrs) {
+                    self->state.dialing.erase(addr);
+                    admit(self, remote,
+                          member{std::move(name), std::move(region),
+                                 std::move(http), std::move(cluster_addr),
+                                 started, "up"},
+                          pubsub, registry, addrs);
+                  },
+                  fail);
+            },
+            fail);
+      },
+      fail);
+}
+
+caf::behavior agent_impl(self_ptr self, agent_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto i = self->state.names.find(dm.source);
+    if (i == self->state.names.end())
+      return;
+    auto name = i->second;
+    drop_peer(self, name, self->system().render(dm.reason).c_str());
+  });
+  using admit_reply
+    = caf::result<std::string, std::string, std::string, std::string,
+                  uint64_t, caf::actor, caf::actor, addr_list>;
+  return {
+    [=](start_atom, const std::string& own_address) {
+      auto& st = self->state;
+      st.cfg.self.cluster = own_address;
+      st.cfg.table->set_self(st.cfg.self);
+      st.started = true;
+      for (auto& seed : st.cfg.seeds) {
+        st.known.insert(seed);
+        dial(self, seed);
+      }
+    },
+    [=](dial_atom, const std::string& addr) { dial(self, addr); },
+    [=](http_atom, const std::string& http) { self->state.cfg.self.http = http; },
+    [=](hello_atom, const std::string& nonce_d)
+      -> caf::result<std::string, std::string> {
+      auto& st = self->state;
+      auto now = clock_type::now();
+      for (auto i = st.challenges.begin(); i != st.challenges.end();)
+        i = now - i->second.issued > challenge_ttl ? st.challenges.erase(i)
+                                                   : std::next(i);
+      auto nonce_l = auth::random_hex(16);
+      st.challenges[nonce_l] = challenge{nonce_d, now};
+      return {nonce_l, mac(st, "listener", nonce_d, nonce_l)};
+    },
+    [=](admit_atom, const std::string& nonce_l, const std::string& mac_d,
+        std::string& name, std::string& region, std::string& http,
+        std::string& cluster_addr, uint64_t started, caf::actor& pubsub,
+        caf::actor& registry, addr_list& addrs) -> admit_reply {
+      auto& st = self->state;
+      auto i = st.challenges.find(nonce_l);
+      if (i == st.challenges.end())
+        return caf::error{errc::no_challenge};
+      auto nonce_d = i->second.nonce_dialer;
+      st.challenges.erase(i);
+      if (!auth::constant_time_equal(mac_d,
+                                     mac(st, "dialer", nonce_l, nonce_d))) {
+        spdlog::error("cluster: refused node '{}' at {}: it does not hold "
+                      "this cluster's secret",
+                      name, cluster_addr);
+        return caf::error{errc::bad_secret};
+      }
+      if (name == st.cfg.self.name) {
+        spdlog::error("cluster: refused node at {}: it uses our name '{}'",
+                      cluster_addr, name);
+        return caf::error{errc::duplicate_name};
+      }
+      auto agent = caf::actor_cast<caf::actor>(self->current_sender());
+      auto reply_addrs = known_addresses(st);
+      admit(self, agent,
+            member{std::move(name), std::move(region), std::move(http),
+                   std::move(cluster_addr), started, "up"},
+            pubsub, registry, addrs);
+      auto& me = st.cfg.self;
+      return {me.name,       me.region,     me.http,
+              me.cluster,    me.started_ms, st.cfg.pubsub,
+              st.cfg.registry, reply_addrs};
+    },
+  };
+}
+
+} // namespace
+
+bool split_address(const std::string& addr, std::string& host,
+                   uint16_t& port) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return false;
+  host = addr.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto digits = std::string_view{addr}.substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                 value);
+  if (ec != std::errc{} || p != digits.data() + digits.size() || value == 0
+      || value > 65535)
+    return false;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+caf::actor spawn_agent(caf::actor_system& sys, agent_config cfg) {
+  return sys.spawn(agent_impl, std::move(cfg));
+}
+
+} // namespace parlor::cluster

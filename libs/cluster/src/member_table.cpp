@@ -1,0 +1,45 @@
+#include "parlor/cluster/member_table.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace parlor::cluster {
+
+void member_table::set_self(member m) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  self_ = std::move(m);
+}
+
+void member_table::up(member m) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto name = m.name;
+  peers_[name] = std::move(m);
+}
+
+void member_table::down(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  peers_.erase(name);
+}
+
+std::vector<member> member_table::all() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<member> result{self_};
+  for (auto& [name, m] : peers_)
+    result.push_back(m);
+  return result;
+}
+
+std::string member_table::to_json() const {
+  auto members = all();
+  auto list = nlohmann::json::array();
+  for (auto& m : members)
+    list.push_back({{"name", m.name},
+                    {"region", m.region},
+                    {"http", m.http},
+                    {"status", m.status}});
+  return nlohmann::json{{"node", members.front().name},
+                        {"region", members.front().region},
+                        {"members", std::move(list)}}
+    .dump();
+}
+
+} // namespace parlor::cluster

@@ -1,0 +1,168 @@
+#include "parlor/cluster/agent_actor.hpp"
+
+#include "parlor/auth/token.hpp"
+
+#include "actor_fixture.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+using namespace parlor;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string mac(const std::string& secret, const std::string& role,
+                const std::string& a, const std::string& b) {
+  return auth::hmac_sha256_hex(secret, "parlor-cluster-v1|" + role + "|" + a
+                                         + "|" + b);
+}
+
+struct agent_fixture : test::actor_fixture {
+  caf::scoped_actor pubsub{sys};
+  caf::scoped_actor registry{sys};
+  std::shared_ptr<cluster::member_table> table
+    = std::make_shared<cluster::member_table>();
+  caf::actor agent;
+
+  agent_fixture() {
+    cluster::agent_config acfg;
+    acfg.self = {"n1", "fra", "127.0.0.1:4000", "", 7, "up"};
+    acfg.secret = "s3cret";
+    acfg.pubsub = pubsub;
+    acfg.registry = registry;
+    acfg.table = table;
+    agent = cluster::spawn_agent(sys, acfg);
+    caf::anon_send(agent, cluster::start_atom_v, std::string{"127.0.0.1:4370"});
+  }
+
+  ~agent_fixture() {
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+  }
+
+  /// Runs the listener half of the handshake; returns (nonce_l, mac_l).
+  std::pair<std::string, std::string> hello(caf::scoped_actor& from,
+                                            const std::string& nonce_d) {
+    std::pair<std::string, std::string> out;
+    from->request(agent, 2s, cluster::hello_atom_v, nonce_d)
+      .receive([&](std::string& n, std::string& m) { out = {n, m}; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  caf::error admit(caf::scoped_actor& from, const std::string& nonce_l,
+                   const std::string& mac_d, std::string& reply_name) {
+    caf::error err;
+    from
+      ->request(agent, 2s, cluster::admit_atom_v, nonce_l, mac_d,
+                std::string{"n2"}, std::string{"iad"},
+                std::string{"127.0.0.1:4001"}, std::string{"127.0.0.1:4371"},
+                uint64_t{9}, caf::actor{pubsub}, caf::actor{registry},
+                std::vector<std::string>{})
+      .receive(
+        [&](std::string& name, std::string&, std::string&, std::string&,
+            uint64_t, caf::actor&, caf::actor&, std::vector<std::string>&) {
+          reply_name = name;
+        },
+        [&](caf::error& e) { err = std::move(e); });
+    return err;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(agent_fixture,
+                 "a peer proving the secret is admitted and announced",
+                 "[cluster][actor]") {
+  caf::scoped_actor peer{sys};
+  auto [nonce_l, mac_l] = hello(peer, "d1");
+  // The listener proves the secret first.
+  CHECK(mac_l == mac("s3cret", "listener", "d1", nonce_l));
+  std::string name;
+  auto err = admit(peer, nonce_l, mac("s3cret", "dialer", nonce_l, "d1"),
+                   name);
+  CHECK_FALSE(err);
+  CHECK(name == "n1");
+  bool up = false;
+  pubsub->receive(
+    [&](cluster::peer_up_atom, const std::string& n, const caf::actor&) {
+      up = n == "n2";
+    },
+    caf::after(2s) >> [] {});
+  CHECK(up);
+  auto members = table->all();
+  REQUIRE(members.size() == 2);
+  CHECK(members[1].name == "n2");
+  CHECK(members[1].region == "iad");
+}
+
+TEST_CASE_METHOD(agent_fixture, "a wrong secret or a replayed nonce is refused",
+                 "[cluster][actor]") {
+  caf::scoped_actor peer{sys};
+  auto [nonce_l, mac_l] = hello(peer, "d1");
+  std::string name;
+  auto err = admit(peer, nonce_l, mac("other", "dialer", nonce_l, "d1"), name);
+  CHECK(err == cluster::errc::bad_secret);
+  // The challenge is used up: the right MAC now comes too late.
+  err = admit(peer, nonce_l, mac("s3cret", "dialer", nonce_l, "d1"), name);
+  CHECK(err == cluster::errc::no_challenge);
+  err = admit(peer, "never-issued", mac("s3cret", "dialer", "x", "y"), name);
+  CHECK(err == cluster::errc::no_challenge);
+  CHECK(table->all().size() == 1);
+  pubsub->receive([&](cluster::peer_up_atom, const std::string&,
+                      const caf::actor&) { FAIL("a refused peer was announced"); },
+                  caf::after(100ms) >> [] {});
+}
+
+TEST_CASE_METHOD(agent_fixture, "a peer whose agent stops is announced down",
+                 "[cluster][actor]") {
+  // A stand-in for a remote agent: it dials (hello, admit) and stays up.
+  auto target = agent;
+  auto fake_pubsub = caf::actor{pubsub};
+  auto fake_registry = caf::actor{registry};
+  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
+    d->request(target, 2s, cluster::hello_atom_v, std::string{"d2"})
+      .then([=](const std::string& nonce_l, const std::string&) {
+        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
+                      mac("s3cret", "dialer", nonce_l, "d2"),
+                      std::string{"n2"}, std::string{"iad"},
+                      std::string{"127.0.0.1:4001"},
+                      std::string{"127.0.0.1:4371"}, uint64_t{9},
+                      fake_pubsub, fake_registry, std::vector<std::string>{})
+          .then([](std::string&, std::string&, std::string&, std::string&,
+                   uint64_t, caf::actor&, caf::actor&,
+                   std::vector<std::string>&) {});
+      });
+    return {[](int) {}};
+  });
+  bool up = false;
+  registry->receive(
+    [&](cluster::peer_up_atom, const std::string& n, const caf::actor&) {
+      up = n == "n2";
+    },
+    caf::after(2s) >> [] {});
+  REQUIRE(up);
+  CHECK(table->all().size() == 2);
+  caf::anon_send_exit(dialer, caf::exit_reason::kill);
+  bool down = false;
+  registry->receive(
+    [&](cluster::peer_down_atom, const std::string& n) { down = n == "n2"; },
+    caf::after(2s) >> [] {});
+  CHECK(down);
+  CHECK(table->all().size() == 1);
+}
+
+TEST_CASE("cluster addresses split into host and port", "[cluster]") {
+  std::string host;
+  uint16_t port = 0;
+  CHECK(cluster::split_address("127.0.0.1:4370", host, port));
+  CHECK(host == "127.0.0.1");
+  CHECK(port == 4370);
+  CHECK(cluster::split_address("[::1]:4371", host, port));
+  CHECK(host == "::1");
+  CHECK_FALSE(cluster::split_address("nohost", host, port));
+  CHECK_FALSE(cluster::split_address(":4370", host, port));
+  CHECK_FALSE(cluster::split_address("h:0", host, port));
+  CHECK_FALSE(cluster::split_address("h:70000", host, port));
+  CHECK_FALSE(cluster::split_address("h:12x", host, port));
+}
