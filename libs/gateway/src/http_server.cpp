@@ -470,6 +470,10 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     // E.g. EMFILE: log, keep accepting (after the next connection closes).
     spdlog::warn("http accept: {}", ec.message());
   } else {
+    // Small frames, request/response: Nagle plus delayed ACKs would add
+    // ~40 ms to a reply that follows a write.
+    beast::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     std::make_shared<http_session>(std::move(socket), shared_from_this())
       ->run();
   }
