@@ -40,6 +40,20 @@ async function openPlayer(browser, label, viewport) {
   return { label, context, page, problems };
 }
 
+/** Launches headless Debian Chromium with the flags this machine needs. */
+function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+}
+
+/** On the home page of `node`, enters `name`, presses New game; returns the game's code. */
+async function createGame(player, node, name) {
+  await player.page.goto(`${node.url}/`);
+  await player.page.fill("#name", name);
+  await player.page.click("#new-game");
+  await player.page.waitForURL(/\/g\/[A-Z]{4}$/, { timeout: STEP_MS });
+  return (await player.page.textContent("#code")).trim();
+}
+
 const boardOf = (page) =>
   page.$$eval("#board [data-cell]", (cells) => cells.map((c) => c.textContent.trim()));
 
@@ -68,22 +82,13 @@ test("two browsers play a game to an X win", { timeout: 90000 }, async () => {
   let browser;
   const players = [];
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      timeout: 30000,
-    });
+    browser = await launchBrowser();
     const alice = await openPlayer(browser, "alice", { width: 1280, height: 800 });
     const bob = await openPlayer(browser, "bob", { width: 390, height: 844 });
     players.push(alice, bob);
 
     // Alice creates a game.
-    await alice.page.goto(`${node.url}/`);
-    await alice.page.fill("#name", "Alice");
-    await alice.page.click("#new-game");
-    await alice.page.waitForURL(/\/g\/[A-Z]{4}$/, { timeout: STEP_MS });
-    const code = (await alice.page.textContent("#code")).trim();
+    const code = await createGame(alice, node, "Alice");
     assert.match(code, /^[A-Z]{4}$/);
     assert.equal(new URL(alice.page.url()).pathname, `/g/${code}`);
     await alice.page.waitForSelector('#status[data-status="waiting"]');
@@ -162,7 +167,7 @@ test("an unknown code shows a clear message with a link home", { timeout: 60000 
   const node = await startNode();
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+    browser = await launchBrowser();
     const p = await openPlayer(browser, "carol", { width: 1024, height: 768 });
     await p.page.goto(`${node.url}/`);
     await p.page.fill("#name", "Carol");
@@ -195,16 +200,12 @@ test("after a node restart the pages reconnect, rejoin and play on", { timeout: 
   let browser;
   const players = [];
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+    browser = await launchBrowser();
     const alice = await openPlayer(browser, "alice", { width: 1024, height: 768 });
     const bob = await openPlayer(browser, "bob", { width: 1024, height: 768 });
     players.push(alice, bob);
 
-    await alice.page.goto(`${node.url}/`);
-    await alice.page.fill("#name", "Alice");
-    await alice.page.click("#new-game");
-    await alice.page.waitForURL(/\/g\/[A-Z]{4}$/, { timeout: STEP_MS });
-    const code = (await alice.page.textContent("#code")).trim();
+    const code = await createGame(alice, node, "Alice");
     await bob.page.goto(`${node.url}/`);
     await bob.page.fill("#name", "Bob");
     await bob.page.fill("#join-code", code);

@@ -24,6 +24,16 @@ TEST_CASE("codes are four upper-case letters covering 26^4 values",
   CHECK(seen.size() > 1900); // collisions are rare among 456,976 codes
 }
 
+TEST_CASE("only four upper-case letters are a code", "[registry]") {
+  CHECK(is_code("ABCD"));
+  CHECK(is_code("ZZZZ"));
+  CHECK_FALSE(is_code("abcd"));
+  CHECK_FALSE(is_code("ABC"));
+  CHECK_FALSE(is_code("ABCDE"));
+  CHECK_FALSE(is_code("AB1D"));
+  CHECK_FALSE(is_code(""));
+}
+
 TEST_CASE("codes normalize to upper case, other text is refused",
           "[registry]") {
   CHECK(normalize_code("abcd") == "ABCD");

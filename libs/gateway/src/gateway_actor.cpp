@@ -4,6 +4,7 @@
 #include "parlor/games/errc.hpp"
 #include "parlor/protocol/frame.hpp"
 #include "parlor/pubsub/fwd.hpp"
+#include "parlor/registry/codes.hpp"
 #include "parlor/registry/fwd.hpp"
 
 #include <caf/actor_system.hpp>
@@ -191,10 +192,7 @@ void handle_join(self_ptr self, protocol::frame& f) {
     return reply_error(self, f, "too many channels joined");
   if (!code)
     return join_lobby(self, f);
-  bool valid = code->size() == 4;
-  for (char c : *code)
-    valid = valid && c >= 'A' && c <= 'Z';
-  if (!valid)
+  if (!registry::is_code(*code))
     return reply_error(self, f, "not_found");
   join_game(self, f, *code);
 }

@@ -20,6 +20,15 @@ std::string random_code() {
   return code_from_number(dist(gen));
 }
 
+bool is_code(std::string_view code) {
+  if (code.size() != 4)
+    return false;
+  for (char c : code)
+    if (c < 'A' || c > 'Z')
+      return false;
+  return true;
+}
+
 std::optional<std::string> normalize_code(std::string_view code) {
   if (code.size() != 4)
     return std::nullopt;
