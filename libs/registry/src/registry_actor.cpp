@@ -1,6 +1,7 @@
 #include "parlor/registry/registry_actor.hpp"
 
 #include "parlor/cluster/fwd.hpp"
+#include "parlor/registry/replica.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -8,9 +9,11 @@
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <map>
-#include <unordered_map>
+#include <set>
 
 namespace parlor::registry {
 
@@ -22,170 +25,252 @@ using namespace std::chrono_literals;
 /// that does not answer is being declared down by membership).
 constexpr auto claim_timeout = 2s;
 
-struct entry {
-  caf::actor game;
-  std::string owner;
-};
+/// How often tombstones are swept; one lives between one and two periods,
+/// far longer than any message between two members is in flight.
+constexpr auto prune_period = 60s;
 
 struct registry_state {
   std::string self_name;
-  std::unordered_map<std::string, entry> games;
+  replica<caf::actor> crdt;
+  stamp clock;
   std::map<std::string, caf::actor> peers;
+  /// Local games by address, for their down messages.
+  std::map<caf::actor_addr, std::set<std::string>> local;
+  /// Tombstones seen at the previous sweep.
+  std::set<std::pair<std::string, std::string>> old_tombstones;
   static inline const char* name = "parlor.registry";
 };
 
 using self_ptr = caf::stateful_actor<registry_state>*;
-
-bool is_local(self_ptr self, const entry& e) {
-  return e.owner == self->state.self_name;
-}
-
-void put_local(self_ptr self, const std::string& code, const caf::actor& game) {
-  self->monitor(game);
-  self->state.games[code] = entry{game, self->state.self_name};
-}
 
 void broadcast(self_ptr self, const caf::message& msg) {
   for (auto& [name, peer] : self->state.peers)
     self->send(peer, msg);
 }
 
-/// Applies an entry a peer owns; resolves a clash with a local entry.
-void apply_sync(self_ptr self, const std::string& code, const caf::actor& game,
-                const std::string& owner) {
-  auto& games = self->state.games;
-  auto i = games.find(code);
-  if (i == games.end() || i->second.owner == owner
-      || i->second.game == game) {
-    games[code] = entry{game, owner};
-    return;
-  }
-  // Two owners: the smaller node name wins, on every replica alike.
-  if (i->second.owner < owner)
-    return;
-  if (is_local(self, i->second)) {
-    // Our game lost: stop it; its players get phx_error and rejoin the
-    // winner through the lookup below.
-    self->demonitor(i->second.game);
-    self->send_exit(i->second.game, caf::exit_reason::user_shutdown);
-  }
-  i->second = entry{game, owner};
+caf::message sync_message(const std::string& code, const std::string& owner,
+                          const record<caf::actor>& r) {
+  return caf::make_message(sync_atom_v, code, owner, r.game, r.incarnation,
+                           r.version.epoch, r.version.seq, r.live);
 }
 
-caf::behavior registry_impl(self_ptr self, std::string self_name) {
-  self->state.self_name = std::move(self_name);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& games = self->state.games;
-    for (auto i = games.begin(); i != games.end();) {
-      if (is_local(self, i->second) && i->second.game.address() == dm.source) {
-        broadcast(self, caf::make_message(drop_atom_v, i->first,
-                                          i->second.game));
-        i = games.erase(i);
-      } else {
-        ++i;
-      }
+void watch(self_ptr self, const std::string& code, const caf::actor& game) {
+  auto& codes = self->state.local[game.address()];
+  if (codes.empty())
+    self->monitor(game);
+  codes.insert(code);
+}
+
+void unwatch(self_ptr self, const std::string& code, const caf::actor& game) {
+  auto i = self->state.local.find(game.address());
+  if (i == self->state.local.end())
+    return;
+  i->second.erase(code);
+  if (i->second.empty()) {
+    self->demonitor(game);
+    self->state.local.erase(i);
+  }
+}
+
+/// Writes this node's record for `code` and, unless `tell_peers` is false,
+/// sends it to every peer.
+record<caf::actor> write(self_ptr self, const std::string& code,
+                         const caf::actor& game, uint64_t incarnation,
+                         bool live, bool tell_peers = true) {
+  auto& st = self->state;
+  ++st.clock.seq;
+  record<caf::actor> r{game, incarnation, st.clock, live};
+  if (auto old = st.crdt.find(code, st.self_name); old && old->live)
+    unwatch(self, code, old->game);
+  st.crdt.merge(code, st.self_name, r);
+  if (live)
+    watch(self, code, game);
+  if (tell_peers)
+    broadcast(self, sync_message(code, st.self_name, r));
+  return r;
+}
+
+/// After a merge: if our own live record for `code` lost to another
+/// node's, our game is stopped (its players get phx_error and rejoin the
+/// winner) and our record becomes a tombstone.
+void reconcile(self_ptr self, const std::string& code) {
+  auto& st = self->state;
+  auto mine = st.crdt.find(code, st.self_name);
+  if (!mine || !mine->live)
+    return;
+  auto win = st.crdt.winner(code);
+  if (!win || win->owner == st.self_name)
+    return;
+  auto loser = mine->game;
+  spdlog::warn("registry: game {} is also owned by {} (incarnation {}), "
+               "which wins; stopping ours",
+               code, win->owner, win->rec.incarnation);
+  write(self, code, loser, mine->incarnation, false);
+  self->send_exit(loser, caf::exit_reason::user_shutdown);
+}
+
+/// Whether `game` may take `code` here: nobody holds it, or `game` does.
+bool free_for(self_ptr self, const std::string& code, const caf::actor& game) {
+  auto win = self->state.crdt.winner(code);
+  return !win || win->rec.game == game;
+}
+
+void prune(self_ptr self) {
+  auto& st = self->state;
+  st.crdt.prune([&](const std::string& code, const std::string& owner) {
+    return st.old_tombstones.count({code, owner}) > 0;
+  });
+  st.old_tombstones.clear();
+  for (auto& [code, owners] : st.crdt.data())
+    for (auto& [owner, r] : owners)
+      if (!r.live)
+        st.old_tombstones.emplace(code, owner);
+  self->delayed_send(self, prune_period, prune_atom_v);
+}
+
+/// Claims `code` for a local `game` on every replica.
+caf::result<bool> claim(self_ptr self, const std::string& code,
+                        const caf::actor& game, uint64_t incarnation) {
+  if (!free_for(self, code, game))
+    return false;
+  // Peers learn of the record through the claim itself, which they may
+  // refuse; a sync would make them take it unasked.
+  auto r = write(self, code, game, incarnation, true, false);
+  if (self->state.peers.empty())
+    return true;
+  // Every live peer must accept the claim before it counts: then a
+  // join on any node right after `create` finds the game.
+  auto rp = self->make_response_promise<bool>();
+  auto pending = std::make_shared<std::size_t>(self->state.peers.size());
+  auto refused = std::make_shared<bool>(false);
+  auto done = [=]() mutable {
+    if (--*pending > 0)
+      return;
+    if (!*refused) {
+      rp.deliver(true);
+      return;
     }
+    auto mine = self->state.crdt.find(code, self->state.self_name);
+    if (mine && mine->live && mine->game == game)
+      write(self, code, game, incarnation, false);
+    rp.deliver(false);
+  };
+  for (auto& [name, peer] : self->state.peers)
+    self
+      ->request(peer, claim_timeout, claim_atom_v, code,
+                self->state.self_name, game, r.incarnation,
+                r.version.epoch, r.version.seq)
+      .then(
+        [=](bool accepted) mutable {
+          if (!accepted)
+            *refused = true;
+          done();
+        },
+        [=](caf::error&) mutable { done(); });
+  return rp;
+}
+
+caf::behavior registry_impl(self_ptr self, std::string self_name,
+                            uint64_t start_epoch) {
+  self->state.self_name = std::move(self_name);
+  self->state.clock.epoch = start_epoch;
+  self->delayed_send(self, prune_period, prune_atom_v);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    auto i = st.local.find(dm.source);
+    if (i == st.local.end())
+      return;
+    auto codes = std::move(i->second);
+    st.local.erase(i);
+    for (auto& code : codes)
+      if (auto r = st.crdt.find(code, st.self_name); r && r->live) {
+        ++st.clock.seq;
+        record<caf::actor> dead{r->game, r->incarnation, st.clock, false};
+        st.crdt.merge(code, st.self_name, dead);
+        broadcast(self, sync_message(code, st.self_name, dead));
+      }
   });
   return {
-    [=](register_atom, const std::string& code,
-        const caf::actor& game) -> caf::result<bool> {
-      auto i = self->state.games.find(code);
-      if (i != self->state.games.end() && i->second.game != game)
-        return false;
-      put_local(self, code, game);
-      if (self->state.peers.empty())
-        return true;
-      // Every live peer must accept the claim before it counts.
-      auto rp = self->make_response_promise<bool>();
-      auto pending = std::make_shared<std::size_t>(self->state.peers.size());
-      auto refused = std::make_shared<bool>(false);
-      auto done = [=]() mutable {
-        if (--*pending > 0)
-          return;
-        if (*refused) {
-          auto j = self->state.games.find(code);
-          if (j != self->state.games.end() && j->second.game == game) {
-            self->demonitor(game);
-            self->state.games.erase(j);
-          }
-          broadcast(self, caf::make_message(drop_atom_v, code, game));
-          rp.deliver(false);
-        } else {
-          rp.deliver(true);
-        }
-      };
-      for (auto& [name, peer] : self->state.peers)
-        self
-          ->request(peer, claim_timeout, claim_atom_v, code, game,
-                    self->state.self_name)
-          .then(
-            [=](bool accepted) mutable {
-              if (!accepted)
-                *refused = true;
-              done();
-            },
-            [=](caf::error&) mutable { done(); });
-      return rp;
+    [=](register_atom, const std::string& code, const caf::actor& game,
+        uint64_t incarnation) { return claim(self, code, game, incarnation); },
+    [=](register_atom, const std::string& code, const caf::actor& game) {
+      return claim(self, code, game, 1);
+    },
+    [=](replace_atom, const std::string& code, const caf::actor& game,
+        uint64_t incarnation) {
+      write(self, code, game, incarnation, true);
+      reconcile(self, code);
     },
     [=](replace_atom, const std::string& code, const caf::actor& game) {
-      put_local(self, code, game);
-      broadcast(self, caf::make_message(sync_atom_v, code, game,
-                                        self->state.self_name));
+      auto mine = self->state.crdt.find(code, self->state.self_name);
+      write(self, code, game, mine ? mine->incarnation : 1, true);
+      reconcile(self, code);
     },
     [=](lookup_atom, const std::string& code) -> caf::result<caf::actor> {
-      auto i = self->state.games.find(code);
-      if (i == self->state.games.end())
+      auto win = self->state.crdt.winner(code);
+      if (!win)
         return caf::error{errc::not_found};
-      return i->second.game;
+      return win->rec.game;
     },
     [=](unregister_atom, const std::string& code, const caf::actor& game) {
-      auto i = self->state.games.find(code);
-      if (i != self->state.games.end() && i->second.game == game) {
-        self->state.games.erase(i);
-        broadcast(self, caf::make_message(drop_atom_v, code, game));
-      }
+      auto mine = self->state.crdt.find(code, self->state.self_name);
+      if (mine && mine->live && mine->game == game)
+        write(self, code, game, mine->incarnation, false);
     },
     [=](count_atom) {
-      return static_cast<uint64_t>(self->state.games.size());
+      return static_cast<uint64_t>(self->state.crdt.live_codes());
     },
+    [=](prune_atom) { prune(self); },
     // -- from peer replicas ---------------------------------------------------
-    [=](claim_atom, const std::string& code, const caf::actor& game,
-        const std::string& owner) {
-      auto i = self->state.games.find(code);
-      if (i != self->state.games.end() && i->second.game != game)
+    [=](claim_atom, const std::string& code, const std::string& owner,
+        const caf::actor& game, uint64_t incarnation, uint64_t epoch,
+        uint64_t seq) {
+      if (!free_for(self, code, game))
         return false;
-      self->state.games[code] = entry{game, owner};
+      self->state.crdt.merge(code, owner,
+                             record<caf::actor>{game, incarnation,
+                                                stamp{epoch, seq}, true});
       return true;
     },
-    [=](sync_atom, const std::string& code, const caf::actor& game,
-        const std::string& owner) { apply_sync(self, code, game, owner); },
-    [=](drop_atom, const std::string& code, const caf::actor& game) {
-      auto i = self->state.games.find(code);
-      if (i != self->state.games.end() && i->second.game == game
-          && !is_local(self, i->second))
-        self->state.games.erase(i);
+    [=](sync_atom, const std::string& code, const std::string& owner,
+        const caf::actor& game, uint64_t incarnation, uint64_t epoch,
+        uint64_t seq, bool live) {
+      if (owner == self->state.self_name)
+        return; // only we write our records
+      self->state.crdt.merge(code, owner,
+                             record<caf::actor>{game, incarnation,
+                                                stamp{epoch, seq}, live});
+      reconcile(self, code);
     },
     [=](cluster::peer_up_atom, const std::string& node,
         const caf::actor& peer) {
-      self->state.peers[node] = peer;
-      // The new peer gets the full local state.
-      for (auto& [code, e] : self->state.games)
-        if (is_local(self, e))
-          self->send(peer, sync_atom_v, code, e.game, e.owner);
+      auto& st = self->state;
+      st.peers[node] = peer;
+      // The new peer gets every record we own; with every member doing the
+      // same, it ends up with the full state.
+      for (auto& [code, owners] : st.crdt.data())
+        if (auto i = owners.find(st.self_name); i != owners.end())
+          self->send(peer, sync_message(code, st.self_name, i->second));
     },
     [=](cluster::peer_down_atom, const std::string& node) {
       self->state.peers.erase(node);
-      auto& games = self->state.games;
-      for (auto i = games.begin(); i != games.end();)
-        i = i->second.owner == node ? games.erase(i) : std::next(i);
+      // Entries of a dead node go at once (restoring its games elsewhere
+      // registers them anew).
+      self->state.crdt.forget(node);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_registry(caf::actor_system& sys, std::string self_name) {
-  return sys.spawn(registry_impl, std::move(self_name));
+caf::actor spawn_registry(caf::actor_system& sys, std::string self_name,
+                          uint64_t epoch) {
+  if (epoch == 0)
+    epoch = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count());
+  return sys.spawn(registry_impl, std::move(self_name), epoch);
 }
 
 } // namespace parlor::registry

@@ -34,7 +34,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_registry, parlor::core::registry_ids_begin)
   CAF_ADD_ATOM(parlor_registry, parlor::registry, count_atom, "count")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, claim_atom, "claim")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, sync_atom, "sync")
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, drop_atom, "drop")
+  CAF_ADD_ATOM(parlor_registry, parlor::registry, prune_atom, "prune")
 CAF_END_TYPE_ID_BLOCK(parlor_registry)
 
 static_assert(caf::id_block::parlor_registry::end
