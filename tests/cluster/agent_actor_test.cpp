@@ -1,4 +1,5 @@
 #include "parlor/cluster/agent_actor.hpp"
+#include "parlor/cluster/dns_poller.hpp"
 
 #include "parlor/auth/token.hpp"
 
@@ -165,4 +166,23 @@ TEST_CASE("cluster addresses split into host and port", "[cluster]") {
   CHECK_FALSE(cluster::split_address("h:0", host, port));
   CHECK_FALSE(cluster::split_address("h:70000", host, port));
   CHECK_FALSE(cluster::split_address("h:12x", host, port));
+}
+
+TEST_CASE("DNS discovery resolves a name to sorted cluster addresses",
+          "[cluster]") {
+  // `localhost` comes from /etc/hosts on every machine: no DNS server needed.
+  auto found = cluster::resolve_cluster_addresses("localhost", 4370);
+  REQUIRE(found.error.empty());
+  CHECK(std::find(found.addresses.begin(), found.addresses.end(),
+                  "127.0.0.1:4370")
+        != found.addresses.end());
+  CHECK(std::is_sorted(found.addresses.begin(), found.addresses.end()));
+  CHECK(std::adjacent_find(found.addresses.begin(), found.addresses.end())
+        == found.addresses.end());
+  for (auto& a : found.addresses) {
+    std::string host;
+    uint16_t port = 0;
+    CHECK(cluster::split_address(a, host, port));
+    CHECK(port == 4370);
+  }
 }

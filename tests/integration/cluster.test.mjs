@@ -199,3 +199,20 @@ test("a node with another cluster secret is refused, with a log line on both sid
   assert.match(a.logs(), /refused node 'sec-b'.*secret/);
   assert.match(b.logs(), /refused 127\.0\.0\.1:\d+: it does not hold this cluster's secret/);
 });
+
+test("--dns: a node joins the addresses a DNS name resolves to, and re-polls", T, async () => {
+  // `localhost` comes from /etc/hosts: a real getaddrinfo answer without a DNS server.
+  // Borrow a free cluster port from a short-lived node.
+  const probe = await node({ name: "dns-probe" });
+  const port = Number(probe.clusterAddr.split(":").pop());
+  await probe.stop();
+  nodes.delete(probe);
+  // b polls a name that leads nowhere yet...
+  const b = await node({ name: "dns-b", args: [`--dns=localhost:${port}`, "--dns-interval-ms=200"] });
+  await delay(500);
+  assert.deepEqual(await members(b), ["dns-b"]);
+  // ...until a node listens there: b never heard of it but finds it by polling.
+  const a = await node({ name: "dns-a", clusterPort: port });
+  await converge([a, b], ["dns-a", "dns-b"], 5000);
+  assert.match(b.logs(), new RegExp(`DNS localhost -> .*127\\.0\\.0\\.1:${port}`));
+});

@@ -55,6 +55,20 @@ TEST_CASE("every contract flag is accepted", "[node]") {
   CHECK(c.cluster_secret == "s");
 }
 
+TEST_CASE("--dns takes a name and an optional port", "[node]") {
+  auto plain = parse({"--dns=parlor.internal"});
+  REQUIRE(plain);
+  CHECK(plain.config.dns == "parlor.internal");
+  CHECK(plain.config.dns_port == 0); // the node's own cluster port
+  CHECK(plain.config.dns_interval_ms == 5000);
+  auto with_port = parse({"--dns=parlor.internal:4999",
+                          "--dns-interval-ms=250"});
+  REQUIRE(with_port);
+  CHECK(with_port.config.dns == "parlor.internal");
+  CHECK(with_port.config.dns_port == 4999);
+  CHECK(with_port.config.dns_interval_ms == 250);
+}
+
 TEST_CASE("flags win over env, env over the file", "[node]") {
   auto files = [](const std::string& path) -> std::optional<std::string> {
     if (path != "node.conf")
@@ -95,6 +109,11 @@ TEST_CASE("bad options give one clear line", "[node]") {
     {{"--config=missing.conf"}, "cannot read config file"},
     {{"--log-level=loud"}, "log-level"},
     {{"--cluster-secret="}, "must not be empty"},
+    {{"--dns="}, "not NAME or NAME:PORT"},
+    {{"--dns=parlor.internal:0"}, "not NAME or NAME:PORT"},
+    {{"--dns=parlor.internal:x"}, "not NAME or NAME:PORT"},
+    {{"--dns=:4370"}, "not NAME or NAME:PORT"},
+    {{"--dns-interval-ms=10"}, "100 to"},
   };
   for (auto& r : rows) {
     INFO(r.args.front());

@@ -5,6 +5,7 @@
 #include "parlor/auth/secret.hpp"
 #include "parlor/auth/token.hpp"
 #include "parlor/cluster/agent_actor.hpp"
+#include "parlor/cluster/dns_poller.hpp"
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
@@ -206,6 +207,10 @@ int run(const node::node_config& conf) {
                                     acfg.self.started_ms, "up"});
   caf::anon_send(agent, cluster::http_atom_v, acfg.self.http);
   caf::anon_send(agent, cluster::start_atom_v, cluster_addr);
+  if (!conf.dns.empty())
+    cluster::spawn_dns_poller(sys, agent, conf.dns,
+                              conf.dns_port != 0 ? conf.dns_port : cluster_port,
+                              std::chrono::milliseconds{conf.dns_interval_ms});
   // Not "listening": the contract's one `listening` line is the HTTP one.
   spdlog::info("node {} ({}) cluster endpoint {} (node-to-node)",
                self_info.name, self_info.region, cluster_addr);

@@ -96,6 +96,27 @@ const std::vector<option>& options() {
        }
        return {};
      }},
+    {"dns",
+     "DNS name whose A/AAAA records are nodes to join, NAME or NAME:PORT; "
+     "polled (default: none; PORT defaults to --cluster-port)",
+     [](node_config& c, const std::string& v) -> std::string {
+       auto name = v;
+       uint16_t port = 0;
+       if (auto colon = v.rfind(':'); colon != std::string::npos) {
+         auto n = to_uint<uint16_t>(v.substr(colon + 1), 65535);
+         if (!n || *n == 0)
+           return "'" + v + "' is not NAME or NAME:PORT";
+         name = v.substr(0, colon);
+         port = *n;
+       }
+       if (name.empty() || name.find_first_of(" \t/:[]") != std::string::npos)
+         return "'" + v + "' is not NAME or NAME:PORT";
+       c.dns = name;
+       c.dns_port = port;
+       return {};
+     }},
+    {"dns-interval-ms", "how often --dns is resolved (default: 5000)",
+     number(&node_config::dns_interval_ms, 100, 3'600'000)},
     {"data-dir", "where the node keeps its SQLite database (default: ./data)",
      text(&node_config::data_dir)},
     {"cluster-secret",

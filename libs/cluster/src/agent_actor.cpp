@@ -42,6 +42,11 @@ struct agent_state {
   std::set<std::string> dialing;
   /// Addresses to stay connected to: seeds and every member ever seen.
   std::set<std::string> known;
+  /// Addresses that led to a peer other than by its advertised address
+  /// (a DNS answer, a seed spelled differently): address → node name.
+  std::map<std::string, std::string> aliases;
+  /// Addresses that turned out to be this node.
+  std::set<std::string> own;
   std::map<std::string, std::chrono::milliseconds> backoff;
   std::map<std::string, challenge> challenges; // by listener nonce
   std::mt19937 rng{std::random_device{}()};
@@ -70,6 +75,9 @@ addr_list known_addresses(const agent_state& st) {
 }
 
 bool connected_to(const agent_state& st, const std::string& addr) {
+  if (auto i = st.aliases.find(addr);
+      i != st.aliases.end() && st.peers.count(i->second) > 0)
+    return true;
   for (auto& [name, p] : st.peers)
     if (p.info.cluster == addr)
       return true;
@@ -140,8 +148,8 @@ void admit(self_ptr self, const caf::actor& agent, member info,
 
 void dial(self_ptr self, const std::string& addr) {
   auto& st = self->state;
-  if (!st.started || addr == st.cfg.self.cluster || st.dialing.count(addr)
-      || connected_to(st, addr))
+  if (!st.started || addr == st.cfg.self.cluster || st.own.count(addr) > 0
+      || st.dialing.count(addr) > 0 || connected_to(st, addr))
     return;
   std::string host;
   uint16_t port = 0;
@@ -166,6 +174,7 @@ void dial(self_ptr self, const std::string& addr) {
           // One of our own addresses (a seed list may name us).
           self->state.dialing.erase(addr);
           self->state.known.erase(addr);
+          self->state.own.insert(addr);
           return;
         }
         auto remote = caf::actor_cast<caf::actor>(ptr);
@@ -204,6 +213,8 @@ void dial(self_ptr self, const std::string& addr) {
                       uint64_t started, caf::actor& pubsub,
                       caf::actor& registry, addr_list& addrs) {
                     self->state.dialing.erase(addr);
+                    if (cluster_addr != addr)
+                      self->state.aliases[addr] = name;
                     admit(self, remote,
                           member{std::move(name), std::move(region),
                                  std::move(http), std::move(cluster_addr),

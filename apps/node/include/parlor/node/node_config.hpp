@@ -25,6 +25,11 @@ struct node_config {
   std::string cluster_host = "127.0.0.1";
   uint16_t cluster_port = 4370;
   std::vector<endpoint> seeds;
+  /// DNS name whose A/AAAA records are cluster members (empty: none).
+  std::string dns;
+  /// Their cluster port; 0: this node's own cluster port.
+  uint16_t dns_port = 0;
+  uint32_t dns_interval_ms = 5000;
   std::string data_dir = "./data";
   std::optional<std::string> cluster_secret;
   std::string web_root; // empty: <binary dir>/../web
