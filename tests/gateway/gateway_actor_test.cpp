@@ -7,7 +7,9 @@
 
 #include "actor_fixture.hpp"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -331,4 +333,78 @@ TEST_CASE_METHOD(gateway_fixture,
   }
   CHECK(r["status"] == "ok");
   CHECK(r["response"]["seat"] == "X");
+}
+
+namespace {
+
+struct hole_state {
+  std::vector<caf::response_promise> held; // kept, never delivered
+};
+
+/// A GameServer whose node went silent: it takes requests and never
+/// answers, except joins when `answer_join`.
+caf::behavior black_hole(caf::stateful_actor<hole_state>* self,
+                         bool answer_join) {
+  return {
+    [=](game_server::join_atom, std::string&, std::string&)
+      -> caf::result<std::string, std::string> {
+      if (answer_join)
+        return {std::string{"X"}, std::string{R"({"version":1})"}};
+      auto rp = self->make_response_promise<std::string, std::string>();
+      self->state.held.push_back(rp);
+      return rp;
+    },
+    [=](game_server::move_atom, std::string&, std::string&)
+      -> caf::result<uint64_t> {
+      auto rp = self->make_response_promise<uint64_t>();
+      self->state.held.push_back(rp);
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "requests to a GameServer that goes down fail at once, not "
+                 "at their timeout",
+                 "[gateway][actor]") {
+  env->limits.request_timeout = 30s;
+  auto c = connect("alice");
+  SECTION("a join in flight") {
+    auto hole = sys.spawn(black_hole, false);
+    REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                      std::string{"HOLE"}, hole));
+    auto ref = c.push("2", "game:HOLE", "phx_join");
+    std::this_thread::sleep_for(100ms); // the join reaches the hole
+    auto killed = std::chrono::steady_clock::now();
+    caf::anon_send_exit(hole, caf::exit_reason::kill);
+    auto r = c.sink->next(5s);
+    auto took = std::chrono::steady_clock::now() - killed;
+    REQUIRE(r.is_array());
+    CHECK(r[1] == ref);
+    CHECK(r[4] == json{{"status", "error"},
+                       {"response", {{"reason", "unavailable"}}}});
+    CHECK(took < 3s); // far below the 30 s request timeout
+  }
+  SECTION("a move in flight, then phx_error") {
+    auto hole = sys.spawn(black_hole, true);
+    REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                      std::string{"HOLE"}, hole));
+    auto j = c.call("2", "game:HOLE", "phx_join");
+    REQUIRE(j["status"] == "ok");
+    auto ref = c.push("2", "game:HOLE", "move", {{"cell", 4}});
+    std::this_thread::sleep_for(100ms);
+    auto killed = std::chrono::steady_clock::now();
+    caf::anon_send_exit(hole, caf::exit_reason::kill);
+    auto r = c.sink->next(5s);
+    auto took = std::chrono::steady_clock::now() - killed;
+    REQUIRE(r.is_array());
+    CHECK(r[1] == ref);
+    CHECK(r[4]["response"]["reason"] == "unavailable");
+    CHECK(took < 3s);
+    auto e = c.sink->next(5s);
+    CHECK(e == json::array({"2", nullptr, "game:HOLE", "phx_error",
+                            json::object()}));
+  }
 }

@@ -7,6 +7,9 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <optional>
 
 using namespace parlor;
 
@@ -166,5 +169,61 @@ TEST_CASE_METHOD(test::actor_fixture,
   CHECK(ask<caf::actor>(a, registry::lookup_atom_v, code) == ga);
   CHECK(ask<caf::actor>(b, registry::lookup_atom_v, code) == ga);
   for (auto& x : {a, b, ga})
+    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+struct silent_state {
+  std::vector<caf::response_promise> held; // kept, never delivered
+};
+
+/// The replica of a frozen node: takes claims, tells `observer`, never
+/// answers.
+caf::behavior silent_peer(caf::stateful_actor<silent_state>* self,
+                          caf::actor observer) {
+  return {
+    [=](registry::claim_atom, const std::string& code, const std::string&,
+        const caf::actor&, uint64_t, uint64_t, uint64_t) -> caf::result<bool> {
+      self->send(observer, code);
+      auto rp = self->make_response_promise<bool>();
+      self->state.held.push_back(rp);
+      return rp;
+    },
+    [](registry::sync_atom, const std::string&, const std::string&,
+       const caf::actor&, uint64_t, uint64_t, uint64_t, bool) {},
+  };
+}
+
+} // namespace
+
+TEST_CASE_METHOD(test::actor_fixture,
+                 "a claim waiting on a peer that is declared down completes "
+                 "at once",
+                 "[registry][actor]") {
+  auto a = registry::spawn_registry(sys, "a");
+  caf::scoped_actor observer{sys};
+  auto silent = sys.spawn(silent_peer, caf::actor{observer});
+  caf::anon_send(a, cluster::peer_up_atom_v, std::string{"b"}, silent);
+  auto g = sys.spawn(dummy_game);
+  std::string code = "WAIT";
+  caf::scoped_actor client{sys};
+  client->send(a, registry::register_atom_v, code, g);
+  std::string claimed;
+  observer->receive([&](std::string& c) { claimed = c; },
+                    caf::after(std::chrono::seconds{2}) >> [] {});
+  REQUIRE(claimed == code);
+  // Membership declares b down: the claim must not wait for its timeout.
+  auto down_at = std::chrono::steady_clock::now();
+  caf::anon_send(a, cluster::peer_down_atom_v, std::string{"b"});
+  std::optional<bool> result;
+  client->receive([&](bool ok) { result = ok; },
+                  caf::after(std::chrono::seconds{5}) >> [] {});
+  auto took = std::chrono::steady_clock::now() - down_at;
+  REQUIRE(result.has_value());
+  CHECK(*result);
+  CHECK(took < std::chrono::milliseconds{1500}); // the claim timeout is 2 s
+  CHECK(ask<caf::actor>(a, registry::lookup_atom_v, code) == g);
+  for (auto& x : {a, g, silent})
     caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
 }

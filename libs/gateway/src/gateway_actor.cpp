@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <map>
 
 namespace parlor::gateway {
@@ -38,8 +39,20 @@ struct channel {
   bool joined = false;
 };
 
+/// A request to a GameServer that has not been answered yet.
+struct in_flight {
+  caf::actor_addr game;
+  /// Answers the client when the GameServer goes down first.
+  std::function<void()> fail;
+};
+
 struct gateway_state {
   std::shared_ptr<const gateway_env> env;
+  /// CAF 0.17 lets a request to an actor on a lost node wait for its whole
+  /// timeout; these are failed as soon as the GameServer is reported down
+  /// (its node's connection dropped, or it stopped).
+  std::map<uint64_t, in_flight> pending;
+  uint64_t next_pending = 0;
   std::weak_ptr<socket_sink> sink;
   std::string player_id;
   std::string player_name;
@@ -92,6 +105,20 @@ std::string reason_of(const caf::error& err) {
   if (err == caf::sec::request_timeout)
     return "timeout";
   return "unavailable";
+}
+
+/// Records a request to `game`; `fail` answers it if `game` goes down
+/// first. Returns the id for `settle`.
+uint64_t track(self_ptr self, const caf::actor& game,
+               std::function<void()> fail) {
+  auto id = ++self->state.next_pending;
+  self->state.pending.emplace(id, in_flight{game.address(), std::move(fail)});
+  return id;
+}
+
+/// Whether the request `id` is still unanswered; forgets it.
+bool settle(self_ptr self, uint64_t id) {
+  return self->state.pending.erase(id) > 0;
 }
 
 /// Forgets a channel and its subscription.
@@ -149,17 +176,28 @@ void join_game(self_ptr self, const protocol::frame& f,
       [=](caf::actor& game) {
         if (!same_channel(self, f.topic, f.join_ref))
           return;
+        // Monitored from here: a GameServer lost mid-join answers at once.
+        self->monitor(game);
+        auto id = track(self, game, [=] {
+          if (!same_channel(self, f.topic, f.join_ref))
+            return;
+          drop_channel(self, f.topic);
+          reply_error(self, f, "unavailable");
+        });
         self
           ->request(game, timeout, game_server::join_atom_v,
                     self->state.player_id, self->state.player_name)
           .then(
             [=](std::string& seat, std::string& state) {
-              if (!same_channel(self, f.topic, f.join_ref))
+              if (!settle(self, id))
                 return;
+              if (!same_channel(self, f.topic, f.join_ref)) {
+                self->demonitor(game);
+                return;
+              }
               auto& c = self->state.channels[f.topic];
               c.game = game;
               c.joined = true;
-              self->monitor(game);
               std::string response = R"({"seat":)";
               response += seat.empty() ? "null" : json(seat).dump();
               response += R"(,"state":)";
@@ -168,7 +206,12 @@ void join_game(self_ptr self, const protocol::frame& f,
               send_text(self, protocol::encode_raw_reply(
                                 f.join_ref, f.ref, f.topic, true, response));
             },
-            fail);
+            [=](caf::error& err) {
+              if (!settle(self, id))
+                return;
+              self->demonitor(game);
+              fail(err);
+            });
       },
       fail);
 }
@@ -219,11 +262,17 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
     return reply_error(self, f, "not_joined");
   auto start = clock_type::now();
   auto& st = self->state;
+  auto id = track(self, ch.game, [=] {
+    self->state.env->metrics->moves_rejected.add();
+    reply_error(self, f, "unavailable");
+  });
   self
     ->request(ch.game, st.env->limits.request_timeout,
               game_server::move_atom_v, st.player_id, f.payload.dump())
     .then(
       [=](uint64_t version) {
+        if (!settle(self, id))
+          return;
         auto& m = *self->state.env->metrics;
         m.moves.add();
         m.move_latency.observe(
@@ -232,6 +281,8 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
         reply(self, f, true, {{"version", version}});
       },
       [=](caf::error& err) {
+        if (!settle(self, id))
+          return;
         self->state.env->metrics->moves_rejected.add();
         reply_error(self, f, reason_of(err));
       });
@@ -289,6 +340,18 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
   auto check_every = st.env->limits.idle_timeout / 4;
   self->delayed_send(self, check_every, idle_atom_v);
   self->set_down_handler([=](caf::down_msg& dm) {
+    // Unanswered requests to it fail now rather than at their timeout.
+    std::vector<std::function<void()>> failed;
+    auto& pending = self->state.pending;
+    for (auto i = pending.begin(); i != pending.end();)
+      if (i->second.game == dm.source) {
+        failed.push_back(std::move(i->second.fail));
+        i = pending.erase(i);
+      } else {
+        ++i;
+      }
+    for (auto& f : failed)
+      f();
     // A GameServer stopped: tell its channels, as Phoenix does when a channel
     // process dies; the client rejoins and finds the restarted game.
     std::vector<std::string> gone;

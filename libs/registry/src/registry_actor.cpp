@@ -12,6 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 #include <map>
 #include <set>
 
@@ -36,6 +40,12 @@ struct registry_state {
   std::map<std::string, caf::actor> peers;
   /// Local games by address, for their down messages.
   std::map<caf::actor_addr, std::set<std::string>> local;
+  /// Claims sent to each peer and not answered yet: (answered, count it).
+  /// A peer declared down counts as accepting at once instead of after
+  /// `claim_timeout`.
+  std::map<std::string,
+           std::vector<std::pair<std::shared_ptr<bool>, std::function<void()>>>>
+    waiting;
   /// Tombstones seen at the previous sweep.
   std::set<std::pair<std::string, std::string>> old_tombstones;
   static inline const char* name = "parlor.registry";
@@ -155,18 +165,28 @@ caf::result<bool> claim(self_ptr self, const std::string& code,
       write(self, code, game, incarnation, false);
     rp.deliver(false);
   };
-  for (auto& [name, peer] : self->state.peers)
+  for (auto& [name, peer] : self->state.peers) {
+    auto answered = std::make_shared<bool>(false);
+    auto& waiting = self->state.waiting[name];
+    std::erase_if(waiting, [](auto& w) { return *w.first; });
+    waiting.emplace_back(answered, done);
     self
       ->request(peer, claim_timeout, claim_atom_v, code,
                 self->state.self_name, game, r.incarnation,
                 r.version.epoch, r.version.seq)
       .then(
         [=](bool accepted) mutable {
+          if (std::exchange(*answered, true))
+            return;
           if (!accepted)
             *refused = true;
           done();
         },
-        [=](caf::error&) mutable { done(); });
+        [=](caf::error&) mutable {
+          if (!std::exchange(*answered, true))
+            done();
+        });
+  }
   return rp;
 }
 
@@ -254,6 +274,14 @@ caf::behavior registry_impl(self_ptr self, std::string self_name,
     },
     [=](cluster::peer_down_atom, const std::string& node) {
       self->state.peers.erase(node);
+      if (auto i = self->state.waiting.find(node);
+          i != self->state.waiting.end()) {
+        auto waiting = std::move(i->second);
+        self->state.waiting.erase(i);
+        for (auto& [answered, count] : waiting)
+          if (!std::exchange(*answered, true))
+            count();
+      }
       // Entries of a dead node go at once (restoring its games elsewhere
       // registers them anew).
       self->state.crdt.forget(node);
