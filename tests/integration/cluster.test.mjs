@@ -3,7 +3,10 @@
 import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { delay, startNode } from "./support/node.mjs";
-import { connectPhoenix, disconnectAll, joinChannel, push } from "./support/phx.mjs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { RawClient, connectPhoenix, disconnectAll, joinChannel, push } from "./support/phx.mjs";
 
 const T = { timeout: 60000 };
 const nodes = new Set();
@@ -133,6 +136,11 @@ test("losing a node: members drop it within 5 s, its games answer not_found, oth
   const dave = await player(c, "dave");
   const j1 = await joinChannel(carol.socket, `game:${onA}`);
   assert.equal(j1.response.seat, "O");
+  // erin on c watches onB, hosted on b.
+  const erin = await player(c, "erin");
+  const je = await joinChannel(erin.socket, `game:${onB}`);
+  assert.equal(je.status, "ok");
+  const erred = new Promise((resolve) => je.channel.onError(() => resolve(Date.now())));
 
   // Kill b, which hosts onB but not onA.
   const killedAt = Date.now();
@@ -142,6 +150,11 @@ test("losing a node: members drop it within 5 s, its games answer not_found, oth
   const detected = Date.now() - killedAt;
   t.diagnostic(`SIGKILL noticed by every survivor after ${detected} ms`);
   assert.ok(detected < 5000, `node loss noticed after ${detected} ms`);
+  // erin's channel is told (phx_error) rather than left hanging.
+  const erredAt = await Promise.race([erred, delay(5000).then(() => null)]);
+  assert.ok(erredAt, "no phx_error for a game whose host died");
+  t.diagnostic(`phx_error for the dead host's game ${erredAt - killedAt} ms after the kill`);
+  je.channel.leave();
 
   // The game hosted on a stays playable from c.
   const jx = await joinChannel(alice.socket, `game:${onA}`);
@@ -215,4 +228,72 @@ test("--dns: a node joins the addresses a DNS name resolves to, and re-polls", T
   const a = await node({ name: "dns-a", clusterPort: port });
   await converge([a, b], ["dns-a", "dns-b"], 5000);
   assert.match(b.logs(), new RegExp(`DNS localhost -> .*127\\.0\\.0\\.1:${port}`));
+});
+
+test("a healed partition with a clashing code ends with exactly one owner", T, async (t) => {
+  // Two copies of one database: two nodes that each host game C while apart.
+  const dirB = await mkdtemp(path.join(tmpdir(), "parlor-it-part-"));
+  const dirA = await mkdtemp(path.join(tmpdir(), "parlor-it-part-"));
+  try {
+    const first = await node({ name: "part-b", dataDir: dirB });
+    const alice = await player(first, "alice");
+    const code = await create(alice);
+    await first.stop();
+    nodes.delete(first);
+    await rm(dirA, { recursive: true, force: true });
+    await cp(dirB, dirA, { recursive: true });
+
+    // A free cluster port for a, which b will find by polling DNS once a listens.
+    const probe = await node({ name: "part-probe" });
+    const port = Number(probe.clusterAddr.split(":").pop());
+    await probe.stop();
+    nodes.delete(probe);
+
+    const b = await node({ name: "part-b", dataDir: dirB,
+                           args: [`--dns=localhost:${port}`, "--dns-interval-ms=200"] });
+    const bob = await RawClient.connect(b, { name: "bob" });
+    const ref = bob.ref();
+    bob.send(["1", ref, `game:${code}`, "phx_join", {}]);
+    const joined = await bob.reply(ref);
+    assert.equal(joined[4].status, "ok", JSON.stringify(joined));
+    assert.deepEqual(joined[4].response.state.host.node, "part-b");
+
+    // The partition heals: a (restoring its own copy of C) comes up where b looks.
+    const healedAt = Date.now();
+    const a = await node({ name: "part-a", dataDir: dirA, clusterPort: port });
+    await converge([a, b], ["part-a", "part-b"], 5000);
+    // b's copy loses (equal incarnations: the smaller node name wins); its player is told.
+    await bob.waitFor((f) => f[2] === `game:${code}` && f[3] === "phx_error", { what: "phx_error" });
+    t.diagnostic(`clash resolved ${Date.now() - healedAt} ms after a was started`);
+    assert.match(b.logs(), new RegExp(`game ${code} is also owned by part-a.*stopping ours`));
+
+    // Exactly one owner, seen the same from both nodes; the game plays on.
+    const viaB = await player(b, "bob");
+    const jb = await joinChannel(viaB.socket, `game:${code}`);
+    assert.equal(jb.status, "ok");
+    assert.deepEqual(jb.response.state.host, { node: "part-a", region: "test" });
+    const viaA = await player(a, "carol");
+    const ja = await joinChannel(viaA.socket, `game:${code}`);
+    assert.equal(ja.response.state.host.node, "part-a");
+    assert.equal(jb.response.seat, "O");
+    // alice (creator, seat X) comes back through a with her token and moves first.
+    const alice2 = await connectPhoenix(a, { name: "alice", token: alice.me.token });
+    const jx = await joinChannel(alice2, `game:${code}`);
+    assert.equal(jx.response.seat, "X");
+    const m1 = await push(jx.channel, "move", { cell: 0 });
+    assert.equal(m1.status, "ok", JSON.stringify(m1.response));
+    const m2 = await push(jb.channel, "move", { cell: 4 });
+    assert.equal(m2.status, "ok", JSON.stringify(m2.response));
+    assert.equal(m2.response.version, m1.response.version + 1);
+    for (const j of [ja, jb, jx]) {
+      const st = await j.waitForState((s) => s.version === m2.response.version);
+      assert.deepEqual([st.view.board[0], st.view.board[4]], ["X", "O"]);
+      assert.equal(st.host.node, "part-a");
+    }
+  } finally {
+    await Promise.all([...nodes].map((n) => n.stop().catch(() => {})));
+    nodes.clear();
+    await rm(dirA, { recursive: true, force: true });
+    await rm(dirB, { recursive: true, force: true });
+  }
 });
