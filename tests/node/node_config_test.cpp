@@ -55,7 +55,7 @@ TEST_CASE("every contract flag is accepted", "[node]") {
   CHECK(c.cluster_secret == "s");
 }
 
-TEST_CASE("--dns takes a name and an optional port", "[node]") {
+TEST_CASE("dns takes a name and an optional port", "[node]") {
   auto plain = parse({"--dns=parlor.internal"});
   REQUIRE(plain);
   CHECK(plain.config.dns == "parlor.internal");
