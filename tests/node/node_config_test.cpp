@@ -139,7 +139,7 @@ TEST_CASE("bad env and file entries name their origin", "[node]") {
         != std::string::npos);
 }
 
-TEST_CASE("--help and --version need no value", "[node]") {
+TEST_CASE("help and version flags need no value", "[node]") {
   CHECK(parse({"--help"}).config.help);
   CHECK(parse({"--version"}).config.version);
   CHECK(help_text().find("--cluster-secret=VALUE") != std::string::npos);
