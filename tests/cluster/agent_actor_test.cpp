@@ -186,3 +186,52 @@ TEST_CASE("DNS discovery resolves a name to sorted cluster addresses",
     CHECK(port == 4370);
   }
 }
+
+TEST_CASE_METHOD(agent_fixture,
+                 "local watchers hear of members going up and down",
+                 "[cluster][actor]") {
+  caf::scoped_actor early{sys};
+  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{early});
+  auto target = agent;
+  auto fake_pubsub = caf::actor{pubsub};
+  auto fake_registry = caf::actor{registry};
+  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
+    d->request(target, 2s, cluster::hello_atom_v, std::string{"d3"})
+      .then([=](const std::string& nonce_l, const std::string&) {
+        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
+                   mac("s3cret", "dialer", nonce_l, "d3"), std::string{"n3"},
+                   std::string{"sin"}, std::string{"127.0.0.1:4002"},
+                   std::string{"127.0.0.1:4372"}, uint64_t{11}, fake_pubsub,
+                   fake_registry, std::vector<std::string>{})
+          .then([](std::string&, std::string&, std::string&, std::string&,
+                   uint64_t, caf::actor&, caf::actor&,
+                   std::vector<std::string>&) {});
+      });
+    return {[](int) {}};
+  });
+  auto expect_up = [&](caf::scoped_actor& w) {
+    bool up = false;
+    w->receive(
+      [&](cluster::member_up_atom, const std::string& name,
+          const std::string& region, const std::string& http,
+          const std::string& cluster_addr, uint64_t started) {
+        up = name == "n3" && region == "sin" && http == "127.0.0.1:4002"
+             && cluster_addr == "127.0.0.1:4372" && started == 11;
+      },
+      caf::after(2s) >> [] {});
+    return up;
+  };
+  CHECK(expect_up(early));
+  // A watcher that subscribes later hears of the members already up.
+  caf::scoped_actor late{sys};
+  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{late});
+  CHECK(expect_up(late));
+  caf::anon_send_exit(dialer, caf::exit_reason::kill);
+  for (auto* w : {&early, &late}) {
+    bool down = false;
+    (*w)->receive(
+      [&](cluster::member_down_atom, const std::string& n) { down = n == "n3"; },
+      caf::after(2s) >> [] {});
+    CHECK(down);
+  }
+}

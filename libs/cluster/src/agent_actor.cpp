@@ -49,6 +49,8 @@ struct agent_state {
   std::set<std::string> own;
   std::map<std::string, std::chrono::milliseconds> backoff;
   std::map<std::string, challenge> challenges; // by listener nonce
+  /// Local actors told of every member going up or down.
+  std::vector<caf::actor> watchers;
   std::mt19937 rng{std::random_device{}()};
   bool started = false;
   static inline const char* name = "parlor.cluster";
@@ -111,6 +113,8 @@ void drop_peer(self_ptr self, const std::string& name, const char* why) {
   st.cfg.table->down(name);
   self->send(st.cfg.pubsub, peer_down_atom_v, name);
   self->send(st.cfg.registry, peer_down_atom_v, name);
+  for (auto& w : st.watchers)
+    self->send(w, member_down_atom_v, name);
   spdlog::warn("cluster: peer {} down ({})", name, why);
   schedule_redial(self, addr);
 }
@@ -135,6 +139,9 @@ void admit(self_ptr self, const caf::actor& agent, member info,
                info.cluster);
   self->send(st.cfg.pubsub, peer_up_atom_v, info.name, pubsub);
   self->send(st.cfg.registry, peer_up_atom_v, info.name, registry);
+  for (auto& w : st.watchers)
+    self->send(w, member_up_atom_v, info.name, info.region, info.http,
+               info.cluster, info.started_ms);
   auto name = info.name; // the right side of `=` runs first: copy the key
   st.peers[name] = peer{std::move(info), agent};
   // Full mesh: dial whatever the peer knows and we do not.
@@ -232,8 +239,11 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto i = self->state.names.find(dm.source);
-    if (i == self->state.names.end())
+    if (i == self->state.names.end()) {
+      std::erase_if(self->state.watchers,
+                    [&](auto& w) { return w.address() == dm.source; });
       return;
+    }
     auto name = i->second;
     drop_peer(self, name, self->system().render(dm.reason).c_str());
   });
@@ -253,6 +263,14 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
     },
     [=](dial_atom, const std::string& addr) { dial(self, addr); },
     [=](http_atom, const std::string& http) { self->state.cfg.self.http = http; },
+    [=](watch_atom, const caf::actor& watcher) {
+      auto& st = self->state;
+      self->monitor(watcher);
+      st.watchers.push_back(watcher);
+      for (auto& [name, p] : st.peers)
+        self->send(watcher, member_up_atom_v, p.info.name, p.info.region,
+                   p.info.http, p.info.cluster, p.info.started_ms);
+    },
     [=](hello_atom, const std::string& nonce_d)
       -> caf::result<std::string, std::string> {
       auto& st = self->state;

@@ -38,6 +38,11 @@ struct agent_config {
 /// both directions before any actor handle is handed out), monitors each
 /// peer's agent, and redials lost peers with jittered backoff.
 ///
+/// Inside the node, `(watch_atom, caf::actor w)` subscribes `w` to
+/// membership: it gets `(member_up_atom, name, region, http, cluster,
+/// uint64_t started_ms)` for every current peer at once and for each that
+/// joins later, and `(member_down_atom, name)` for each that is lost.
+///
 /// Handshake, dialer D to listener L:
 /// 1. D → L `(hello_atom, nonce_d)` → `(nonce_l, HMAC(secret,
 ///    "parlor-cluster-v1|listener|nonce_d|nonce_l"))`; D checks the MAC.

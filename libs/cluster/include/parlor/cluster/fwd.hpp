@@ -36,6 +36,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_cluster, parlor::core::cluster_ids_begin)
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, dial_atom, "dial")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, start_atom, "start")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, http_atom, "http")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, watch_atom, "watch")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, member_up_atom, "memberup")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, member_down_atom, "memberdown")
 CAF_END_TYPE_ID_BLOCK(parlor_cluster)
 
 static_assert(caf::id_block::parlor_cluster::end
