@@ -59,10 +59,11 @@ struct agent_fixture : test::actor_fixture {
                 std::string{"n2"}, std::string{"iad"},
                 std::string{"127.0.0.1:4001"}, std::string{"127.0.0.1:4371"},
                 uint64_t{9}, caf::actor{pubsub}, caf::actor{registry},
-                std::vector<std::string>{})
+                caf::actor{registry}, std::vector<std::string>{})
       .receive(
         [&](std::string& name, std::string&, std::string&, std::string&,
-            uint64_t, caf::actor&, caf::actor&, std::vector<std::string>&) {
+            uint64_t, caf::actor&, caf::actor&, caf::actor&,
+            std::vector<std::string>&) {
           reply_name = name;
         },
         [&](caf::error& e) { err = std::move(e); });
@@ -129,9 +130,10 @@ TEST_CASE_METHOD(agent_fixture, "a peer whose agent stops is announced down",
                       std::string{"n2"}, std::string{"iad"},
                       std::string{"127.0.0.1:4001"},
                       std::string{"127.0.0.1:4371"}, uint64_t{9},
-                      fake_pubsub, fake_registry, std::vector<std::string>{})
+                      fake_pubsub, fake_registry, fake_registry,
+                      std::vector<std::string>{})
           .then([](std::string&, std::string&, std::string&, std::string&,
-                   uint64_t, caf::actor&, caf::actor&,
+                   uint64_t, caf::actor&, caf::actor&, caf::actor&,
                    std::vector<std::string>&) {});
       });
     return {[](int) {}};
@@ -195,6 +197,8 @@ TEST_CASE_METHOD(agent_fixture,
   auto target = agent;
   auto fake_pubsub = caf::actor{pubsub};
   auto fake_registry = caf::actor{registry};
+  caf::scoped_actor store_actor{sys};
+  auto fake_store = caf::actor{store_actor};
   auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
     d->request(target, 2s, cluster::hello_atom_v, std::string{"d3"})
       .then([=](const std::string& nonce_l, const std::string&) {
@@ -202,9 +206,9 @@ TEST_CASE_METHOD(agent_fixture,
                    mac("s3cret", "dialer", nonce_l, "d3"), std::string{"n3"},
                    std::string{"sin"}, std::string{"127.0.0.1:4002"},
                    std::string{"127.0.0.1:4372"}, uint64_t{11}, fake_pubsub,
-                   fake_registry, std::vector<std::string>{})
+                   fake_registry, fake_store, std::vector<std::string>{})
           .then([](std::string&, std::string&, std::string&, std::string&,
-                   uint64_t, caf::actor&, caf::actor&,
+                   uint64_t, caf::actor&, caf::actor&, caf::actor&,
                    std::vector<std::string>&) {});
       });
     return {[](int) {}};
@@ -214,9 +218,11 @@ TEST_CASE_METHOD(agent_fixture,
     w->receive(
       [&](cluster::member_up_atom, const std::string& name,
           const std::string& region, const std::string& http,
-          const std::string& cluster_addr, uint64_t started) {
+          const std::string& cluster_addr, uint64_t started,
+          const caf::actor& store) {
         up = name == "n3" && region == "sin" && http == "127.0.0.1:4002"
-             && cluster_addr == "127.0.0.1:4372" && started == 11;
+             && cluster_addr == "127.0.0.1:4372" && started == 11
+             && store == fake_store;
       },
       caf::after(2s) >> [] {});
     return up;

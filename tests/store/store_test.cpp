@@ -30,7 +30,7 @@ struct temp_dir {
 
 snapshot snap(std::string code, uint64_t version, bool finished = false) {
   return {std::move(code), "tictactoe", version, finished,
-          R"({"v":)" + std::to_string(version) + "}", 0};
+          R"({"v":)" + std::to_string(version) + "}", 0, 1, {}};
 }
 
 } // namespace
@@ -110,4 +110,133 @@ TEST_CASE("an unusable data directory gives a clear error", "[store]") {
   std::ofstream{file} << "x";
   CHECK_THROWS_WITH(store{file / "sub"},
                     Catch::Contains("cannot create data directory"));
+}
+
+namespace {
+
+snapshot replica(std::string code, std::string owner, uint64_t version,
+                 uint64_t incarnation = 1, bool finished = false) {
+  auto s = snap(std::move(code), version, finished);
+  s.owner = std::move(owner);
+  s.incarnation = incarnation;
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("a version 1 database is migrated and keeps its games",
+          "[store]") {
+  temp_dir dir;
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
+  // The schema exactly as version 1 of this build wrote it.
+  REQUIRE(sqlite3_exec(raw, R"sql(
+    CREATE TABLE games (code TEXT PRIMARY KEY, kind TEXT NOT NULL,
+      version INTEGER NOT NULL, finished INTEGER NOT NULL,
+      data TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+    CREATE INDEX games_finished ON games (finished, updated_ms);
+    INSERT INTO games VALUES ('OLDG', 'tictactoe', 4, 0, '{"v":4}', 1000);
+    PRAGMA user_version=1;
+  )sql",
+                       nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(raw);
+  store db{dir.path};
+  auto active = db.load_active();
+  REQUIRE(active.size() == 1);
+  CHECK(active[0].code == "OLDG");
+  CHECK(active[0].version == 4);
+  CHECK(active[0].incarnation == 1);
+  CHECK(db.save_replica(replica("REPL", "n2", 1))); // the new table exists
+}
+
+TEST_CASE("a higher incarnation replaces any version of a lower one",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  auto moved = snap("ABCD", 2);
+  moved.incarnation = 2;
+  CHECK(db.save(snap("ABCD", 7)));
+  CHECK(db.save(moved));
+  CHECK_FALSE(db.save(snap("ABCD", 9))); // the old owner's late write
+  CHECK(db.load("ABCD").version == 2);
+  CHECK(db.load("ABCD").incarnation == 2);
+}
+
+TEST_CASE("backup copies are kept per owner, newest first wins",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  CHECK(db.save_replica(replica("AAAA", "n1", 1)));
+  CHECK(db.save_replica(replica("AAAA", "n1", 3)));
+  CHECK_FALSE(db.save_replica(replica("AAAA", "n1", 2))); // reordered, old
+  CHECK(db.save_replica(replica("BBBB", "n1", 1)));
+  CHECK(db.save_replica(replica("CCCC", "n2", 1)));
+  CHECK(db.save_replica(replica("DDDD", "n1", 5, 1, true))); // finished
+  auto of_n1 = db.load_replicas("n1");
+  REQUIRE(of_n1.size() == 2);
+  CHECK(of_n1[0].code == "AAAA");
+  CHECK(of_n1[0].version == 3);
+  CHECK(of_n1[0].owner == "n1");
+  CHECK(of_n1[1].code == "BBBB");
+  CHECK(db.load_replicas("n2").size() == 1);
+  CHECK(db.load_replicas("n3").empty());
+  // Own games and copies are separate.
+  CHECK(db.load_active().empty());
+  // Dropping needs the right owner and no newer incarnation.
+  CHECK_FALSE(db.drop_replica("AAAA", "n2", 1));
+  CHECK(db.drop_replica("AAAA", "n1", 1));
+  CHECK(db.load_replicas("n1").size() == 1);
+}
+
+TEST_CASE("adopting a copy makes it a game of this node, one incarnation "
+          "later",
+          "[store]") {
+  temp_dir dir;
+  {
+    store db{dir.path};
+    CHECK(db.save_replica(replica("AAAA", "n1", 6, 2)));
+    CHECK_FALSE(db.adopt("AAAA", "n9")); // another owner's copy: none
+    auto adopted = db.adopt("AAAA", "n1");
+    REQUIRE(adopted);
+    CHECK(adopted->version == 6);
+    CHECK(adopted->incarnation == 3);
+    CHECK(adopted->data == R"({"v":6})");
+    CHECK_FALSE(db.adopt("AAAA", "n1")); // only once
+  }
+  store db{dir.path}; // durable
+  auto active = db.load_active();
+  REQUIRE(active.size() == 1);
+  CHECK(active[0].code == "AAAA");
+  CHECK(active[0].incarnation == 3);
+  CHECK(db.load_replicas("n1").empty());
+}
+
+TEST_CASE("a game that moved away is forgotten, a newer one kept",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  CHECK(db.save(snap("ABCD", 3)));
+  CHECK(db.forget("ABCD", 1));
+  CHECK(db.load("ABCD").version == 0);
+  auto newer = snap("WXYZ", 1);
+  newer.incarnation = 4;
+  CHECK(db.save(newer));
+  CHECK_FALSE(db.forget("WXYZ", 3));
+  CHECK(db.load("WXYZ").incarnation == 4);
+}
+
+TEST_CASE("finished backup copies are reaped with finished games",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  auto old_game = snap("AAAA", 9, true);
+  old_game.updated_ms = 1000;
+  auto old_copy = replica("BBBB", "n2", 9, 1, true);
+  old_copy.updated_ms = 1000;
+  CHECK(db.save(old_game));
+  CHECK(db.save_replica(old_copy));
+  CHECK(db.save_replica(replica("CCCC", "n2", 1)));
+  CHECK(db.reap_finished(2000) == 2);
+  CHECK(db.load_replicas("n2").size() == 1);
 }

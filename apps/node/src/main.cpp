@@ -153,8 +153,11 @@ int run(const node::node_config& conf) {
                            : seed.host + ":" + std::to_string(seed.port));
   acfg.pubsub = pubsub;
   acfg.registry = registry;
+  acfg.store = store;
   acfg.table = members;
   auto agent = cluster::spawn_agent(sys, acfg);
+  // Backups and failover follow membership.
+  caf::anon_send(agent, cluster::watch_atom_v, supervisor);
   uint16_t cluster_port = 0;
 
   auto stop_actors = [&] {

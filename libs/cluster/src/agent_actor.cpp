@@ -28,6 +28,7 @@ constexpr auto challenge_ttl = std::chrono::seconds{30};
 struct peer {
   member info;
   caf::actor agent;
+  caf::actor store;
 };
 
 struct challenge {
@@ -121,7 +122,7 @@ void drop_peer(self_ptr self, const std::string& name, const char* why) {
 
 void admit(self_ptr self, const caf::actor& agent, member info,
            const caf::actor& pubsub, const caf::actor& registry,
-           const addr_list& addrs) {
+           const caf::actor& store, const addr_list& addrs) {
   auto& st = self->state;
   if (auto i = st.peers.find(info.name); i != st.peers.end()) {
     if (i->second.agent == agent)
@@ -141,9 +142,9 @@ void admit(self_ptr self, const caf::actor& agent, member info,
   self->send(st.cfg.registry, peer_up_atom_v, info.name, registry);
   for (auto& w : st.watchers)
     self->send(w, member_up_atom_v, info.name, info.region, info.http,
-               info.cluster, info.started_ms);
+               info.cluster, info.started_ms, store);
   auto name = info.name; // the right side of `=` runs first: copy the key
-  st.peers[name] = peer{std::move(info), agent};
+  st.peers[name] = peer{std::move(info), agent, store};
   // Full mesh: dial whatever the peer knows and we do not.
   for (auto& a : addrs) {
     if (a == st.cfg.self.cluster)
@@ -203,7 +204,8 @@ void dial(self_ptr self, const std::string& addr) {
                 self->send(remote, admit_atom_v, nonce_l,
                            mac(s, "dialer", nonce_l, nonce_d), me.name,
                            me.region, me.http, me.cluster, me.started_ms,
-                           caf::actor{}, caf::actor{}, addr_list{});
+                           caf::actor{}, caf::actor{}, caf::actor{},
+                           addr_list{});
                 s.dialing.erase(addr);
                 schedule_redial(self, addr);
                 return;
@@ -213,12 +215,14 @@ void dial(self_ptr self, const std::string& addr) {
                 ->request(remote, timeout, admit_atom_v, nonce_l,
                           mac(s, "dialer", nonce_l, nonce_d), me.name,
                           me.region, me.http, me.cluster, me.started_ms,
-                          s.cfg.pubsub, s.cfg.registry, known_addresses(s))
+                          s.cfg.pubsub, s.cfg.registry, s.cfg.store,
+                          known_addresses(s))
                 .then(
                   [=](std::string& name, std::string& region,
                       std::string& http, std::string& cluster_addr,
                       uint64_t started, caf::actor& pubsub,
-                      caf::actor& registry, addr_list& addrs) {
+                      caf::actor& registry, caf::actor& store,
+                      addr_list& addrs) {
                     self->state.dialing.erase(addr);
                     if (cluster_addr != addr)
                       self->state.aliases[addr] = name;
@@ -226,7 +230,7 @@ void dial(self_ptr self, const std::string& addr) {
                           member{std::move(name), std::move(region),
                                  std::move(http), std::move(cluster_addr),
                                  started, "up"},
-                          pubsub, registry, addrs);
+                          pubsub, registry, store, addrs);
                   },
                   fail);
             },
@@ -249,7 +253,7 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
   });
   using admit_reply
     = caf::result<std::string, std::string, std::string, std::string,
-                  uint64_t, caf::actor, caf::actor, addr_list>;
+                  uint64_t, caf::actor, caf::actor, caf::actor, addr_list>;
   return {
     [=](start_atom, const std::string& own_address) {
       auto& st = self->state;
@@ -269,7 +273,7 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
       st.watchers.push_back(watcher);
       for (auto& [name, p] : st.peers)
         self->send(watcher, member_up_atom_v, p.info.name, p.info.region,
-                   p.info.http, p.info.cluster, p.info.started_ms);
+                   p.info.http, p.info.cluster, p.info.started_ms, p.store);
     },
     [=](hello_atom, const std::string& nonce_d)
       -> caf::result<std::string, std::string> {
@@ -285,7 +289,8 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
     [=](admit_atom, const std::string& nonce_l, const std::string& mac_d,
         std::string& name, std::string& region, std::string& http,
         std::string& cluster_addr, uint64_t started, caf::actor& pubsub,
-        caf::actor& registry, addr_list& addrs) -> admit_reply {
+        caf::actor& registry, caf::actor& store,
+        addr_list& addrs) -> admit_reply {
       auto& st = self->state;
       auto i = st.challenges.find(nonce_l);
       if (i == st.challenges.end())
@@ -309,11 +314,11 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
       admit(self, agent,
             member{std::move(name), std::move(region), std::move(http),
                    std::move(cluster_addr), started, "up"},
-            pubsub, registry, addrs);
+            pubsub, registry, store, addrs);
       auto& me = st.cfg.self;
-      return {me.name,       me.region,     me.http,
-              me.cluster,    me.started_ms, st.cfg.pubsub,
-              st.cfg.registry, reply_addrs};
+      return {me.name,         me.region,       me.http,
+              me.cluster,      me.started_ms,   st.cfg.pubsub,
+              st.cfg.registry, st.cfg.store,    reply_addrs};
     },
   };
 }

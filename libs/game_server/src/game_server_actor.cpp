@@ -22,6 +22,11 @@ struct game_server_state {
   /// STATE of `match`, encoded once per change.
   std::string state_text;
   bool expiry_armed = false;
+  /// Ownership generation of this game (see registry).
+  uint64_t incarnation = 1;
+  /// The node keeping a copy of every acknowledged change, and its store.
+  std::string backup_name;
+  caf::actor backup;
   static inline const char* name = "parlor.game_server";
 };
 
@@ -34,35 +39,79 @@ std::string encode_state(const game_server_state& st) {
   return state.dump();
 }
 
-/// Makes `next` the current match once it is durable, then publishes it and
-/// calls `done`. On a storage failure nothing changes and `fail` is called.
-/// `await` keeps changes strictly ordered: the next request waits.
+/// Sends the current snapshot to the backup (asynchronously).
+void push_snapshot(self_ptr self) {
+  auto& st = self->state;
+  if (!st.backup)
+    return;
+  auto code = st.match->code();
+  auto backup_name = st.backup_name;
+  self
+    ->request(st.backup, st.env->store_timeout, replicate_atom_v,
+              st.env->host.name, code, std::string{st.match->kind()},
+              st.match->version(), st.incarnation,
+              st.match->status() == games::status::finished,
+              st.match->save().dump())
+    .then([](caf::ok_atom) {},
+          [=](caf::error& err) {
+            spdlog::warn("game {}: copy to backup {} failed: {}", code,
+                         backup_name, self->system().render(err));
+          });
+}
+
+/// Makes `next` the current match once it is durable, here and on the
+/// backup node, then publishes it and calls `done`. On a local storage
+/// failure nothing changes and `fail` is called. `await` keeps changes
+/// strictly ordered: the next request waits.
 template <class Done, class Fail>
 void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
             Fail fail) {
   auto& st = self->state;
-  auto data = next->save().dump();
+  auto data = std::make_shared<const std::string>(next->save().dump());
   auto finished = next->status() == games::status::finished;
+  auto version = next->version();
+  auto kind = std::string{st.match->kind()};
   auto shared_next = std::make_shared<std::unique_ptr<games::match>>(
     std::move(next));
+  auto apply = [=]() mutable {
+    auto& s = self->state;
+    s.match = std::move(*shared_next);
+    s.state_text = encode_state(s);
+    auto frame = std::make_shared<const std::string>(
+      protocol::encode_broadcast(s.topic, "state", s.state_text));
+    self->send(s.env->pubsub, pubsub::publish_atom_v, s.topic,
+               std::move(frame));
+    if (s.match->status() == games::status::finished && !s.expiry_armed) {
+      s.expiry_armed = true;
+      self->delayed_send(self, s.env->finished_ttl, expire_atom_v);
+    }
+    done();
+  };
   self
-    ->request(st.env->store, st.env->store_timeout, save_atom_v, st.match->code(),
-              std::string{st.match->kind()}, (*shared_next)->version(),
-              finished, std::move(data))
+    ->request(st.env->store, st.env->store_timeout, save_atom_v,
+              st.match->code(), kind, version, finished, *data,
+              st.incarnation)
     .await(
       [=](caf::ok_atom) mutable {
         auto& s = self->state;
-        s.match = std::move(*shared_next);
-        s.state_text = encode_state(s);
-        auto frame = std::make_shared<const std::string>(
-          protocol::encode_broadcast(s.topic, "state", s.state_text));
-        self->send(s.env->pubsub, pubsub::publish_atom_v, s.topic,
-                   std::move(frame));
-        if (s.match->status() == games::status::finished && !s.expiry_armed) {
-          s.expiry_armed = true;
-          self->delayed_send(self, s.env->finished_ttl, expire_atom_v);
-        }
-        done();
+        if (!s.backup)
+          return apply();
+        // Durable on a second node before the ack. Should the backup fail
+        // (it is being declared down), the change is still durable here and
+        // the supervisor names a new backup, which gets the full snapshot.
+        auto backup_name = s.backup_name;
+        self
+          ->request(s.backup, s.env->store_timeout, replicate_atom_v,
+                    s.env->host.name, s.match->code(), kind, version,
+                    s.incarnation, finished, *data)
+          .await([=](caf::ok_atom) mutable { apply(); },
+                 [=](caf::error& err) mutable {
+                   spdlog::warn("game {}: backup {} did not confirm version "
+                                "{} ({}); acknowledged with the local copy",
+                                self->state.match->code(), backup_name,
+                                version, self->system().render(err));
+                   apply();
+                 });
       },
       [=](caf::error& err) mutable {
         spdlog::error("game {}: snapshot not saved ({}): change refused",
@@ -73,9 +122,11 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
 
 caf::behavior game_server_impl(self_ptr self,
                                std::shared_ptr<const game_env> env,
-                               std::shared_ptr<const games::match> m) {
+                               std::shared_ptr<const games::match> m,
+                               uint64_t incarnation) {
   auto& st = self->state;
   st.env = std::move(env);
+  st.incarnation = incarnation;
   st.match = std::make_unique<games::match>(*m);
   st.topic = "game:" + st.match->code();
   st.state_text = encode_state(st);
@@ -122,6 +173,17 @@ caf::behavior game_server_impl(self_ptr self,
         [=](caf::error err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
+    [=](backup_atom, const std::string& name, const caf::actor& store) {
+      auto& s = self->state;
+      if (name == s.backup_name && store == s.backup)
+        return;
+      if (s.backup)
+        self->send(s.backup, unreplicate_atom_v, s.match->code(),
+                   s.env->host.name, s.incarnation);
+      s.backup_name = name;
+      s.backup = store;
+      push_snapshot(self);
+    },
     [=](expire_atom) {
       spdlog::debug("game {}: finished and expired", self->state.match->code());
       self->quit();
@@ -133,8 +195,10 @@ caf::behavior game_server_impl(self_ptr self,
 
 caf::actor spawn_game_server(caf::actor_system& sys,
                              std::shared_ptr<const game_env> env,
-                             std::shared_ptr<const games::match> m) {
-  return sys.spawn(game_server_impl, std::move(env), std::move(m));
+                             std::shared_ptr<const games::match> m,
+                             uint64_t incarnation) {
+  return sys.spawn(game_server_impl, std::move(env), std::move(m),
+                   incarnation);
 }
 
 } // namespace parlor::game_server

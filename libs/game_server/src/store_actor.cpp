@@ -13,46 +13,106 @@ namespace parlor::game_server {
 
 namespace {
 
+using games_list = caf::result<std::vector<std::string>, std::vector<uint64_t>>;
+
 struct store_state {
   std::shared_ptr<store::store> db;
   static inline const char* name = "parlor.store";
 };
 
+using self_ptr = caf::stateful_actor<store_state>*;
+
+/// Runs `f` against the database; a failure is logged and becomes
+/// `errc::storage_failed`.
+template <class F>
+auto guarded(F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::error("store: {}", e.what());
+    return caf::error{errc::storage_failed};
+  }
+}
+
+store::snapshot make_snapshot(std::string code, std::string kind,
+                              uint64_t version, bool finished,
+                              std::string data, uint64_t incarnation,
+                              std::string owner = {}) {
+  store::snapshot s;
+  s.code = std::move(code);
+  s.kind = std::move(kind);
+  s.version = version;
+  s.finished = finished;
+  s.data = std::move(data);
+  s.incarnation = incarnation;
+  s.owner = std::move(owner);
+  return s;
+}
+
 // SQLite blocks: this actor runs detached, on its own thread.
-caf::behavior store_impl(caf::stateful_actor<store_state>* self,
-                         std::shared_ptr<store::store> db) {
+caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
   self->state.db = std::move(db);
   return {
     [=](save_atom, std::string& code, std::string& kind, uint64_t version,
-        bool finished, std::string& data) -> caf::result<caf::ok_atom> {
-      try {
-        self->state.db->save(store::snapshot{std::move(code), std::move(kind),
-                                             version, finished,
-                                             std::move(data), 0});
+        bool finished, std::string& data,
+        uint64_t incarnation) -> caf::result<caf::ok_atom> {
+      return guarded([&]() -> caf::result<caf::ok_atom> {
+        self->state.db->save(make_snapshot(std::move(code), std::move(kind),
+                                           version, finished, std::move(data),
+                                           incarnation));
         return caf::ok_atom_v;
-      } catch (const std::exception& e) {
-        spdlog::error("store: {}", e.what());
-        return caf::error{errc::storage_failed};
-      }
+      });
     },
-    [=](load_atom) -> caf::result<std::vector<std::string>> {
-      try {
-        std::vector<std::string> result;
-        for (auto& s : self->state.db->load_active())
-          result.push_back(std::move(s.data));
-        return result;
-      } catch (const std::exception& e) {
-        spdlog::error("store: {}", e.what());
-        return caf::error{errc::storage_failed};
-      }
+    [=](load_atom) -> games_list {
+      return guarded([&]() -> games_list {
+        std::vector<std::string> data;
+        std::vector<uint64_t> incarnations;
+        for (auto& s : self->state.db->load_active()) {
+          data.push_back(std::move(s.data));
+          incarnations.push_back(s.incarnation);
+        }
+        return {std::move(data), std::move(incarnations)};
+      });
     },
     [=](load_atom, const std::string& code) -> caf::result<std::string> {
-      try {
+      return guarded([&]() -> caf::result<std::string> {
         return self->state.db->load(code).data;
-      } catch (const std::exception& e) {
-        spdlog::error("store: {}", e.what());
-        return caf::error{errc::storage_failed};
-      }
+      });
+    },
+    [=](forget_atom, const std::string& code, uint64_t incarnation) {
+      guarded([&]() -> caf::result<void> {
+        self->state.db->forget(code, incarnation);
+        return caf::unit;
+      });
+    },
+    [=](replicate_atom, std::string& owner, std::string& code,
+        std::string& kind, uint64_t version, uint64_t incarnation,
+        bool finished, std::string& data) -> caf::result<caf::ok_atom> {
+      return guarded([&]() -> caf::result<caf::ok_atom> {
+        self->state.db->save_replica(
+          make_snapshot(std::move(code), std::move(kind), version, finished,
+                        std::move(data), incarnation, std::move(owner)));
+        return caf::ok_atom_v;
+      });
+    },
+    [=](unreplicate_atom, const std::string& code, const std::string& owner,
+        uint64_t incarnation) {
+      guarded([&]() -> caf::result<void> {
+        self->state.db->drop_replica(code, owner, incarnation);
+        return caf::unit;
+      });
+    },
+    [=](adopt_atom, const std::string& owner) -> games_list {
+      return guarded([&]() -> games_list {
+        std::vector<std::string> data;
+        std::vector<uint64_t> incarnations;
+        for (auto& copy : self->state.db->load_replicas(owner))
+          if (auto s = self->state.db->adopt(copy.code, owner)) {
+            data.push_back(std::move(s->data));
+            incarnations.push_back(s->incarnation);
+          }
+        return {std::move(data), std::move(incarnations)};
+      });
     },
   };
 }

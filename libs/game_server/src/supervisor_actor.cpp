@@ -1,5 +1,7 @@
 #include "parlor/game_server/supervisor_actor.hpp"
 
+#include "parlor/cluster/fwd.hpp"
+#include "parlor/game_server/placement.hpp"
 #include "parlor/games/catalog.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/registry/codes.hpp"
@@ -36,20 +38,48 @@ struct supervisor_state {
   std::map<caf::actor_addr, std::string> codes;
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>>
     restarts;
+  /// Ownership generation of each local game, kept across crash restarts.
+  std::map<std::string, uint64_t> incarnations;
+  /// Live peers and their store actors (candidates for backups).
+  std::map<std::string, caf::actor> peer_stores;
+  /// The backup node currently assigned to each local game.
+  std::map<std::string, std::string> backup_of;
   bool shutting_down = false;
   static inline const char* name = "parlor.supervisor";
 };
 
 using self_ptr = caf::stateful_actor<supervisor_state>*;
 
-caf::actor start(self_ptr self, std::shared_ptr<const games::match> m) {
+/// Names the backup of a local game (again, when membership changed).
+void assign_backup(self_ptr self, const std::string& code, bool force = false) {
+  auto& st = self->state;
+  auto game = st.games.find(code);
+  if (game == st.games.end())
+    return;
+  std::vector<std::string> names;
+  for (auto& [name, store] : st.peer_stores)
+    names.push_back(name);
+  auto chosen = choose_backup(code, names).value_or(std::string{});
+  auto& current = st.backup_of[code];
+  if (!force && chosen == current)
+    return;
+  current = chosen;
+  auto store = chosen.empty() ? caf::actor{} : st.peer_stores[chosen];
+  self->send(game->second, backup_atom_v, chosen, store);
+}
+
+caf::actor start(self_ptr self, std::shared_ptr<const games::match> m,
+                 uint64_t incarnation) {
   auto code = m->code();
-  auto game = spawn_game_server(self->system(), self->state.env, std::move(m));
+  auto game = spawn_game_server(self->system(), self->state.env, std::move(m),
+                                incarnation);
   self->monitor(game);
   self->state.codes[game.address()] = code;
   self->state.games[code] = game;
+  self->state.incarnations[code] = incarnation;
   if (auto& gauges = self->state.env->metrics)
     gauges->games.add(1);
+  assign_backup(self, code, true);
   return game;
 }
 
@@ -60,6 +90,8 @@ void forget(self_ptr self, const std::string& code) {
   self->demonitor(i->second);
   self->state.codes.erase(i->second.address());
   self->state.games.erase(i);
+  self->state.incarnations.erase(code);
+  self->state.backup_of.erase(code);
   if (auto& gauges = self->state.env->metrics)
     gauges->games.add(-1);
 }
@@ -77,7 +109,7 @@ void try_create(self_ptr self, caf::response_promise rp,
   }
   std::shared_ptr<const games::match> m
     = games::match::create(kind, code, *creator);
-  auto game = start(self, m);
+  auto game = start(self, m, 1);
   auto& st = self->state;
   self->request(st.registry, registry_timeout, registry::register_atom_v, code,
                 game)
@@ -142,8 +174,13 @@ void restart(self_ptr self, const std::string& code) {
           spdlog::error("game {}: no usable snapshot, not restarting", code);
           return;
         }
-        auto game = start(self, std::shared_ptr<const games::match>{std::move(m)});
-        self->send(self->state.registry, registry::replace_atom_v, code, game);
+        auto incarnation = self->state.incarnations.count(code) > 0
+                             ? self->state.incarnations[code]
+                             : uint64_t{1};
+        auto game = start(self, std::shared_ptr<const games::match>{std::move(m)},
+                          incarnation);
+        self->send(self->state.registry, registry::replace_atom_v, code, game,
+                   incarnation);
         spdlog::warn("game {}: restarted from its snapshot", code);
       },
       [=](caf::error& err) {
@@ -152,23 +189,73 @@ void restart(self_ptr self, const std::string& code) {
       });
 }
 
+/// Starts saved games (restored at start, or adopted on failover) and
+/// registers them at their incarnation. Returns how many were started.
+uint64_t start_saved(self_ptr self, const std::vector<std::string>& saved,
+                     const std::vector<uint64_t>& incarnations) {
+  uint64_t started = 0;
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    auto m = games::match::restore(nlohmann::json::parse(saved[i], nullptr,
+                                                         false));
+    if (!m) {
+      spdlog::error("store: skipped an unreadable game snapshot");
+      continue;
+    }
+    if (self->state.games.count(m->code()) > 0)
+      continue;
+    auto code = m->code();
+    auto incarnation = i < incarnations.size() ? incarnations[i] : 1;
+    auto game = start(self, std::shared_ptr<const games::match>{std::move(m)},
+                      incarnation);
+    self->send(self->state.registry, registry::replace_atom_v, code, game,
+               incarnation);
+    ++started;
+  }
+  return started;
+}
+
+void reassign_backups(self_ptr self) {
+  std::vector<std::string> codes;
+  for (auto& [code, game] : self->state.games)
+    codes.push_back(code);
+  for (auto& code : codes)
+    assign_backup(self, code);
+}
+
 caf::behavior supervisor_impl(self_ptr self,
                               std::shared_ptr<const game_env> env,
                               caf::actor registry) {
   self->state.env = std::move(env);
   self->state.registry = std::move(registry);
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto i = self->state.codes.find(dm.source);
-    if (i == self->state.codes.end())
+    auto& st = self->state;
+    auto i = st.codes.find(dm.source);
+    if (i == st.codes.end())
       return;
     auto code = i->second;
-    self->state.codes.erase(i);
-    self->state.games.erase(code);
-    if (auto& gauges = self->state.env->metrics)
+    st.codes.erase(i);
+    st.games.erase(code);
+    if (auto& gauges = st.env->metrics)
       gauges->games.add(-1);
-    if (self->state.shutting_down || dm.reason == caf::exit_reason::normal
-        || dm.reason == caf::exit_reason::user_shutdown) {
-      self->state.restarts.erase(code);
+    if (dm.reason == registry::errc::superseded) {
+      // Another node's game holds the code now: our snapshot and its backup
+      // copy are obsolete.
+      auto incarnation = st.incarnations[code];
+      self->send(st.env->store, forget_atom_v, code, incarnation);
+      if (auto b = st.peer_stores.find(st.backup_of[code]);
+          b != st.peer_stores.end())
+        self->send(b->second, unreplicate_atom_v, code, st.env->host.name,
+                   incarnation);
+      spdlog::warn("game {}: superseded by another node's game; local copy "
+                   "dropped",
+                   code);
+    }
+    if (st.shutting_down || dm.reason == caf::exit_reason::normal
+        || dm.reason == caf::exit_reason::user_shutdown
+        || dm.reason == registry::errc::superseded) {
+      st.restarts.erase(code);
+      st.incarnations.erase(code);
+      st.backup_of.erase(code);
       return;
     }
     spdlog::error("game {}: GameServer crashed ({})", code,
@@ -199,24 +286,9 @@ caf::behavior supervisor_impl(self_ptr self,
       self
         ->request(self->state.env->store, 30s, load_atom_v)
         .then(
-          [=](const std::vector<std::string>& saved) mutable {
-            uint64_t restored = 0;
-            for (auto& data : saved) {
-              auto m = games::match::restore(
-                nlohmann::json::parse(data, nullptr, false));
-              if (!m) {
-                spdlog::error("store: skipped an unreadable game snapshot");
-                continue;
-              }
-              if (self->state.games.count(m->code()) > 0)
-                continue;
-              auto code = m->code();
-              auto game = start(self,
-                                std::shared_ptr<const games::match>{std::move(m)});
-              self->send(self->state.registry, registry::replace_atom_v, code,
-                         game);
-              ++restored;
-            }
+          [=](const std::vector<std::string>& saved,
+              const std::vector<uint64_t>& incarnations) mutable {
+            auto restored = start_saved(self, saved, incarnations);
             // The registry handles our messages in order: once it answers,
             // every game above is registered.
             self
@@ -227,6 +299,35 @@ caf::behavior supervisor_impl(self_ptr self,
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
+    },
+    // -- membership (from the cluster agent) --------------------------------
+    [=](cluster::member_up_atom, const std::string& name, const std::string&,
+        const std::string&, const std::string&, uint64_t,
+        const caf::actor& store) {
+      self->state.peer_stores[name] = store;
+      reassign_backups(self);
+    },
+    [=](cluster::member_down_atom, const std::string& name) {
+      auto& st = self->state;
+      st.peer_stores.erase(name);
+      reassign_backups(self);
+      if (st.shutting_down)
+        return;
+      // Failover: the games this node keeps copies of for the lost node
+      // become ours, one incarnation later.
+      self->request(st.env->store, 30s, adopt_atom_v, name)
+        .then(
+          [=](const std::vector<std::string>& saved,
+              const std::vector<uint64_t>& incarnations) {
+            auto n = start_saved(self, saved, incarnations);
+            if (n > 0)
+              spdlog::warn("failover: took over {} game(s) of lost node {}",
+                           n, name);
+          },
+          [=](caf::error& err) {
+            spdlog::error("failover: cannot adopt the games of {}: {}", name,
+                          self->system().render(err));
+          });
     },
     [=](stats_atom) {
       return static_cast<uint64_t>(self->state.games.size());

@@ -116,7 +116,7 @@ void reconcile(self_ptr self, const std::string& code) {
                "which wins; stopping ours",
                code, win->owner, win->rec.incarnation);
   write(self, code, loser, mine->incarnation, false);
-  self->send_exit(loser, caf::exit_reason::user_shutdown);
+  self->send_exit(loser, caf::error{errc::superseded});
 }
 
 /// Whether `game` may take `code` here: nobody holds it, or `game` does.

@@ -21,6 +21,23 @@ constexpr const char* migrations[] = {
   );
   CREATE INDEX games_finished ON games (finished, updated_ms);
   )sql",
+  // 2: ownership generations, and copies of other nodes' games kept here as
+  // their backup.
+  R"sql(
+  ALTER TABLE games ADD COLUMN incarnation INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE replicas (
+    code        TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    incarnation INTEGER NOT NULL,
+    finished    INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    updated_ms  INTEGER NOT NULL
+  );
+  CREATE INDEX replicas_owner ON replicas (owner, finished);
+  CREATE INDEX replicas_finished ON replicas (finished, updated_ms);
+  )sql",
 };
 
 static_assert(std::size(migrations) == store::schema_version);
@@ -34,6 +51,14 @@ struct reset_guard {
   }
 };
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Reads `code, kind, version, finished, data, updated_ms, incarnation[,
+/// owner]`.
 snapshot read_row(sqlite3_stmt* stmt) {
   auto text = [&](int col) {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
@@ -46,6 +71,9 @@ snapshot read_row(sqlite3_stmt* stmt) {
   s.finished = sqlite3_column_int(stmt, 3) != 0;
   s.data = text(4);
   s.updated_ms = sqlite3_column_int64(stmt, 5);
+  s.incarnation = static_cast<uint64_t>(sqlite3_column_int64(stmt, 6));
+  if (sqlite3_column_count(stmt) > 7)
+    s.owner = text(7);
   return s;
 }
 
@@ -96,21 +124,46 @@ store::store(const std::filesystem::path& dir) {
       if (sqlite3_prepare_v2(db_, sql, -1, &out, nullptr) != SQLITE_OK)
         fail("cannot prepare statement");
     };
+    // A write never goes back: not to an older incarnation, nor to an
+    // older version of the same one.
     prepare("INSERT INTO games (code, kind, version, finished, data, "
-            "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+            "updated_ms, incarnation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
             "ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, "
             "version = excluded.version, finished = excluded.finished, "
-            "data = excluded.data, updated_ms = excluded.updated_ms "
-            "WHERE excluded.version >= games.version",
+            "data = excluded.data, updated_ms = excluded.updated_ms, "
+            "incarnation = excluded.incarnation "
+            "WHERE (excluded.incarnation, excluded.version) "
+            ">= (games.incarnation, games.version)",
             save_);
-    prepare("SELECT code, kind, version, finished, data, updated_ms "
-            "FROM games WHERE finished = 0 ORDER BY code",
+    prepare("SELECT code, kind, version, finished, data, updated_ms, "
+            "incarnation FROM games WHERE finished = 0 ORDER BY code",
             load_active_);
-    prepare("SELECT code, kind, version, finished, data, updated_ms "
-            "FROM games WHERE code = ?1",
+    prepare("SELECT code, kind, version, finished, data, updated_ms, "
+            "incarnation FROM games WHERE code = ?1",
             load_);
     prepare("DELETE FROM games WHERE finished = 1 AND updated_ms < ?1",
             reap_);
+    prepare("DELETE FROM replicas WHERE finished = 1 AND updated_ms < ?1",
+            reap_replicas_);
+    prepare("INSERT INTO replicas (code, kind, version, finished, data, "
+            "updated_ms, incarnation, owner) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+            "ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, "
+            "version = excluded.version, finished = excluded.finished, "
+            "data = excluded.data, updated_ms = excluded.updated_ms, "
+            "incarnation = excluded.incarnation, owner = excluded.owner "
+            "WHERE (excluded.incarnation, excluded.version) "
+            ">= (replicas.incarnation, replicas.version)",
+            save_replica_);
+    prepare("SELECT code, kind, version, finished, data, updated_ms, "
+            "incarnation, owner FROM replicas "
+            "WHERE owner = ?1 AND finished = 0 ORDER BY code",
+            load_replicas_);
+    prepare("DELETE FROM replicas WHERE code = ?1 AND owner = ?2 "
+            "AND incarnation <= ?3",
+            drop_replica_);
+    prepare("DELETE FROM games WHERE code = ?1 AND incarnation <= ?2",
+            forget_);
   } catch (...) {
     close();
     throw;
@@ -122,9 +175,11 @@ store::~store() {
 }
 
 void store::close() noexcept {
-  for (auto* stmt : {save_, load_active_, load_, reap_})
+  for (auto* stmt : {save_, load_active_, load_, reap_, reap_replicas_,
+                     save_replica_, load_replicas_, drop_replica_, forget_})
     sqlite3_finalize(stmt);
-  save_ = load_active_ = load_ = reap_ = nullptr;
+  save_ = load_active_ = load_ = reap_ = reap_replicas_ = save_replica_
+    = load_replicas_ = drop_replica_ = forget_ = nullptr;
   if (db_)
     sqlite3_close(db_);
   db_ = nullptr;
@@ -145,24 +200,100 @@ void store::fail(const char* what) {
                     + "): " + sqlite3_errmsg(db_));
 }
 
+namespace {
+
+void bind_snapshot(sqlite3_stmt* stmt, const snapshot& s) {
+  sqlite3_bind_text(stmt, 1, s.code.data(), static_cast<int>(s.code.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, s.kind.data(), static_cast<int>(s.kind.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 3, static_cast<sqlite3_int64>(s.version));
+  sqlite3_bind_int(stmt, 4, s.finished ? 1 : 0);
+  sqlite3_bind_text(stmt, 5, s.data.data(), static_cast<int>(s.data.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 6, s.updated_ms != 0 ? s.updated_ms : now_ms());
+  sqlite3_bind_int64(stmt, 7, static_cast<sqlite3_int64>(s.incarnation));
+}
+
+} // namespace
+
 bool store::save(const snapshot& s) {
   reset_guard guard{save_};
-  auto now = s.updated_ms != 0
-               ? s.updated_ms
-               : std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-  sqlite3_bind_text(save_, 1, s.code.data(), static_cast<int>(s.code.size()),
-                    SQLITE_STATIC);
-  sqlite3_bind_text(save_, 2, s.kind.data(), static_cast<int>(s.kind.size()),
-                    SQLITE_STATIC);
-  sqlite3_bind_int64(save_, 3, static_cast<sqlite3_int64>(s.version));
-  sqlite3_bind_int(save_, 4, s.finished ? 1 : 0);
-  sqlite3_bind_text(save_, 5, s.data.data(), static_cast<int>(s.data.size()),
-                    SQLITE_STATIC);
-  sqlite3_bind_int64(save_, 6, now);
+  bind_snapshot(save_, s);
   if (sqlite3_step(save_) != SQLITE_DONE)
     fail("cannot save game");
+  return sqlite3_changes(db_) > 0;
+}
+
+bool store::save_replica(const snapshot& s) {
+  reset_guard guard{save_replica_};
+  bind_snapshot(save_replica_, s);
+  sqlite3_bind_text(save_replica_, 8, s.owner.data(),
+                    static_cast<int>(s.owner.size()), SQLITE_STATIC);
+  if (sqlite3_step(save_replica_) != SQLITE_DONE)
+    fail("cannot save replica");
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<snapshot> store::load_replicas(std::string_view owner) {
+  reset_guard guard{load_replicas_};
+  sqlite3_bind_text(load_replicas_, 1, owner.data(),
+                    static_cast<int>(owner.size()), SQLITE_STATIC);
+  std::vector<snapshot> result;
+  int rc;
+  while ((rc = sqlite3_step(load_replicas_)) == SQLITE_ROW)
+    result.push_back(read_row(load_replicas_));
+  if (rc != SQLITE_DONE)
+    fail("cannot load replicas");
+  return result;
+}
+
+bool store::drop_replica(std::string_view code, std::string_view owner,
+                         uint64_t incarnation) {
+  reset_guard guard{drop_replica_};
+  sqlite3_bind_text(drop_replica_, 1, code.data(),
+                    static_cast<int>(code.size()), SQLITE_STATIC);
+  sqlite3_bind_text(drop_replica_, 2, owner.data(),
+                    static_cast<int>(owner.size()), SQLITE_STATIC);
+  sqlite3_bind_int64(drop_replica_, 3,
+                     static_cast<sqlite3_int64>(incarnation));
+  if (sqlite3_step(drop_replica_) != SQLITE_DONE)
+    fail("cannot drop replica");
+  return sqlite3_changes(db_) > 0;
+}
+
+std::optional<snapshot> store::adopt(std::string_view code,
+                                     std::string_view owner) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    std::optional<snapshot> found;
+    for (auto& r : load_replicas(owner))
+      if (r.code == code)
+        found = std::move(r);
+    if (!found) {
+      exec("COMMIT");
+      return std::nullopt;
+    }
+    found->incarnation += 1;
+    found->updated_ms = 0;
+    found->owner.clear();
+    save(*found);
+    drop_replica(found->code, owner, found->incarnation);
+    exec("COMMIT");
+    return found;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+bool store::forget(std::string_view code, uint64_t incarnation) {
+  reset_guard guard{forget_};
+  sqlite3_bind_text(forget_, 1, code.data(), static_cast<int>(code.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_int64(forget_, 2, static_cast<sqlite3_int64>(incarnation));
+  if (sqlite3_step(forget_) != SQLITE_DONE)
+    fail("cannot forget game");
   return sqlite3_changes(db_) > 0;
 }
 
@@ -190,11 +321,15 @@ snapshot store::load(std::string_view code) {
 }
 
 int store::reap_finished(int64_t cutoff_ms) {
-  reset_guard guard{reap_};
-  sqlite3_bind_int64(reap_, 1, cutoff_ms);
-  if (sqlite3_step(reap_) != SQLITE_DONE)
-    fail("cannot reap games");
-  return sqlite3_changes(db_);
+  int total = 0;
+  for (auto* stmt : {reap_, reap_replicas_}) {
+    reset_guard guard{stmt};
+    sqlite3_bind_int64(stmt, 1, cutoff_ms);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+      fail("cannot reap games");
+    total += sqlite3_changes(db_);
+  }
+  return total;
 }
 
 } // namespace parlor::store

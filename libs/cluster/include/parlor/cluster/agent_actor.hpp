@@ -24,6 +24,8 @@ struct agent_config {
   /// pubsub / registry)` and `(peer_down_atom, name)`.
   caf::actor pubsub;
   caf::actor registry;
+  /// Handed to peers, which keep backup copies of their games there.
+  caf::actor store;
   std::shared_ptr<member_table> table;
   std::chrono::milliseconds request_timeout = std::chrono::seconds{3};
   std::chrono::milliseconds redial_min = std::chrono::milliseconds{300};
@@ -40,16 +42,17 @@ struct agent_config {
 ///
 /// Inside the node, `(watch_atom, caf::actor w)` subscribes `w` to
 /// membership: it gets `(member_up_atom, name, region, http, cluster,
-/// uint64_t started_ms)` for every current peer at once and for each that
-/// joins later, and `(member_down_atom, name)` for each that is lost.
+/// uint64_t started_ms, caf::actor store)` for every current peer at once
+/// and for each that joins later, and `(member_down_atom, name)` for each
+/// that is lost.
 ///
 /// Handshake, dialer D to listener L:
 /// 1. D → L `(hello_atom, nonce_d)` → `(nonce_l, HMAC(secret,
 ///    "parlor-cluster-v1|listener|nonce_d|nonce_l"))`; D checks the MAC.
 /// 2. D → L `(admit_atom, nonce_l, HMAC(secret,
 ///    "parlor-cluster-v1|dialer|nonce_l|nonce_d"), D's member fields, D's
-///    pubsub, D's registry, D's known addresses)` → L's member fields,
-///    pubsub, registry and known addresses.
+///    pubsub, registry and store, D's known addresses)` → L's member
+///    fields, pubsub, registry, store and known addresses.
 caf::actor spawn_agent(caf::actor_system& sys, agent_config cfg);
 
 /// Splits `host:port`; false if malformed.

@@ -40,8 +40,18 @@ struct game_env {
 ///   `game:CODE`.
 /// - `(state_atom)` → `std::string`: the current STATE.
 /// - `(persist_atom)` → `caf::ok_atom`: writes the current snapshot.
+/// - `(backup_atom, std::string node, caf::actor store)`: from now on every
+///   change is also written to `store` (a peer's store actor) before it is
+///   acknowledged; the current snapshot is sent there at once and the
+///   previous backup is told to drop its copy. An empty `node` and handle:
+///   no backup (a node alone).
+///
+/// "Durable" above means: saved in this node's store and, when there is a
+/// backup, in the backup's. `incarnation` is the game's ownership generation
+/// (1 when created, one more each time it moves to another node).
 caf::actor spawn_game_server(caf::actor_system& sys,
                              std::shared_ptr<const game_env> env,
-                             std::shared_ptr<const games::match> m);
+                             std::shared_ptr<const games::match> m,
+                             uint64_t incarnation = 1);
 
 } // namespace parlor::game_server

@@ -7,15 +7,29 @@
 namespace parlor::game_server {
 
 /// Opens the database in `data_dir` (throws `store::store_error` with a clear
-/// message if it cannot) and spawns a detached actor that owns it:
+/// message if it cannot) and spawns a detached actor that owns it. Failures
+/// answer `errc::storage_failed`.
 ///
+/// This node's games:
 /// - `(save_atom, std::string code, std::string kind, uint64_t version,
-///   bool finished, std::string data)` → `caf::ok_atom`, or
-///   `errc::storage_failed`.
-/// - `(load_atom)` → `std::vector<std::string>`: the saved data of every
-///   unfinished game.
+///   bool finished, std::string data, uint64_t incarnation)` →
+///   `caf::ok_atom`.
+/// - `(load_atom)` → `(std::vector<std::string> data,
+///   std::vector<uint64_t> incarnations)`: every unfinished game.
 /// - `(load_atom, std::string code)` → `std::string`: the saved data of one
 ///   game, empty if none.
+/// - `(forget_atom, std::string code, uint64_t incarnation)`: deletes the
+///   game if stored at that incarnation or older (it moved away).
+///
+/// Backup copies of other nodes' games (peers call these):
+/// - `(replicate_atom, std::string owner, std::string code, std::string
+///   kind, uint64_t version, uint64_t incarnation, bool finished,
+///   std::string data)` → `caf::ok_atom` once durable here.
+/// - `(unreplicate_atom, std::string code, std::string owner, uint64_t
+///   incarnation)`: this node is no longer the game's backup.
+/// - `(adopt_atom, std::string owner)` → `(std::vector<std::string> data,
+///   std::vector<uint64_t> incarnations)`: failover; turns every unfinished
+///   copy of `owner`'s games into a game of this node, one incarnation later.
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir);
 

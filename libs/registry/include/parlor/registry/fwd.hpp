@@ -20,6 +20,10 @@ enum class errc : uint8_t {
   not_found,
   /// The code is held by another game.
   code_taken,
+  /// Exit reason of a GameServer whose code another node's game won (a
+  /// newer incarnation, or a clash after a partition): its snapshot is
+  /// obsolete.
+  superseded,
 };
 
 } // namespace parlor::registry

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,8 +22,13 @@ struct snapshot {
   bool finished = false;
   /// The match, serialized as JSON by `games::match::save`.
   std::string data;
-  /// Unix time in milliseconds of the last write.
+  /// Unix time in milliseconds of the last write (0 on save: now).
   int64_t updated_ms = 0;
+  /// Ownership generation: 1 when created, +1 each time the game moves to
+  /// another node.
+  uint64_t incarnation = 1;
+  /// For replicas: the node that owns the game.
+  std::string owner;
 };
 
 /// Thrown when the database cannot be opened, migrated or written.
@@ -43,9 +49,31 @@ public:
   store(const store&) = delete;
   store& operator=(const store&) = delete;
 
-  /// Writes `s` unless a snapshot with a higher version is already stored.
-  /// Returns whether it was written.
+  /// Writes `s` unless a newer snapshot (higher incarnation, or same
+  /// incarnation and higher version) is already stored. Returns whether it
+  /// was written.
   bool save(const snapshot& s);
+
+  /// Keeps `s` (with `s.owner` set) as this node's backup copy of another
+  /// node's game, under the same rule as `save`.
+  bool save_replica(const snapshot& s);
+
+  /// The unfinished backup copies of games `owner` owns.
+  std::vector<snapshot> load_replicas(std::string_view owner);
+
+  /// Drops the backup copy of `code` if `owner` holds it at `incarnation`
+  /// or older. Returns whether one was dropped.
+  bool drop_replica(std::string_view code, std::string_view owner,
+                    uint64_t incarnation);
+
+  /// Failover, in one transaction: turns the backup copy of `code` owned by
+  /// `owner` into a game of this node with the next incarnation. Returns
+  /// it, or nothing if there is no such copy.
+  std::optional<snapshot> adopt(std::string_view code, std::string_view owner);
+
+  /// Deletes this node's game `code` if stored at `incarnation` or older
+  /// (another node owns it now). Returns whether it was deleted.
+  bool forget(std::string_view code, uint64_t incarnation);
 
   /// Returns every stored game that is not finished.
   std::vector<snapshot> load_active();
@@ -53,11 +81,12 @@ public:
   /// Returns the snapshot of `code`, or an empty snapshot (version 0).
   snapshot load(std::string_view code);
 
-  /// Deletes finished games last written before `cutoff_ms`. Returns how many.
+  /// Deletes finished games and finished backup copies last written before
+  /// `cutoff_ms`. Returns how many.
   int reap_finished(int64_t cutoff_ms);
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
 private:
   void close() noexcept;
@@ -69,6 +98,11 @@ private:
   sqlite3_stmt* load_active_ = nullptr;
   sqlite3_stmt* load_ = nullptr;
   sqlite3_stmt* reap_ = nullptr;
+  sqlite3_stmt* reap_replicas_ = nullptr;
+  sqlite3_stmt* save_replica_ = nullptr;
+  sqlite3_stmt* load_replicas_ = nullptr;
+  sqlite3_stmt* drop_replica_ = nullptr;
+  sqlite3_stmt* forget_ = nullptr;
 };
 
 } // namespace parlor::store

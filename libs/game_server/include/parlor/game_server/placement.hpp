@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parlor::game_server {
+
+/// FNV-1a, 64 bit: the same on every node and build (unlike std::hash).
+constexpr uint64_t stable_hash(std::string_view text) noexcept {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// The backup node of game `code` among `candidates` (the live peers):
+/// rendezvous hashing, i.e. the candidate with the highest hash of
+/// `code|name`. Every node computes the same answer from the same members;
+/// when a member joins or leaves, only the games whose winner changed move
+/// (about 1/n of them). Nothing if there is no candidate.
+inline std::optional<std::string>
+choose_backup(std::string_view code, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  uint64_t best_score = 0;
+  for (auto& name : candidates) {
+    std::string key{code};
+    key += '|';
+    key += name;
+    auto score = stable_hash(key);
+    if (!best || score > best_score || (score == best_score && name < *best)) {
+      best = name;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+} // namespace parlor::game_server
