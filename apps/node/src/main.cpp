@@ -153,7 +153,8 @@ int run(const node::node_config& conf) {
                            : seed.host + ":" + std::to_string(seed.port));
   acfg.pubsub = pubsub;
   acfg.registry = registry;
-  acfg.store = store;
+  auto keeper = game_server::spawn_backup_keeper(sys, store);
+  acfg.store = keeper;
   acfg.table = members;
   auto agent = cluster::spawn_agent(sys, acfg);
   // Backups and failover follow membership.
@@ -163,7 +164,7 @@ int run(const node::node_config& conf) {
   auto stop_actors = [&] {
     if (cluster_port != 0)
       sys.middleman().unpublish(agent, cluster_port);
-    for (auto& a : {agent, supervisor, registry, pubsub, store})
+    for (auto& a : {agent, supervisor, registry, pubsub, keeper, store})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };
 

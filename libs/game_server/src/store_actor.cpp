@@ -117,7 +117,34 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
   };
 }
 
+caf::behavior keeper_impl(caf::event_based_actor* self, caf::actor store) {
+  return {
+    [=](replicate_atom atm, std::string& owner, std::string& code,
+        std::string& kind, uint64_t version, uint64_t incarnation,
+        bool finished, std::string& data) -> caf::result<caf::ok_atom> {
+      // Not `delegate`: the store must never be seen by another node, not
+      // even as the sender of a reply.
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      self
+        ->request(store, caf::infinite, atm, std::move(owner),
+                  std::move(code), std::move(kind), version, incarnation,
+                  finished, std::move(data))
+        .then([=](caf::ok_atom ok) mutable { rp.deliver(ok); },
+              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](unreplicate_atom atm, std::string& code, std::string& owner,
+        uint64_t incarnation) {
+      self->send(store, atm, std::move(code), std::move(owner), incarnation);
+    },
+  };
+}
+
 } // namespace
+
+caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store) {
+  return sys.spawn(keeper_impl, std::move(store));
+}
 
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir) {

@@ -33,4 +33,12 @@ namespace parlor::game_server {
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir);
 
+/// Spawns the actor peers get instead of the store itself: it passes
+/// `replicate_atom` and `unreplicate_atom` on to `store` and answers for it.
+/// The store is detached, and CAF 0.17 keeps a detached actor that another
+/// node ever saw (as a handle or as the sender of a message) from finishing
+/// until the network layer stops, which only happens after the actor system
+/// waited for it: a deadlock at shutdown. This scheduled stand-in avoids it.
+caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store);
+
 } // namespace parlor::game_server
