@@ -169,6 +169,9 @@ const liveSockets = new Set();
 export async function disconnectAll() {
   const sockets = [...liveSockets];
   liveSockets.clear();
+  // A channel that saw phx_error has a rejoin timer pending, which would keep the test
+  // process alive for a minute after the last test.
+  for (const socket of sockets) for (const channel of socket.channels) channel.rejoinTimer.reset();
   await Promise.all(sockets.map((socket) => disconnect(socket)));
 }
 
