@@ -1,5 +1,7 @@
 #include "parlor/game_server/supervisor_actor.hpp"
 
+#include "parlor/cluster/fwd.hpp"
+
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
@@ -242,4 +244,142 @@ TEST_CASE_METHOD(node_fixture, "a finished game expires after its ttl",
   }
   CHECK(gone);
   CHECK(stored(code).finished);
+}
+
+namespace {
+
+/// A second node's store and the keeper peers reach it through.
+struct backup_node {
+  fs::path dir;
+  caf::actor store;
+  caf::actor keeper;
+
+  backup_node(caf::actor_system& sys, fs::path d) : dir(std::move(d)) {
+    store = game_server::spawn_store(sys, dir);
+    keeper = game_server::spawn_backup_keeper(sys, store);
+  }
+
+  ~backup_node() {
+    for (auto& a : {keeper, store})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  /// The copy of `code` kept for owner `n1`, read through a second
+  /// connection (version 0: none).
+  store::snapshot copy(const std::string& code) {
+    store::store db{dir};
+    for (auto& s : db.load_replicas("n1"))
+      if (s.code == code)
+        return s;
+    return {};
+  }
+};
+
+void member_up(caf::actor& supervisor, const std::string& name,
+               const caf::actor& keeper) {
+  caf::anon_send(supervisor, cluster::member_up_atom_v, name,
+                 std::string{"iad"}, std::string{"127.0.0.1:4001"},
+                 std::string{"127.0.0.1:4371"}, uint64_t{1}, keeper);
+}
+
+} // namespace
+
+TEST_CASE_METHOD(node_fixture,
+                 "with a peer, every change is in the backup's store before "
+                 "the reply",
+                 "[game_server][actor]") {
+  backup_node n2{sys, dir.string() + "-n2"};
+  member_up(supervisor, "n2", n2.keeper);
+  auto code = create();
+  // Created: the backup got the snapshot when it was named.
+  for (int i = 0; i < 100 && n2.copy(code).version == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(n2.copy(code).version == 1);
+  auto game = lookup(code);
+  // From now on no polling: the reply implies the copy.
+  auto [seat, state] = join(game, "b2", "Bob");
+  CHECK(n2.copy(code).version == 2);
+  CHECK(move(game, "a1", 0) == 3);
+  CHECK(n2.copy(code).version == 3);
+  CHECK(move(game, "b2", 4) == 4);
+  auto copy = n2.copy(code);
+  CHECK(copy.version == 4);
+  CHECK(copy.owner == "n1");
+  CHECK(copy.incarnation == 1);
+  CHECK(json::parse(copy.data)["version"] == 4);
+  std::error_code ec;
+  fs::remove_all(n2.dir, ec);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "failover: a lost peer's games kept here are taken over one "
+                 "incarnation later",
+                 "[game_server][actor]") {
+  // Play a game on "n0" (another supervisor) with this node as its backup.
+  auto other_env = std::make_shared<game_server::game_env>(*env);
+  other_env->host = {"n0", "sin", "127.0.0.1:4002"};
+  auto other_dir = fs::path{dir.string() + "-n0"};
+  other_env->store = game_server::spawn_store(sys, other_dir);
+  auto other_registry = registry::spawn_registry(sys, "n0");
+  auto other = game_server::spawn_supervisor(sys, other_env, other_registry);
+  auto keeper = game_server::spawn_backup_keeper(sys, env->store);
+  member_up(other, "n1", keeper);
+  auto code = ask<std::string>(other, game_server::create_atom_v,
+                               std::string{"tictactoe"}, std::string{"a1"},
+                               std::string{"Alice"});
+  auto their_game = ask<caf::actor>(other_registry, registry::lookup_atom_v,
+                                    code);
+  join(their_game, "b2", "Bob");
+  CHECK(move(their_game, "a1", 8) == 3);
+  // n0 is lost.
+  for (auto& a : {other, other_registry, other_env->store})
+    caf::anon_send_exit(a, caf::exit_reason::kill);
+  caf::anon_send(supervisor, cluster::member_down_atom_v, std::string{"n0"});
+  caf::actor game;
+  for (int i = 0; i < 200 && !game; ++i) {
+    self->request(registry, 1s, registry::lookup_atom_v, code)
+      .receive([&](caf::actor& g) { game = g; }, [](caf::error&) {});
+    if (!game)
+      std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(game);
+  auto [seat, state] = join(game, "a1", "Alice");
+  CHECK(seat == "X");
+  CHECK(state["version"] == 3);
+  CHECK(state["view"]["board"][8] == "X");
+  CHECK(state["host"]["node"] == "n1");
+  auto s = stored(code);
+  CHECK(s.version == 3);
+  CHECK(s.incarnation == 2);
+  CHECK(move(game, "b2", 0) == 4); // it plays on
+  caf::anon_send_exit(keeper, caf::exit_reason::user_shutdown);
+  std::error_code ec;
+  fs::remove_all(other_dir, ec);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a game superseded by a newer incarnation elsewhere stops "
+                 "and drops its snapshot",
+                 "[game_server][actor]") {
+  auto code = create();
+  auto game = lookup(code);
+  self->monitor(game);
+  REQUIRE(stored(code).version == 1);
+  // Another node took the game over (incarnation 2) while this one was cut
+  // off; its registry replica says so.
+  caf::scoped_actor elsewhere{sys};
+  caf::anon_send(registry, registry::sync_atom_v, code, std::string{"n0"},
+                 caf::actor{elsewhere}, uint64_t{2}, uint64_t{1}, uint64_t{1},
+                 true);
+  bool stopped = false;
+  self->receive([&](caf::down_msg& dm) {
+                  stopped = dm.source == game
+                            && dm.reason == registry::errc::superseded;
+                },
+                caf::after(2s) >> [] {});
+  CHECK(stopped);
+  for (int i = 0; i < 100 && stored(code).version != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(stored(code).version == 0);
+  CHECK(lookup(code) == caf::actor{elsewhere});
 }

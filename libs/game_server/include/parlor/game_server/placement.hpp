@@ -18,6 +18,17 @@ constexpr uint64_t stable_hash(std::string_view text) noexcept {
   return h;
 }
 
+/// A 64-bit finalizer (MurmurHash3's fmix64): FNV-1a leaves the high bits
+/// poorly mixed by the last bytes, which is where member names differ.
+constexpr uint64_t mix(uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 /// The backup node of game `code` among `candidates` (the live peers):
 /// rendezvous hashing, i.e. the candidate with the highest hash of
 /// `code|name`. Every node computes the same answer from the same members;
@@ -31,7 +42,7 @@ choose_backup(std::string_view code, const std::vector<std::string>& candidates)
     std::string key{code};
     key += '|';
     key += name;
-    auto score = stable_hash(key);
+    auto score = mix(stable_hash(key));
     if (!best || score > best_score || (score == best_score && name < *best)) {
       best = name;
       best_score = score;
