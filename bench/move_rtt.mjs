@@ -8,6 +8,9 @@
 // (request and reply) and every broadcast once. Each move is sent only after the
 // previous reply arrived; the time from send to reply is one sample. Prints
 // median, p90, p99 for each, and the cross/same ratio of the medians.
+//
+// A third, standalone node (no peers, so no backup copy) gives "alone": the
+// cost of durability on a second node is "same node" minus "alone".
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,7 +20,7 @@ import WebSocket from "ws";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const MOVES = Number(args.moves || 2000);
 const BIN = args.bin || "build/bin/parlor-node";
-const DEADLINE = Date.now() + 120_000; // the whole run is bounded
+const DEADLINE = Date.now() + 180_000; // the whole run is bounded
 
 function startNode(name, seeds) {
   return new Promise(async (resolve, reject) => {
@@ -107,17 +110,21 @@ async function run(creatorNode, playNode, label) {
 
 const a = await startNode("bench-a");
 const b = await startNode("bench-b", a.cluster);
+const solo = await startNode("bench-solo");
 try {
   await waitMesh(a, b);
   await run(a, a, "warm-up"); // JIT and connection warm-up, not reported
+  await run(solo, solo, "warm-up");
+  const alone = await run(solo, solo, "alone");
   const same = await run(a, a, "same node");
   const cross = await run(a, b, "cross node");
   console.log(`move round trip, ${MOVES} moves each (microseconds)`);
-  for (const r of [same, cross])
+  for (const r of [alone, same, cross])
     console.log(`${r.label.padEnd(11)} n=${r.n}  median ${r.median.toFixed(0)}  p90 ${r.p90.toFixed(0)}  p99 ${r.p99.toFixed(0)}`);
+  console.log(`backup copy: same - alone median ${(same.median - alone.median).toFixed(0)} us, ratio ${(same.median / alone.median).toFixed(2)}`);
   console.log(`cross/same median ratio ${(cross.median / same.median).toFixed(2)}`);
 } finally {
-  for (const n of [a, b]) n.proc.kill("SIGTERM");
+  for (const n of [a, b, solo]) n.proc.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 300));
-  for (const n of [a, b]) await rm(n.dir, { recursive: true, force: true });
+  for (const n of [a, b, solo]) await rm(n.dir, { recursive: true, force: true });
 }
