@@ -240,3 +240,28 @@ TEST_CASE("finished backup copies are reaped with finished games",
   CHECK(db.reap_finished(2000) == 2);
   CHECK(db.load_replicas("n2").size() == 1);
 }
+
+TEST_CASE("recently finished games and copies are still loaded, old ones "
+          "not",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  auto fresh = snap("NEWF", 9, true);
+  fresh.updated_ms = 5000;
+  auto stale = snap("OLDF", 9, true);
+  stale.updated_ms = 1000;
+  CHECK(db.save(fresh));
+  CHECK(db.save(stale));
+  CHECK(db.save(snap("LIVE", 3)));
+  CHECK(db.load_active().size() == 1); // by default: unfinished only
+  auto recent = db.load_active(4000);
+  REQUIRE(recent.size() == 2);
+  CHECK(recent[0].code == "LIVE");
+  CHECK(recent[1].code == "NEWF");
+  auto copy = replica("CPYF", "n2", 9, 1, true);
+  copy.updated_ms = 5000;
+  CHECK(db.save_replica(copy));
+  CHECK(db.load_replicas("n2").empty());
+  CHECK(db.load_replicas("n2", 4000).size() == 1);
+  CHECK(db.adopt("CPYF", "n2")); // a finished copy can be adopted too
+}

@@ -63,11 +63,11 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
         return caf::ok_atom_v;
       });
     },
-    [=](load_atom) -> games_list {
+    [=](load_atom, int64_t finished_since_ms) -> games_list {
       return guarded([&]() -> games_list {
         std::vector<std::string> data;
         std::vector<uint64_t> incarnations;
-        for (auto& s : self->state.db->load_active()) {
+        for (auto& s : self->state.db->load_active(finished_since_ms)) {
           data.push_back(std::move(s.data));
           incarnations.push_back(s.incarnation);
         }
@@ -102,11 +102,20 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
         return caf::unit;
       });
     },
-    [=](adopt_atom, const std::string& owner) -> games_list {
+    [=](expire_atom, int64_t cutoff_ms) {
+      guarded([&]() -> caf::result<void> {
+        if (auto n = self->state.db->reap_finished(cutoff_ms); n > 0)
+          spdlog::info("store: reaped {} finished game(s)", n);
+        return caf::unit;
+      });
+    },
+    [=](adopt_atom, const std::string& owner,
+        int64_t finished_since_ms) -> games_list {
       return guarded([&]() -> games_list {
         std::vector<std::string> data;
         std::vector<uint64_t> incarnations;
-        for (auto& copy : self->state.db->load_replicas(owner))
+        for (auto& copy :
+             self->state.db->load_replicas(owner, finished_since_ms))
           if (auto s = self->state.db->adopt(copy.code, owner)) {
             data.push_back(std::move(s->data));
             incarnations.push_back(s->incarnation);

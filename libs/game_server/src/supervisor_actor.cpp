@@ -189,6 +189,17 @@ void restart(self_ptr self, const std::string& code) {
       });
 }
 
+/// Finished games written before this (Unix ms) are past their ttl.
+int64_t finished_cutoff(self_ptr self) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  return now - self->state.env->finished_ttl.count();
+}
+
+/// How often finished games past their ttl are deleted from the store.
+constexpr auto reap_period = 60s;
+
 /// Starts saved games (restored at start, or adopted on failover) and
 /// registers them at their incarnation. Returns how many were started.
 uint64_t start_saved(self_ptr self, const std::vector<std::string>& saved,
@@ -227,6 +238,7 @@ caf::behavior supervisor_impl(self_ptr self,
                               caf::actor registry) {
   self->state.env = std::move(env);
   self->state.registry = std::move(registry);
+  self->delayed_send(self, reap_period, expire_atom_v);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.codes.find(dm.source);
@@ -284,7 +296,8 @@ caf::behavior supervisor_impl(self_ptr self,
     [=](restore_atom) -> caf::result<uint64_t> {
       auto rp = self->make_response_promise<uint64_t>();
       self
-        ->request(self->state.env->store, 30s, load_atom_v)
+        ->request(self->state.env->store, 30s, load_atom_v,
+                  finished_cutoff(self))
         .then(
           [=](const std::vector<std::string>& saved,
               const std::vector<uint64_t>& incarnations) mutable {
@@ -315,7 +328,8 @@ caf::behavior supervisor_impl(self_ptr self,
         return;
       // Failover: the games this node keeps copies of for the lost node
       // become ours, one incarnation later.
-      self->request(st.env->store, 30s, adopt_atom_v, name)
+      self->request(st.env->store, 30s, adopt_atom_v, name,
+                    finished_cutoff(self))
         .then(
           [=](const std::vector<std::string>& saved,
               const std::vector<uint64_t>& incarnations) {
@@ -328,6 +342,10 @@ caf::behavior supervisor_impl(self_ptr self,
             spdlog::error("failover: cannot adopt the games of {}: {}", name,
                           self->system().render(err));
           });
+    },
+    [=](expire_atom) {
+      self->send(self->state.env->store, expire_atom_v, finished_cutoff(self));
+      self->delayed_send(self, reap_period, expire_atom_v);
     },
     [=](stats_atom) {
       return static_cast<uint64_t>(self->state.games.size());

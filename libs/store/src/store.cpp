@@ -136,7 +136,8 @@ store::store(const std::filesystem::path& dir) {
             ">= (games.incarnation, games.version)",
             save_);
     prepare("SELECT code, kind, version, finished, data, updated_ms, "
-            "incarnation FROM games WHERE finished = 0 ORDER BY code",
+            "incarnation FROM games WHERE finished = 0 OR updated_ms >= ?1 "
+            "ORDER BY code",
             load_active_);
     prepare("SELECT code, kind, version, finished, data, updated_ms, "
             "incarnation FROM games WHERE code = ?1",
@@ -157,7 +158,8 @@ store::store(const std::filesystem::path& dir) {
             save_replica_);
     prepare("SELECT code, kind, version, finished, data, updated_ms, "
             "incarnation, owner FROM replicas "
-            "WHERE owner = ?1 AND finished = 0 ORDER BY code",
+            "WHERE owner = ?1 AND (finished = 0 OR updated_ms >= ?2) "
+            "ORDER BY code",
             load_replicas_);
     prepare("DELETE FROM replicas WHERE code = ?1 AND owner = ?2 "
             "AND incarnation <= ?3",
@@ -235,10 +237,12 @@ bool store::save_replica(const snapshot& s) {
   return sqlite3_changes(db_) > 0;
 }
 
-std::vector<snapshot> store::load_replicas(std::string_view owner) {
+std::vector<snapshot> store::load_replicas(std::string_view owner,
+                                           int64_t finished_since_ms) {
   reset_guard guard{load_replicas_};
   sqlite3_bind_text(load_replicas_, 1, owner.data(),
                     static_cast<int>(owner.size()), SQLITE_STATIC);
+  sqlite3_bind_int64(load_replicas_, 2, finished_since_ms);
   std::vector<snapshot> result;
   int rc;
   while ((rc = sqlite3_step(load_replicas_)) == SQLITE_ROW)
@@ -267,7 +271,7 @@ std::optional<snapshot> store::adopt(std::string_view code,
   exec("BEGIN IMMEDIATE");
   try {
     std::optional<snapshot> found;
-    for (auto& r : load_replicas(owner))
+    for (auto& r : load_replicas(owner, 0))
       if (r.code == code)
         found = std::move(r);
     if (!found) {
@@ -297,8 +301,9 @@ bool store::forget(std::string_view code, uint64_t incarnation) {
   return sqlite3_changes(db_) > 0;
 }
 
-std::vector<snapshot> store::load_active() {
+std::vector<snapshot> store::load_active(int64_t finished_since_ms) {
   reset_guard guard{load_active_};
+  sqlite3_bind_int64(load_active_, 1, finished_since_ms);
   std::vector<snapshot> result;
   int rc;
   while ((rc = sqlite3_step(load_active_)) == SQLITE_ROW)

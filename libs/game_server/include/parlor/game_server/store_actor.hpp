@@ -14,8 +14,11 @@ namespace parlor::game_server {
 /// - `(save_atom, std::string code, std::string kind, uint64_t version,
 ///   bool finished, std::string data, uint64_t incarnation)` →
 ///   `caf::ok_atom`.
-/// - `(load_atom)` → `(std::vector<std::string> data,
-///   std::vector<uint64_t> incarnations)`: every unfinished game.
+/// - `(load_atom, int64_t finished_since_ms)` → `(std::vector<std::string>
+///   data, std::vector<uint64_t> incarnations)`: every unfinished game, and
+///   the finished ones written at or after `finished_since_ms`.
+/// - `(expire_atom, int64_t cutoff_ms)`: deletes finished games (and finished
+///   backup copies) last written before `cutoff_ms`.
 /// - `(load_atom, std::string code)` → `std::string`: the saved data of one
 ///   game, empty if none.
 /// - `(forget_atom, std::string code, uint64_t incarnation)`: deletes the
@@ -27,9 +30,10 @@ namespace parlor::game_server {
 ///   std::string data)` → `caf::ok_atom` once durable here.
 /// - `(unreplicate_atom, std::string code, std::string owner, uint64_t
 ///   incarnation)`: this node is no longer the game's backup.
-/// - `(adopt_atom, std::string owner)` → `(std::vector<std::string> data,
-///   std::vector<uint64_t> incarnations)`: failover; turns every unfinished
-///   copy of `owner`'s games into a game of this node, one incarnation later.
+/// - `(adopt_atom, std::string owner, int64_t finished_since_ms)` →
+///   `(std::vector<std::string> data, std::vector<uint64_t> incarnations)`:
+///   failover; turns every copy of `owner`'s games (unfinished, or finished
+///   since the cutoff) into a game of this node, one incarnation later.
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir);
 

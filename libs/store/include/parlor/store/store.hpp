@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -58,8 +59,11 @@ public:
   /// node's game, under the same rule as `save`.
   bool save_replica(const snapshot& s);
 
-  /// The unfinished backup copies of games `owner` owns.
-  std::vector<snapshot> load_replicas(std::string_view owner);
+  /// The backup copies of games `owner` owns: the unfinished ones, and the
+  /// finished ones last written at or after `finished_since_ms`.
+  std::vector<snapshot>
+  load_replicas(std::string_view owner,
+                int64_t finished_since_ms = std::numeric_limits<int64_t>::max());
 
   /// Drops the backup copy of `code` if `owner` holds it at `incarnation`
   /// or older. Returns whether one was dropped.
@@ -75,8 +79,10 @@ public:
   /// (another node owns it now). Returns whether it was deleted.
   bool forget(std::string_view code, uint64_t incarnation);
 
-  /// Returns every stored game that is not finished.
-  std::vector<snapshot> load_active();
+  /// Returns every stored game that is not finished, and the finished ones
+  /// last written at or after `finished_since_ms` (still joinable).
+  std::vector<snapshot>
+  load_active(int64_t finished_since_ms = std::numeric_limits<int64_t>::max());
 
   /// Returns the snapshot of `code`, or an empty snapshot (version 0).
   snapshot load(std::string_view code);
