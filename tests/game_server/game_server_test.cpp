@@ -256,7 +256,7 @@ struct backup_node {
 
   backup_node(caf::actor_system& sys, fs::path d) : dir(std::move(d)) {
     store = game_server::spawn_store(sys, dir);
-    keeper = game_server::spawn_backup_keeper(sys, store);
+    keeper = game_server::spawn_backup_keeper(sys, store, caf::actor{});
   }
 
   ~backup_node() {
@@ -322,7 +322,7 @@ TEST_CASE_METHOD(node_fixture,
   other_env->store = game_server::spawn_store(sys, other_dir);
   auto other_registry = registry::spawn_registry(sys, "n0");
   auto other = game_server::spawn_supervisor(sys, other_env, other_registry);
-  auto keeper = game_server::spawn_backup_keeper(sys, env->store);
+  auto keeper = game_server::spawn_backup_keeper(sys, env->store, supervisor);
   member_up(other, "n1", keeper);
   auto code = ask<std::string>(other, game_server::create_atom_v,
                                std::string{"tictactoe"}, std::string{"a1"},
@@ -382,4 +382,50 @@ TEST_CASE_METHOD(node_fixture,
     std::this_thread::sleep_for(10ms);
   CHECK(stored(code).version == 0);
   CHECK(lookup(code) == caf::actor{elsewhere});
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "draining hands every game to its backup and places new "
+                 "games on a peer",
+                 "[game_server][actor]") {
+  auto other_env = std::make_shared<game_server::game_env>(*env);
+  other_env->host = {"n0", "sin", "127.0.0.1:4002"};
+  auto other_dir = fs::path{dir.string() + "-n0"};
+  other_env->store = game_server::spawn_store(sys, other_dir);
+  auto other_registry = registry::spawn_registry(sys, "n0");
+  auto other = game_server::spawn_supervisor(sys, other_env, other_registry);
+  auto keeper0 = game_server::spawn_backup_keeper(sys, other_env->store, other);
+  auto keeper1 = game_server::spawn_backup_keeper(sys, env->store, supervisor);
+  member_up(other, "n1", keeper1);
+  member_up(supervisor, "n0", keeper0);
+  auto code = ask<std::string>(other, game_server::create_atom_v,
+                               std::string{"tictactoe"}, std::string{"a1"},
+                               std::string{"Alice"});
+  auto old_game = ask<caf::actor>(other_registry, registry::lookup_atom_v,
+                                  code);
+  join(old_game, "b2", "Bob");
+  CHECK(move(old_game, "a1", 2) == 3);
+  CHECK(ask<uint64_t>(other, game_server::drain_atom_v) == 1);
+  // The old GameServer takes no more changes...
+  CHECK(refused(old_game, "b2", R"({"cell":4})")
+        == game_server::errc::shutting_down);
+  // ...and n1 owns the game now, at the same version, one incarnation on.
+  auto game = lookup(code);
+  auto [seat, state] = join(game, "b2", "Bob");
+  CHECK(seat == "O");
+  CHECK(state["version"] == 3);
+  CHECK(state["host"]["node"] == "n1");
+  CHECK(stored(code).incarnation == 2);
+  CHECK(move(game, "b2", 4) == 4);
+  // A game created through the draining node is placed on n1.
+  auto placed = ask<std::string>(other, game_server::create_atom_v,
+                                 std::string{"tictactoe"}, std::string{"c3"},
+                                 std::string{"Carol"});
+  auto [seat2, state2] = join(lookup(placed), "c3", "Carol");
+  CHECK(seat2 == "X");
+  CHECK(state2["host"]["node"] == "n1");
+  for (auto& a : {other, other_registry, other_env->store, keeper0, keeper1})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  std::error_code ec;
+  fs::remove_all(other_dir, ec);
 }

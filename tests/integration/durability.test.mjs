@@ -130,6 +130,7 @@ test("rolling deploy: every node restarted in turn under load; no acknowledged m
 
   let stopping = null;
   let retries = 0;
+  let handed = 0;
   let deployDone = 0;
   /** Plays one move of `g`, retrying through other nodes until it is acknowledged. */
   const playMove = async (g, i) => {
@@ -194,6 +195,9 @@ test("rolling deploy: every node restarted in turn under load; no acknowledged m
       const exit = await old.stop();
       nodes.delete(old);
       assert.equal(exit.code, 0, `${name} exit`);
+      const drained = old.logs().match(/drain: handed (\d+) game/);
+      assert.ok(drained, `${name} logged no drain:\n${old.logs()}`);
+      handed += Number(drained[1]);
       const seed = [...live.values()][0];
       const fresh = await node({ name, dataDir: dataDirs[name], clusterPort: clusterPorts[name], seeds: seed.clusterAddr });
       live.set(name, fresh);
@@ -215,7 +219,8 @@ test("rolling deploy: every node restarted in turn under load; no acknowledged m
     ...games.map((g) => playGame(g).then(() => gamesDone.push(Date.now()))),
   ]);
   t.diagnostic(`3 rolling restarts took ${deployDone - started} ms; the games finished after ` +
-    `${Math.min(...gamesDone) - started}..${Math.max(...gamesDone) - started} ms; ${retries} move attempts retried`);
+    `${Math.min(...gamesDone) - started}..${Math.max(...gamesDone) - started} ms; ${retries} move attempts retried; ${handed} games handed over by draining nodes`);
+  assert.ok(handed > 0, "no game was handed over on SIGTERM");
   // The load really overlapped the whole deploy.
   assert.ok(Math.min(...gamesDone) > deployDone, "a game finished before the deploy did");
 

@@ -16,6 +16,7 @@
 #include "parlor/registry/registry_actor.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -153,7 +154,7 @@ int run(const node::node_config& conf) {
                            : seed.host + ":" + std::to_string(seed.port));
   acfg.pubsub = pubsub;
   acfg.registry = registry;
-  auto keeper = game_server::spawn_backup_keeper(sys, store);
+  auto keeper = game_server::spawn_backup_keeper(sys, store, supervisor);
   acfg.store = keeper;
   acfg.table = members;
   auto agent = cluster::spawn_agent(sys, acfg);
@@ -257,16 +258,35 @@ int run(const node::node_config& conf) {
     timer.expires_after(20ms);
     timer.async_wait([&](auto) { wait_sessions(); });
   };
+  // Drain first (on its own thread: sockets keep working meanwhile, so
+  // players of handed-over games get phx_error and rejoin the new owner
+  // through this node), then close the sockets.
+  std::thread drain_thread;
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec)
       return;
-    spdlog::info("signal {}: shutting down", signo);
+    spdlog::info("signal {}: draining", signo);
     server.set_ready(false);
-    server.stop();
-    *deadline = std::chrono::steady_clock::now() + 5s;
-    wait_sessions();
+    caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
+    drain_thread = std::thread{[&] {
+      try {
+        auto handed = ask<uint64_t>(sys, supervisor, caf::timespan{10s},
+                                    game_server::drain_atom_v);
+        spdlog::info("drain: handed {} game(s) to other nodes", handed);
+      } catch (const std::exception& e) {
+        spdlog::warn("drain incomplete: {}", e.what());
+      }
+      asio::post(ioc, [&] {
+        spdlog::info("shutting down");
+        server.stop();
+        *deadline = std::chrono::steady_clock::now() + 5s;
+        wait_sessions();
+      });
+    }};
   });
   io_thread.join();
+  if (drain_thread.joinable())
+    drain_thread.join();
   stop_actors();
   spdlog::info("node {} stopped", self_info.name);
   return 0;

@@ -267,6 +267,26 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
     },
     [=](dial_atom, const std::string& addr) { dial(self, addr); },
     [=](http_atom, const std::string& http) { self->state.cfg.self.http = http; },
+    [=](status_atom, const std::string& status) {
+      // This node's status: shown here and told to every peer.
+      auto& st = self->state;
+      st.cfg.self.status = status;
+      st.cfg.table->set_status(st.cfg.self.name, status);
+      for (auto& [name, p] : st.peers)
+        self->send(p.agent, status_atom_v, st.cfg.self.name, status);
+    },
+    [=](status_atom, const std::string& name, const std::string& status) {
+      // A peer's status. Only the peer itself may say it.
+      auto& st = self->state;
+      auto i = st.names.find(self->current_sender()
+                               ? self->current_sender()->address()
+                               : caf::actor_addr{});
+      if (i == st.names.end() || i->second != name)
+        return;
+      st.peers[name].info.status = status;
+      st.cfg.table->set_status(name, status);
+      spdlog::info("cluster: peer {} is {}", name, status);
+    },
     [=](watch_atom, const caf::actor& watcher) {
       auto& st = self->state;
       self->monitor(watcher);

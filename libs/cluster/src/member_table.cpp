@@ -20,6 +20,15 @@ void member_table::down(const std::string& name) {
   peers_.erase(name);
 }
 
+void member_table::set_status(const std::string& name,
+                              const std::string& status) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (self_.name == name)
+    self_.status = status;
+  else if (auto i = peers_.find(name); i != peers_.end())
+    i->second.status = status;
+}
+
 std::vector<member> member_table::all() const {
   std::lock_guard<std::mutex> guard{mtx_};
   std::vector<member> result{self_};

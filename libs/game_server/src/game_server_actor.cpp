@@ -27,6 +27,8 @@ struct game_server_state {
   /// The node keeping a copy of every acknowledged change, and its store.
   std::string backup_name;
   caf::actor backup;
+  /// Being handed to another node: no more changes here.
+  bool frozen = false;
   static inline const char* name = "parlor.game_server";
 };
 
@@ -142,6 +144,8 @@ caf::behavior game_server_impl(self_ptr self,
       auto seat = res.seat.value_or(std::string{});
       if (!res.changed)
         return {std::move(seat), self->state.state_text};
+      if (self->state.frozen)
+        return caf::error{errc::shutting_down};
       auto rp = self->make_response_promise<std::string, std::string>();
       commit(
         self, std::move(next),
@@ -151,6 +155,8 @@ caf::behavior game_server_impl(self_ptr self,
     },
     [=](move_atom, const std::string& player_id,
         const std::string& move_text) -> caf::result<uint64_t> {
+      if (self->state.frozen)
+        return caf::error{errc::shutting_down};
       auto move = nlohmann::json::parse(move_text, nullptr, false);
       if (move.is_discarded())
         return caf::error{games::errc::bad_move};
@@ -183,6 +189,12 @@ caf::behavior game_server_impl(self_ptr self,
       s.backup_name = name;
       s.backup = store;
       push_snapshot(self);
+    },
+    [=](drain_atom) {
+      // Changes are awaited, so none is in flight while this runs: the
+      // backup holds the final snapshot.
+      self->state.frozen = true;
+      return caf::ok_atom_v;
     },
     [=](expire_atom) {
       spdlog::debug("game {}: finished and expired", self->state.match->code());

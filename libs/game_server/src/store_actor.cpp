@@ -102,6 +102,18 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
         return caf::unit;
       });
     },
+    [=](adopt_atom, const std::string& owner,
+        const std::string& code) -> games_list {
+      return guarded([&]() -> games_list {
+        std::vector<std::string> data;
+        std::vector<uint64_t> incarnations;
+        if (auto s = self->state.db->adopt(code, owner)) {
+          data.push_back(std::move(s->data));
+          incarnations.push_back(s->incarnation);
+        }
+        return {std::move(data), std::move(incarnations)};
+      });
+    },
     [=](expire_atom, int64_t cutoff_ms) {
       guarded([&]() -> caf::result<void> {
         if (auto n = self->state.db->reap_finished(cutoff_ms); n > 0)
@@ -126,8 +138,24 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
   };
 }
 
-caf::behavior keeper_impl(caf::event_based_actor* self, caf::actor store) {
+caf::behavior keeper_impl(caf::event_based_actor* self, caf::actor store,
+                          caf::actor supervisor) {
   return {
+    [=](adopt_atom atm, std::string& owner,
+        std::string& code) -> caf::result<caf::ok_atom> {
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      self
+        ->request(supervisor, caf::infinite, atm, std::move(owner),
+                  std::move(code))
+        .then([=](caf::ok_atom ok) mutable { rp.deliver(ok); },
+              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](create_atom atm, std::string& kind, std::string& player_id,
+        std::string& name) {
+      return self->delegate(supervisor, atm, std::move(kind),
+                            std::move(player_id), std::move(name));
+    },
     [=](replicate_atom atm, std::string& owner, std::string& code,
         std::string& kind, uint64_t version, uint64_t incarnation,
         bool finished, std::string& data) -> caf::result<caf::ok_atom> {
@@ -151,13 +179,19 @@ caf::behavior keeper_impl(caf::event_based_actor* self, caf::actor store) {
 
 } // namespace
 
-caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store) {
-  return sys.spawn(keeper_impl, std::move(store));
+caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store,
+                               caf::actor supervisor) {
+  return sys.spawn(keeper_impl, std::move(store), std::move(supervisor));
 }
 
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir) {
   auto db = std::make_shared<store::store>(data_dir);
+  // Copies kept for peers before a restart may be stale: an owner may have
+  // named another backup meanwhile and could not tell us to drop ours. The
+  // owners send fresh copies when they name this node again.
+  if (auto n = db->clear_replicas(); n > 0)
+    spdlog::info("store: dropped {} backup copies from before the restart", n);
   return sys.spawn<caf::detached>(store_impl, std::move(db));
 }
 

@@ -45,6 +45,8 @@ struct supervisor_state {
   /// The backup node currently assigned to each local game.
   std::map<std::string, std::string> backup_of;
   bool shutting_down = false;
+  /// Draining: new games go to peers, live ones are handed over.
+  bool draining = false;
   static inline const char* name = "parlor.supervisor";
 };
 
@@ -283,10 +285,28 @@ caf::behavior supervisor_impl(self_ptr self,
   return {
     [=](create_atom, std::string& kind, std::string& player_id,
         std::string& name) -> caf::result<std::string> {
-      if (self->state.shutting_down)
+      auto& st = self->state;
+      if (st.shutting_down)
         return caf::error{errc::shutting_down};
       if (!games::make_rules(kind))
         return caf::error{errc::unknown_game};
+      if (st.draining) {
+        // Placed on a peer instead (the same choice for the same player).
+        std::vector<std::string> names;
+        for (auto& [peer, keeper] : st.peer_stores)
+          names.push_back(peer);
+        auto target = choose_backup(player_id, names);
+        if (!target)
+          return caf::error{errc::shutting_down};
+        auto rp = self->make_response_promise<std::string>();
+        self
+          ->request(st.peer_stores[*target], registry_timeout * 2,
+                    create_atom_v, std::move(kind), std::move(player_id),
+                    std::move(name))
+          .then([=](std::string& code) mutable { rp.deliver(std::move(code)); },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      }
       auto rp = self->make_response_promise<std::string>();
       auto creator = std::make_shared<const games::player>(
         games::player{std::move(player_id), std::move(name)});
@@ -342,6 +362,67 @@ caf::behavior supervisor_impl(self_ptr self,
             spdlog::error("failover: cannot adopt the games of {}: {}", name,
                           self->system().render(err));
           });
+    },
+    // -- drain and handoff ---------------------------------------------------
+    [=](drain_atom) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      st.draining = true;
+      std::vector<std::pair<std::string, caf::actor>> handoffs;
+      for (auto& [code, game] : st.games)
+        if (auto b = st.peer_stores.find(st.backup_of[code]);
+            b != st.peer_stores.end())
+          handoffs.emplace_back(code, game);
+      if (handoffs.empty())
+        return uint64_t{0};
+      auto rp = self->make_response_promise<uint64_t>();
+      auto pending = std::make_shared<std::size_t>(handoffs.size());
+      auto handed = std::make_shared<uint64_t>(0);
+      auto done = [=](bool ok) mutable {
+        if (ok)
+          ++*handed;
+        if (--*pending == 0)
+          rp.deliver(*handed);
+      };
+      for (auto& [code, game] : handoffs) {
+        // Freeze the game (its backup then holds its final snapshot), then
+        // ask the backup to take it over; the new owner registers a newer
+        // incarnation, which stops this one (superseded) everywhere.
+        auto keeper = st.peer_stores[st.backup_of[code]];
+        auto target = st.backup_of[code];
+        self->request(game, registry_timeout, drain_atom_v)
+          .then(
+            [=](caf::ok_atom) mutable {
+              self
+                ->request(keeper, registry_timeout, adopt_atom_v,
+                          self->state.env->host.name, code)
+                .then([=](caf::ok_atom) mutable { done(true); },
+                      [=](caf::error& err) mutable {
+                        spdlog::error("drain: {} did not take game {}: {}",
+                                      target, code,
+                                      self->system().render(err));
+                        done(false);
+                      });
+            },
+            [=](caf::error&) mutable { done(false); });
+      }
+      return rp;
+    },
+    [=](adopt_atom, const std::string& owner,
+        const std::string& code) -> caf::result<caf::ok_atom> {
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      self->request(self->state.env->store, 10s, adopt_atom_v, owner, code)
+        .then(
+          [=](const std::vector<std::string>& saved,
+              const std::vector<uint64_t>& incarnations) mutable {
+            if (start_saved(self, saved, incarnations) == 0) {
+              rp.deliver(caf::error{errc::storage_failed});
+              return;
+            }
+            spdlog::info("handoff: took over game {} from {}", code, owner);
+            rp.deliver(caf::ok_atom_v);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](expire_atom) {
       self->send(self->state.env->store, expire_atom_v, finished_cutoff(self));

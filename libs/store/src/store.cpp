@@ -291,6 +291,11 @@ std::optional<snapshot> store::adopt(std::string_view code,
   }
 }
 
+int store::clear_replicas() {
+  exec("DELETE FROM replicas");
+  return sqlite3_changes(db_);
+}
+
 bool store::forget(std::string_view code, uint64_t incarnation) {
   reset_guard guard{forget_};
   sqlite3_bind_text(forget_, 1, code.data(), static_cast<int>(code.size()),

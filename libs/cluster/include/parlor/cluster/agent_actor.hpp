@@ -40,6 +40,10 @@ struct agent_config {
 /// both directions before any actor handle is handed out), monitors each
 /// peer's agent, and redials lost peers with jittered backoff.
 ///
+/// `(status_atom, std::string status)` sets this node's status (`draining`)
+/// in its own table and every peer's (`(status_atom, name, status)` between
+/// agents; a peer may only set its own).
+///
 /// Inside the node, `(watch_atom, caf::actor w)` subscribes `w` to
 /// membership: it gets `(member_up_atom, name, region, http, cluster,
 /// uint64_t started_ms, caf::actor store)` for every current peer at once

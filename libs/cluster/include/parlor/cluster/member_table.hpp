@@ -18,7 +18,7 @@ struct member {
   std::string cluster;
   /// Unix time in milliseconds when it started.
   uint64_t started_ms = 0;
-  /// `up` (or `draining`, later).
+  /// `up`, or `draining` while it hands its games away before stopping.
   std::string status = "up";
 };
 
@@ -29,6 +29,8 @@ public:
   void set_self(member m);
   void up(member m);
   void down(const std::string& name);
+  /// Sets the status (`up`, `draining`) of this node or a peer.
+  void set_status(const std::string& name, const std::string& status);
 
   /// This node first, then the peers sorted by name.
   std::vector<member> all() const;

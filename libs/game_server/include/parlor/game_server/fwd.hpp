@@ -48,6 +48,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, adopt_atom, "adopt")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, forget_atom, "forget")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, backup_atom, "backup")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, drain_atom, "drain")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

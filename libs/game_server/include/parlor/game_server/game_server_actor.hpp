@@ -46,6 +46,9 @@ struct game_env {
 ///   previous backup is told to drop its copy. An empty `node` and handle:
 ///   no backup (a node alone).
 ///
+/// - `(drain_atom)` → `caf::ok_atom`: the game is being handed to another
+///   node; from now on changes are refused with `errc::shutting_down`.
+///
 /// "Durable" above means: saved in this node's store and, when there is a
 /// backup, in the backup's. `incarnation` is the game's ownership generation
 /// (1 when created, one more each time it moves to another node).

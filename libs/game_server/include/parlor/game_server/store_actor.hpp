@@ -7,7 +7,9 @@
 namespace parlor::game_server {
 
 /// Opens the database in `data_dir` (throws `store::store_error` with a clear
-/// message if it cannot) and spawns a detached actor that owns it. Failures
+/// message if it cannot), drops the backup copies kept for peers before (they
+/// may be stale; owners send fresh ones), and spawns a detached actor that
+/// owns it. Failures
 /// answer `errc::storage_failed`.
 ///
 /// This node's games:
@@ -34,15 +36,20 @@ namespace parlor::game_server {
 ///   `(std::vector<std::string> data, std::vector<uint64_t> incarnations)`:
 ///   failover; turns every copy of `owner`'s games (unfinished, or finished
 ///   since the cutoff) into a game of this node, one incarnation later.
+/// - `(adopt_atom, std::string owner, std::string code)` → the same for one
+///   game (handoff).
 caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir);
 
 /// Spawns the actor peers get instead of the store itself: it passes
-/// `replicate_atom` and `unreplicate_atom` on to `store` and answers for it.
+/// `replicate_atom` and `unreplicate_atom` on to `store` and answers for it,
+/// and `(adopt_atom, owner, code)` (a handoff) and `create_atom` (a game
+/// placed here by a draining peer) on to the node's `supervisor`.
 /// The store is detached, and CAF 0.17 keeps a detached actor that another
 /// node ever saw (as a handle or as the sender of a message) from finishing
 /// until the network layer stops, which only happens after the actor system
 /// waited for it: a deadlock at shutdown. This scheduled stand-in avoids it.
-caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store);
+caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store,
+                               caf::actor supervisor);
 
 } // namespace parlor::game_server

@@ -14,6 +14,17 @@ namespace parlor::game_server {
 /// - `(restore_atom)` → `uint64_t`: loads every unfinished game from the
 ///   store; answered once all are registered.
 /// - `(stats_atom)` → `uint64_t`: the number of live games it supervises.
+/// - `(drain_atom)` → `uint64_t`: the node is going away. New games are
+///   created on a peer; every live game with a backup is frozen and handed
+///   to its backup (which already holds its final snapshot); answers how
+///   many were handed over. Games without a backup (a node alone) stay on
+///   disk for the next start.
+/// - `(adopt_atom, std::string owner, std::string code)` → `caf::ok_atom`
+///   (from a draining peer, through this node's keeper): takes over one
+///   game from the copy kept here, one incarnation later.
+/// - Membership (`cluster::member_up_atom`, `cluster::member_down_atom`, from
+///   the agent it watches): peers' keepers are the backup candidates; the
+///   games of a lost peer kept here are taken over (failover).
 ///
 /// An exit message (e.g. `user_shutdown`) stops it and all its games.
 caf::actor spawn_supervisor(caf::actor_system& sys,

@@ -75,6 +75,9 @@ public:
   /// it, or nothing if there is no such copy.
   std::optional<snapshot> adopt(std::string_view code, std::string_view owner);
 
+  /// Deletes every backup copy. Returns how many.
+  int clear_replicas();
+
   /// Deletes this node's game `code` if stored at `incarnation` or older
   /// (another node owns it now). Returns whether it was deleted.
   bool forget(std::string_view code, uint64_t incarnation);
