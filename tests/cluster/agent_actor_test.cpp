@@ -8,6 +8,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include <thread>
+
 using namespace parlor;
 using namespace std::chrono_literals;
 
@@ -240,4 +242,54 @@ TEST_CASE_METHOD(agent_fixture,
       caf::after(2s) >> [] {});
     CHECK(down);
   }
+}
+
+TEST_CASE_METHOD(agent_fixture,
+                 "a node's draining status reaches its peers; nobody else "
+                 "may set it",
+                 "[cluster][actor]") {
+  // Our own status.
+  caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
+  // A peer n4 dials in and then says it is draining.
+  auto target = agent;
+  auto fake_pubsub = caf::actor{pubsub};
+  auto fake_registry = caf::actor{registry};
+  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
+    d->request(target, 2s, cluster::hello_atom_v, std::string{"d4"})
+      .then([=](const std::string& nonce_l, const std::string&) {
+        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
+                   mac("s3cret", "dialer", nonce_l, "d4"), std::string{"n4"},
+                   std::string{"syd"}, std::string{"127.0.0.1:4004"},
+                   std::string{"127.0.0.1:4374"}, uint64_t{12}, fake_pubsub,
+                   fake_registry, fake_registry, std::vector<std::string>{})
+          .then([=](std::string&, std::string&, std::string&, std::string&,
+                    uint64_t, caf::actor&, caf::actor&, caf::actor&,
+                    std::vector<std::string>&) {
+            d->send(target, cluster::status_atom_v, std::string{"n4"},
+                    std::string{"draining"});
+          });
+      });
+    return {[](int) {}};
+  });
+  // An actor that is not n4's agent cannot speak for it.
+  caf::scoped_actor stranger{sys};
+  auto status_of = [&](const std::string& name) {
+    for (auto& m : table->all())
+      if (m.name == name)
+        return m.status;
+    return std::string{};
+  };
+  bool drained = false;
+  for (int i = 0; i < 200 && !drained; ++i) {
+    drained = status_of("n4") == "draining";
+    if (!drained)
+      std::this_thread::sleep_for(10ms);
+  }
+  CHECK(drained);
+  CHECK(status_of("n1") == "draining");
+  stranger->send(agent, cluster::status_atom_v, std::string{"n4"},
+                 std::string{"up"});
+  std::this_thread::sleep_for(100ms);
+  CHECK(status_of("n4") == "draining");
+  caf::anon_send_exit(dialer, caf::exit_reason::kill);
 }
