@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include <functional>
 #include <thread>
 
 using namespace parlor;
@@ -41,6 +42,35 @@ struct agent_fixture : test::actor_fixture {
 
   ~agent_fixture() {
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+  }
+
+  /// A stand-in for a remote agent `m`: it runs the dialer's half of the
+  /// handshake with the right secret, hands out `store` (and this fixture's
+  /// scoped actors as its pubsub and registry), calls `admitted` once in,
+  /// and stays up until killed.
+  caf::actor dial_in(cluster::member m, caf::actor store,
+                     std::function<void(caf::event_based_actor*)> admitted
+                     = {}) {
+    auto target = agent;
+    auto fake_pubsub = caf::actor{pubsub};
+    auto fake_registry = caf::actor{registry};
+    return sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
+      auto nonce_d = "nonce-" + m.name;
+      d->request(target, 2s, cluster::hello_atom_v, nonce_d)
+        .then([=](const std::string& nonce_l, const std::string&) {
+          d->request(target, 2s, cluster::admit_atom_v, nonce_l,
+                     mac("s3cret", "dialer", nonce_l, nonce_d), m.name,
+                     m.region, m.http, m.cluster, m.started_ms, fake_pubsub,
+                     fake_registry, store, std::vector<std::string>{})
+            .then([=](std::string&, std::string&, std::string&, std::string&,
+                      uint64_t, caf::actor&, caf::actor&, caf::actor&,
+                      std::vector<std::string>&) {
+              if (admitted)
+                admitted(d);
+            });
+        });
+      return {[](int) {}};
+    });
   }
 
   /// Runs the listener half of the handshake; returns (nonce_l, mac_l).
@@ -120,26 +150,9 @@ TEST_CASE_METHOD(agent_fixture, "a wrong secret or a replayed nonce is refused",
 
 TEST_CASE_METHOD(agent_fixture, "a peer whose agent stops is announced down",
                  "[cluster][actor]") {
-  // A stand-in for a remote agent: it dials (hello, admit) and stays up.
-  auto target = agent;
-  auto fake_pubsub = caf::actor{pubsub};
-  auto fake_registry = caf::actor{registry};
-  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
-    d->request(target, 2s, cluster::hello_atom_v, std::string{"d2"})
-      .then([=](const std::string& nonce_l, const std::string&) {
-        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
-                      mac("s3cret", "dialer", nonce_l, "d2"),
-                      std::string{"n2"}, std::string{"iad"},
-                      std::string{"127.0.0.1:4001"},
-                      std::string{"127.0.0.1:4371"}, uint64_t{9},
-                      fake_pubsub, fake_registry, fake_registry,
-                      std::vector<std::string>{})
-          .then([](std::string&, std::string&, std::string&, std::string&,
-                   uint64_t, caf::actor&, caf::actor&, caf::actor&,
-                   std::vector<std::string>&) {});
-      });
-    return {[](int) {}};
-  });
+  auto dialer = dial_in({"n2", "iad", "127.0.0.1:4001", "127.0.0.1:4371", 9,
+                         "up"},
+                        caf::actor{registry});
   bool up = false;
   registry->receive(
     [&](cluster::peer_up_atom, const std::string& n, const caf::actor&) {
@@ -196,25 +209,11 @@ TEST_CASE_METHOD(agent_fixture,
                  "[cluster][actor]") {
   caf::scoped_actor early{sys};
   caf::anon_send(agent, cluster::watch_atom_v, caf::actor{early});
-  auto target = agent;
-  auto fake_pubsub = caf::actor{pubsub};
-  auto fake_registry = caf::actor{registry};
   caf::scoped_actor store_actor{sys};
   auto fake_store = caf::actor{store_actor};
-  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
-    d->request(target, 2s, cluster::hello_atom_v, std::string{"d3"})
-      .then([=](const std::string& nonce_l, const std::string&) {
-        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
-                   mac("s3cret", "dialer", nonce_l, "d3"), std::string{"n3"},
-                   std::string{"sin"}, std::string{"127.0.0.1:4002"},
-                   std::string{"127.0.0.1:4372"}, uint64_t{11}, fake_pubsub,
-                   fake_registry, fake_store, std::vector<std::string>{})
-          .then([](std::string&, std::string&, std::string&, std::string&,
-                   uint64_t, caf::actor&, caf::actor&, caf::actor&,
-                   std::vector<std::string>&) {});
-      });
-    return {[](int) {}};
-  });
+  auto dialer = dial_in({"n3", "sin", "127.0.0.1:4002", "127.0.0.1:4372", 11,
+                         "up"},
+                        fake_store);
   auto expect_up = [&](caf::scoped_actor& w) {
     bool up = false;
     w->receive(
@@ -252,25 +251,12 @@ TEST_CASE_METHOD(agent_fixture,
   caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
   // A peer n4 dials in and then says it is draining.
   auto target = agent;
-  auto fake_pubsub = caf::actor{pubsub};
-  auto fake_registry = caf::actor{registry};
-  auto dialer = sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
-    d->request(target, 2s, cluster::hello_atom_v, std::string{"d4"})
-      .then([=](const std::string& nonce_l, const std::string&) {
-        d->request(target, 2s, cluster::admit_atom_v, nonce_l,
-                   mac("s3cret", "dialer", nonce_l, "d4"), std::string{"n4"},
-                   std::string{"syd"}, std::string{"127.0.0.1:4004"},
-                   std::string{"127.0.0.1:4374"}, uint64_t{12}, fake_pubsub,
-                   fake_registry, fake_registry, std::vector<std::string>{})
-          .then([=](std::string&, std::string&, std::string&, std::string&,
-                    uint64_t, caf::actor&, caf::actor&, caf::actor&,
-                    std::vector<std::string>&) {
-            d->send(target, cluster::status_atom_v, std::string{"n4"},
-                    std::string{"draining"});
-          });
-      });
-    return {[](int) {}};
-  });
+  auto dialer = dial_in({"n4", "syd", "127.0.0.1:4004", "127.0.0.1:4374", 12,
+                         "up"},
+                        caf::actor{registry}, [=](caf::event_based_actor* d) {
+                          d->send(target, cluster::status_atom_v,
+                                  std::string{"n4"}, std::string{"draining"});
+                        });
   // An actor that is not n4's agent cannot speak for it.
   caf::scoped_actor stranger{sys};
   auto status_of = [&](const std::string& name) {

@@ -282,6 +282,40 @@ void member_up(caf::actor& supervisor, const std::string& name,
                  std::string{"127.0.0.1:4371"}, uint64_t{1}, keeper);
 }
 
+/// A second node "n0" in the same actor system: its own store, registry,
+/// supervisor and keeper. It plays games with the fixture's node ("n1") as
+/// their backup; `lose()` kills it as a crash would.
+struct peer_node {
+  fs::path dir;
+  std::shared_ptr<game_server::game_env> env;
+  caf::actor registry;
+  caf::actor supervisor;
+  caf::actor keeper;
+
+  peer_node(caf::actor_system& sys, const game_server::game_env& base,
+            fs::path d)
+    : dir(std::move(d)) {
+    env = std::make_shared<game_server::game_env>(base);
+    env->host = {"n0", "sin", "127.0.0.1:4002"};
+    env->store = game_server::spawn_store(sys, dir);
+    registry = registry::spawn_registry(sys, "n0");
+    supervisor = game_server::spawn_supervisor(sys, env, registry);
+    keeper = game_server::spawn_backup_keeper(sys, env->store, supervisor);
+  }
+
+  void lose() {
+    for (auto& a : {supervisor, registry, keeper, env->store})
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+  }
+
+  ~peer_node() {
+    for (auto& a : {supervisor, registry, keeper, env->store})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
 } // namespace
 
 TEST_CASE_METHOD(node_fixture,
@@ -315,25 +349,18 @@ TEST_CASE_METHOD(node_fixture,
                  "failover: a lost peer's games kept here are taken over one "
                  "incarnation later",
                  "[game_server][actor]") {
-  // Play a game on "n0" (another supervisor) with this node as its backup.
-  auto other_env = std::make_shared<game_server::game_env>(*env);
-  other_env->host = {"n0", "sin", "127.0.0.1:4002"};
-  auto other_dir = fs::path{dir.string() + "-n0"};
-  other_env->store = game_server::spawn_store(sys, other_dir);
-  auto other_registry = registry::spawn_registry(sys, "n0");
-  auto other = game_server::spawn_supervisor(sys, other_env, other_registry);
+  // Play a game on "n0" with this node as its backup.
+  peer_node n0{sys, *env, dir.string() + "-n0"};
   auto keeper = game_server::spawn_backup_keeper(sys, env->store, supervisor);
-  member_up(other, "n1", keeper);
-  auto code = ask<std::string>(other, game_server::create_atom_v,
+  member_up(n0.supervisor, "n1", keeper);
+  auto code = ask<std::string>(n0.supervisor, game_server::create_atom_v,
                                std::string{"tictactoe"}, std::string{"a1"},
                                std::string{"Alice"});
-  auto their_game = ask<caf::actor>(other_registry, registry::lookup_atom_v,
+  auto their_game = ask<caf::actor>(n0.registry, registry::lookup_atom_v,
                                     code);
   join(their_game, "b2", "Bob");
   CHECK(move(their_game, "a1", 8) == 3);
-  // n0 is lost.
-  for (auto& a : {other, other_registry, other_env->store})
-    caf::anon_send_exit(a, caf::exit_reason::kill);
+  n0.lose();
   caf::anon_send(supervisor, cluster::member_down_atom_v, std::string{"n0"});
   caf::actor game;
   for (int i = 0; i < 200 && !game; ++i) {
@@ -353,8 +380,6 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(s.incarnation == 2);
   CHECK(move(game, "b2", 0) == 4); // it plays on
   caf::anon_send_exit(keeper, caf::exit_reason::user_shutdown);
-  std::error_code ec;
-  fs::remove_all(other_dir, ec);
 }
 
 TEST_CASE_METHOD(node_fixture,
@@ -388,21 +413,15 @@ TEST_CASE_METHOD(node_fixture,
                  "draining hands every game to its backup and places new "
                  "games on a peer",
                  "[game_server][actor]") {
-  auto other_env = std::make_shared<game_server::game_env>(*env);
-  other_env->host = {"n0", "sin", "127.0.0.1:4002"};
-  auto other_dir = fs::path{dir.string() + "-n0"};
-  other_env->store = game_server::spawn_store(sys, other_dir);
-  auto other_registry = registry::spawn_registry(sys, "n0");
-  auto other = game_server::spawn_supervisor(sys, other_env, other_registry);
-  auto keeper0 = game_server::spawn_backup_keeper(sys, other_env->store, other);
+  peer_node n0{sys, *env, dir.string() + "-n0"};
+  auto other = n0.supervisor;
   auto keeper1 = game_server::spawn_backup_keeper(sys, env->store, supervisor);
   member_up(other, "n1", keeper1);
-  member_up(supervisor, "n0", keeper0);
+  member_up(supervisor, "n0", n0.keeper);
   auto code = ask<std::string>(other, game_server::create_atom_v,
                                std::string{"tictactoe"}, std::string{"a1"},
                                std::string{"Alice"});
-  auto old_game = ask<caf::actor>(other_registry, registry::lookup_atom_v,
-                                  code);
+  auto old_game = ask<caf::actor>(n0.registry, registry::lookup_atom_v, code);
   join(old_game, "b2", "Bob");
   CHECK(move(old_game, "a1", 2) == 3);
   CHECK(ask<uint64_t>(other, game_server::drain_atom_v) == 1);
@@ -424,8 +443,5 @@ TEST_CASE_METHOD(node_fixture,
   auto [seat2, state2] = join(lookup(placed), "c3", "Carol");
   CHECK(seat2 == "X");
   CHECK(state2["host"]["node"] == "n1");
-  for (auto& a : {other, other_registry, other_env->store, keeper0, keeper1})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  std::error_code ec;
-  fs::remove_all(other_dir, ec);
+  caf::anon_send_exit(keeper1, caf::exit_reason::user_shutdown);
 }

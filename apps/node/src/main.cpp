@@ -5,6 +5,7 @@
 #include "parlor/auth/secret.hpp"
 #include "parlor/auth/token.hpp"
 #include "parlor/cluster/agent_actor.hpp"
+#include "parlor/core/clock.hpp"
 #include "parlor/cluster/dns_poller.hpp"
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
@@ -127,7 +128,9 @@ int run(const node::node_config& conf) {
   auto metrics = std::make_shared<metrics::node_metrics>();
   auto store = game_server::spawn_store(sys, conf.data_dir);
   auto pubsub = pubsub::spawn_pubsub(sys);
-  auto registry = registry::spawn_registry(sys, self_info.name);
+  // The start time orders this run's registry writes after earlier runs'.
+  auto started_ms = static_cast<uint64_t>(core::unix_ms());
+  auto registry = registry::spawn_registry(sys, self_info.name, started_ms);
 
   auto genv = std::make_shared<game_server::game_env>();
   genv->host = self_info;
@@ -140,13 +143,7 @@ int run(const node::node_config& conf) {
   auto members = std::make_shared<cluster::member_table>();
   cluster::agent_config acfg;
   acfg.self = cluster::member{self_info.name, self_info.region, "", "",
-                              static_cast<uint64_t>(
-                                std::chrono::duration_cast<
-                                  std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now()
-                                    .time_since_epoch())
-                                  .count()),
-                              "up"};
+                              started_ms, "up"};
   acfg.secret = secret;
   for (auto& seed : conf.seeds)
     acfg.seeds.push_back(seed.host.find(':') != std::string::npos

@@ -41,6 +41,16 @@ std::string encode_state(const game_server_state& st) {
   return state.dump();
 }
 
+/// Asks the backup to keep `data` as version `version` of this game.
+auto request_copy(self_ptr self, uint64_t version, bool finished,
+                  const std::string& data) {
+  auto& st = self->state;
+  return self->request(st.backup, st.env->store_timeout, replicate_atom_v,
+                       st.env->host.name, st.match->code(),
+                       std::string{st.match->kind()}, version, st.incarnation,
+                       finished, data);
+}
+
 /// Sends the current snapshot to the backup (asynchronously).
 void push_snapshot(self_ptr self) {
   auto& st = self->state;
@@ -48,12 +58,9 @@ void push_snapshot(self_ptr self) {
     return;
   auto code = st.match->code();
   auto backup_name = st.backup_name;
-  self
-    ->request(st.backup, st.env->store_timeout, replicate_atom_v,
-              st.env->host.name, code, std::string{st.match->kind()},
-              st.match->version(), st.incarnation,
-              st.match->status() == games::status::finished,
-              st.match->save().dump())
+  request_copy(self, st.match->version(),
+               st.match->status() == games::status::finished,
+               st.match->save().dump())
     .then([](caf::ok_atom) {},
           [=](caf::error& err) {
             spdlog::warn("game {}: copy to backup {} failed: {}", code,
@@ -102,10 +109,7 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
         // (it is being declared down), the change is still durable here and
         // the supervisor names a new backup, which gets the full snapshot.
         auto backup_name = s.backup_name;
-        self
-          ->request(s.backup, s.env->store_timeout, replicate_atom_v,
-                    s.env->host.name, s.match->code(), kind, version,
-                    s.incarnation, finished, *data)
+        request_copy(self, version, finished, *data)
           .await([=](caf::ok_atom) mutable { apply(); },
                  [=](caf::error& err) mutable {
                    spdlog::warn("game {}: backup {} did not confirm version "

@@ -49,6 +49,18 @@ store::snapshot make_snapshot(std::string code, std::string kind,
   return s;
 }
 
+/// Snapshots as the `(data, incarnations)` pair the supervisor starts games
+/// from.
+games_list listed(std::vector<store::snapshot> snapshots) {
+  std::vector<std::string> data;
+  std::vector<uint64_t> incarnations;
+  for (auto& s : snapshots) {
+    data.push_back(std::move(s.data));
+    incarnations.push_back(s.incarnation);
+  }
+  return {std::move(data), std::move(incarnations)};
+}
+
 // SQLite blocks: this actor runs detached, on its own thread.
 caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
   self->state.db = std::move(db);
@@ -65,13 +77,7 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     },
     [=](load_atom, int64_t finished_since_ms) -> games_list {
       return guarded([&]() -> games_list {
-        std::vector<std::string> data;
-        std::vector<uint64_t> incarnations;
-        for (auto& s : self->state.db->load_active(finished_since_ms)) {
-          data.push_back(std::move(s.data));
-          incarnations.push_back(s.incarnation);
-        }
-        return {std::move(data), std::move(incarnations)};
+        return listed(self->state.db->load_active(finished_since_ms));
       });
     },
     [=](load_atom, const std::string& code) -> caf::result<std::string> {
@@ -105,13 +111,10 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     [=](adopt_atom, const std::string& owner,
         const std::string& code) -> games_list {
       return guarded([&]() -> games_list {
-        std::vector<std::string> data;
-        std::vector<uint64_t> incarnations;
-        if (auto s = self->state.db->adopt(code, owner)) {
-          data.push_back(std::move(s->data));
-          incarnations.push_back(s->incarnation);
-        }
-        return {std::move(data), std::move(incarnations)};
+        std::vector<store::snapshot> adopted;
+        if (auto s = self->state.db->adopt(code, owner))
+          adopted.push_back(std::move(*s));
+        return listed(std::move(adopted));
       });
     },
     [=](expire_atom, int64_t cutoff_ms) {
@@ -124,15 +127,12 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     [=](adopt_atom, const std::string& owner,
         int64_t finished_since_ms) -> games_list {
       return guarded([&]() -> games_list {
-        std::vector<std::string> data;
-        std::vector<uint64_t> incarnations;
+        std::vector<store::snapshot> adopted;
         for (auto& copy :
              self->state.db->load_replicas(owner, finished_since_ms))
-          if (auto s = self->state.db->adopt(copy.code, owner)) {
-            data.push_back(std::move(s->data));
-            incarnations.push_back(s->incarnation);
-          }
-        return {std::move(data), std::move(incarnations)};
+          if (auto s = self->state.db->adopt(copy.code, owner))
+            adopted.push_back(std::move(*s));
+        return listed(std::move(adopted));
       });
     },
   };

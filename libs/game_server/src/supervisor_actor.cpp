@@ -1,6 +1,7 @@
 #include "parlor/game_server/supervisor_actor.hpp"
 
 #include "parlor/cluster/fwd.hpp"
+#include "parlor/core/clock.hpp"
 #include "parlor/game_server/placement.hpp"
 #include "parlor/games/catalog.hpp"
 #include "parlor/games/match.hpp"
@@ -193,10 +194,7 @@ void restart(self_ptr self, const std::string& code) {
 
 /// Finished games written before this (Unix ms) are past their ttl.
 int64_t finished_cutoff(self_ptr self) {
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
-  return now - self->state.env->finished_ttl.count();
+  return core::unix_ms() - self->state.env->finished_ttl.count();
 }
 
 /// How often finished games past their ttl are deleted from the store.

@@ -1,6 +1,7 @@
 #include "parlor/registry/registry_actor.hpp"
 
 #include "parlor/cluster/fwd.hpp"
+#include "parlor/core/clock.hpp"
 #include "parlor/registry/replica.hpp"
 
 #include <caf/actor_system.hpp>
@@ -294,10 +295,7 @@ caf::behavior registry_impl(self_ptr self, std::string self_name,
 caf::actor spawn_registry(caf::actor_system& sys, std::string self_name,
                           uint64_t epoch) {
   if (epoch == 0)
-    epoch = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count());
+    epoch = static_cast<uint64_t>(core::unix_ms());
   return sys.spawn(registry_impl, std::move(self_name), epoch);
 }
 

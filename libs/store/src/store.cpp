@@ -1,5 +1,7 @@
 #include "parlor/store/store.hpp"
 
+#include "parlor/core/clock.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -50,12 +52,6 @@ struct reset_guard {
     sqlite3_clear_bindings(stmt);
   }
 };
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Reads `code, kind, version, finished, data, updated_ms, incarnation[,
 /// owner]`.
@@ -213,7 +209,7 @@ void bind_snapshot(sqlite3_stmt* stmt, const snapshot& s) {
   sqlite3_bind_int(stmt, 4, s.finished ? 1 : 0);
   sqlite3_bind_text(stmt, 5, s.data.data(), static_cast<int>(s.data.size()),
                     SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 6, s.updated_ms != 0 ? s.updated_ms : now_ms());
+  sqlite3_bind_int64(stmt, 6, s.updated_ms != 0 ? s.updated_ms : core::unix_ms());
   sqlite3_bind_int64(stmt, 7, static_cast<sqlite3_int64>(s.incarnation));
 }
 
