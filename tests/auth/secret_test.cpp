@@ -58,3 +58,14 @@ TEST_CASE("an existing secret file is read and trimmed", "[auth]") {
                     Catch::Contains("is empty"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("tools read an existing secret but never create one", "[auth]") {
+  auto dir = temp_dir();
+  auto file = dir / "cluster-secret";
+  CHECK_THROWS_WITH(parlor::auth::load_secret(file),
+                    Catch::Contains(file.string()));
+  CHECK_FALSE(fs::exists(file));
+  std::ofstream{file} << "abc\n";
+  CHECK(parlor::auth::load_secret(file) == "abc");
+  fs::remove_all(dir);
+}

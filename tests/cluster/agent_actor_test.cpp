@@ -60,11 +60,12 @@ struct agent_fixture : test::actor_fixture {
         .then([=](const std::string& nonce_l, const std::string&) {
           d->request(target, 2s, cluster::admit_atom_v, nonce_l,
                      mac("s3cret", "dialer", nonce_l, nonce_d), m.name,
-                     m.region, m.http, m.cluster, m.started_ms, fake_pubsub,
-                     fake_registry, store, std::vector<std::string>{})
+                     m.region, m.http, m.cluster, m.started_ms, m.status,
+                     fake_pubsub, fake_registry, store,
+                     std::vector<std::string>{})
             .then([=](std::string&, std::string&, std::string&, std::string&,
-                      uint64_t, caf::actor&, caf::actor&, caf::actor&,
-                      std::vector<std::string>&) {
+                      uint64_t, std::string&, caf::actor&, caf::actor&,
+                      caf::actor&, std::vector<std::string>&) {
               if (admitted)
                 admitted(d);
             });
@@ -90,11 +91,12 @@ struct agent_fixture : test::actor_fixture {
       ->request(agent, 2s, cluster::admit_atom_v, nonce_l, mac_d,
                 std::string{"n2"}, std::string{"iad"},
                 std::string{"127.0.0.1:4001"}, std::string{"127.0.0.1:4371"},
-                uint64_t{9}, caf::actor{pubsub}, caf::actor{registry},
-                caf::actor{registry}, std::vector<std::string>{})
+                uint64_t{9}, std::string{"up"}, caf::actor{pubsub},
+                caf::actor{registry}, caf::actor{registry},
+                std::vector<std::string>{})
       .receive(
         [&](std::string& name, std::string&, std::string&, std::string&,
-            uint64_t, caf::actor&, caf::actor&, caf::actor&,
+            uint64_t, std::string&, caf::actor&, caf::actor&, caf::actor&,
             std::vector<std::string>&) {
           reply_name = name;
         },
@@ -278,4 +280,56 @@ TEST_CASE_METHOD(agent_fixture,
   std::this_thread::sleep_for(100ms);
   CHECK(status_of("n4") == "draining");
   caf::anon_send_exit(dialer, caf::exit_reason::kill);
+}
+
+TEST_CASE_METHOD(agent_fixture,
+                 "a peer's status travels in the handshake and reaches "
+                 "watchers, then follows its changes",
+                 "[cluster][actor]") {
+  caf::scoped_actor watcher{sys};
+  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{watcher});
+  auto target = agent;
+  // n5 is already draining when it joins (a drained node that restarted
+  // its links), and later resumes.
+  auto dialer = dial_in({"n5", "gru", "127.0.0.1:4005", "127.0.0.1:4375", 13,
+                         "draining"},
+                        caf::actor{registry}, [=](caf::event_based_actor* d) {
+                          d->send(target, cluster::status_atom_v,
+                                  std::string{"n5"}, std::string{"up"});
+                        });
+  std::vector<std::string> heard;
+  for (int i = 0; i < 3; ++i)
+    watcher->receive(
+      [&](cluster::member_up_atom, const std::string& name,
+          const std::string&, const std::string&, const std::string&,
+          uint64_t, const caf::actor&) { heard.push_back("up:" + name); },
+      [&](cluster::status_atom, const std::string& name,
+          const std::string& status) {
+        heard.push_back(status + ":" + name);
+      },
+      caf::after(2s) >> [] {});
+  CHECK(heard
+        == std::vector<std::string>{"up:n5", "draining:n5", "up:n5"});
+  caf::anon_send_exit(dialer, caf::exit_reason::kill);
+}
+
+TEST_CASE_METHOD(agent_fixture,
+                 "a draining node says so to peers that join later",
+                 "[cluster][actor]") {
+  caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
+  caf::scoped_actor peer{sys};
+  auto [nonce_l, mac_l] = hello(peer, "d9");
+  std::string status;
+  peer
+    ->request(agent, 2s, cluster::admit_atom_v, nonce_l,
+              mac("s3cret", "dialer", nonce_l, "d9"), std::string{"n9"},
+              std::string{"iad"}, std::string{"127.0.0.1:4009"},
+              std::string{"127.0.0.1:4379"}, uint64_t{9}, std::string{"up"},
+              caf::actor{pubsub}, caf::actor{registry}, caf::actor{registry},
+              std::vector<std::string>{})
+    .receive([&](std::string&, std::string&, std::string&, std::string&,
+                 uint64_t, std::string& s, caf::actor&, caf::actor&,
+                 caf::actor&, std::vector<std::string>&) { status = s; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(status == "draining");
 }

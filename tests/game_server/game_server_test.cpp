@@ -2,6 +2,7 @@
 
 #include "parlor/cluster/fwd.hpp"
 
+#include "parlor/game_server/placement.hpp"
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
@@ -36,8 +37,10 @@ struct node_fixture : test::actor_fixture {
     start(std::chrono::minutes{30});
   }
 
-  void start(std::chrono::milliseconds ttl) {
+  void start(std::chrono::milliseconds ttl,
+             std::chrono::milliseconds idle_ttl = std::chrono::minutes{30}) {
     env = std::make_shared<game_server::game_env>();
+    env->idle_ttl = idle_ttl;
     env->host = {"n1", "fra", "127.0.0.1:4000"};
     env->store = game_server::spawn_store(sys, dir);
     env->pubsub = pubsub::spawn_pubsub(sys);
@@ -89,6 +92,20 @@ struct node_fixture : test::actor_fixture {
   caf::error refused(const caf::actor& game, const std::string& id,
                      const std::string& payload) {
     return ask_error<uint64_t>(game, game_server::move_atom_v, id, payload);
+  }
+
+  /// Waits until the registry no longer knows `code`; whether it did.
+  bool unregistered(const std::string& code) {
+    for (int i = 0; i < 300; ++i) {
+      bool gone = false;
+      self->request(registry, 1s, registry::lookup_atom_v, code)
+        .receive([](caf::actor&) {},
+                 [&](caf::error& e) { gone = e == registry::errc::not_found; });
+      if (gone)
+        return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
   }
 
   /// Reads the stored snapshot through a second connection.
@@ -234,16 +251,67 @@ TEST_CASE_METHOD(node_fixture, "a finished game expires after its ttl",
   auto state = json::parse(ask<std::string>(game, game_server::state_atom_v));
   CHECK(state["winner"] == "X");
   CHECK(state["status"] == "finished");
-  bool gone = false;
-  for (int i = 0; i < 300 && !gone; ++i) {
-    self->request(registry, 1s, registry::lookup_atom_v, code)
-      .receive([](caf::actor&) {},
-               [&](caf::error& e) { gone = e == registry::errc::not_found; });
-    if (!gone)
-      std::this_thread::sleep_for(10ms);
-  }
-  CHECK(gone);
+  CHECK(unregistered(code));
   CHECK(stored(code).finished);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a game nobody is connected to for the idle ttl is removed "
+                 "from memory, registry and store",
+                 "[game_server][actor]") {
+  stop();
+  start(std::chrono::minutes{30}, 300ms);
+  auto code = create();
+  auto game = lookup(code);
+  {
+    // Two connections (gateways) join; one leaves, the other goes down.
+    caf::scoped_actor alice{sys};
+    caf::scoped_actor bob{sys};
+    for (auto* who : {&alice, &bob})
+      (*who)
+        ->request(game, 5s, game_server::join_atom_v,
+                  std::string{who == &alice ? "a1" : "b2"},
+                  std::string{"P"})
+        .receive([](std::string&, std::string&) {},
+                 [&](caf::error& e) { FAIL(sys.render(e)); });
+    alice->send(game, game_server::leave_atom_v);
+    // Bob is still there: well past the ttl, the game lives on.
+    std::this_thread::sleep_for(700ms);
+    CHECK(lookup(code) == game);
+    CHECK(stored(code).version == 2);
+  } // bob's actor is gone now
+  self->monitor(game);
+  bool abandoned = false;
+  self->receive([&](caf::down_msg& dm) {
+                  abandoned = dm.reason == game_server::errc::abandoned;
+                },
+                caf::after(3s) >> [] {});
+  CHECK(abandoned);
+  CHECK(unregistered(code));
+  for (int i = 0; i < 100 && stored(code).version != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(stored(code).version == 0);
+  CHECK(ask<uint64_t>(supervisor, game_server::stats_atom_v) == 0);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a finished game nobody is connected to leaves memory but "
+                 "keeps its snapshot for the results",
+                 "[game_server][actor]") {
+  stop();
+  start(std::chrono::minutes{30}, 300ms);
+  auto code = create();
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  for (auto [who, cell] : {std::pair{"a1", 0}, {"b2", 3}, {"a1", 1},
+                           {"b2", 4}, {"a1", 2}})
+    move(game, who, cell);
+  // The fixture's scoped actor joined; it leaves.
+  self->send(game, game_server::leave_atom_v);
+  CHECK(unregistered(code));
+  auto s = stored(code);
+  CHECK(s.finished);
+  CHECK(s.version == 7);
 }
 
 namespace {
@@ -361,6 +429,8 @@ TEST_CASE_METHOD(node_fixture,
   join(their_game, "b2", "Bob");
   CHECK(move(their_game, "a1", 8) == 3);
   n0.lose();
+  // A crash takes the node's GameServers down with it.
+  caf::anon_send_exit(their_game, caf::exit_reason::kill);
   caf::anon_send(supervisor, cluster::member_down_atom_v, std::string{"n0"});
   caf::actor game;
   for (int i = 0; i < 200 && !game; ++i) {
@@ -444,4 +514,80 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(seat2 == "X");
   CHECK(state2["host"]["node"] == "n1");
   caf::anon_send_exit(keeper1, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a draining peer is no longer a backup: another one takes "
+                 "the copies",
+                 "[game_server][actor]") {
+  backup_node n2{sys, dir.string() + "-n2"};
+  backup_node n3{sys, dir.string() + "-n3"};
+  member_up(supervisor, "n2", n2.keeper);
+  member_up(supervisor, "n3", n3.keeper);
+  auto code = create();
+  auto first = game_server::choose_backup(code, {"n2", "n3"});
+  REQUIRE(first);
+  auto& chosen = *first == "n2" ? n2 : n3;
+  auto& other = *first == "n2" ? n3 : n2;
+  auto other_name = *first == "n2" ? std::string{"n3"} : std::string{"n2"};
+  for (int i = 0; i < 100 && chosen.copy(code).version == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(chosen.copy(code).version == 1);
+  CHECK(other.copy(code).version == 0);
+  caf::anon_send(supervisor, cluster::status_atom_v, *first,
+                 std::string{"draining"});
+  for (int i = 0; i < 200 && other.copy(code).version == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(other.copy(code).version == 1);
+  for (int i = 0; i < 200 && chosen.copy(code).version != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(chosen.copy(code).version == 0);
+  // Changes now reach the new backup before the reply.
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  CHECK(other.copy(code).version == 2);
+  // Back up: it is a candidate again (the copy may move back).
+  caf::anon_send(supervisor, cluster::status_atom_v, *first,
+                 std::string{"up"});
+  for (int i = 0; i < 200 && chosen.copy(code).version == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(chosen.copy(code).version == 2);
+  std::error_code ec;
+  fs::remove_all(n2.dir, ec);
+  fs::remove_all(n3.dir, ec);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a game whose handoff fails stays playable; after resume "
+                 "the node creates games again",
+                 "[game_server][actor]") {
+  // n2's keeper has no supervisor behind it: it keeps copies but cannot
+  // take a game over.
+  backup_node n2{sys, dir.string() + "-n2"};
+  member_up(supervisor, "n2", n2.keeper);
+  auto code = create();
+  auto game = lookup(code);
+  join(game, "b2", "Bob");
+  CHECK(ask<uint64_t>(supervisor, game_server::drain_atom_v) == 0);
+  // The refused handoff thawed it (the thaw is a message: poll for it).
+  uint64_t version = 0;
+  for (int i = 0; i < 100 && version == 0; ++i) {
+    self->request(game, 1s, game_server::move_atom_v, std::string{"a1"},
+                  std::string{R"({"cell":0})"})
+      .receive([&](uint64_t v) { version = v; },
+               [&](caf::error& e) {
+                 CHECK(e == game_server::errc::shutting_down);
+               });
+    if (version == 0)
+      std::this_thread::sleep_for(10ms);
+  }
+  CHECK(version == 3);
+  CHECK(lookup(code) == game);
+  ask<caf::ok_atom>(supervisor, game_server::resume_atom_v);
+  auto fresh = create("c3");
+  auto [seat, state] = join(lookup(fresh), "c3", "Carol");
+  CHECK(seat == "X");
+  CHECK(state["host"]["node"] == "n1");
+  std::error_code ec;
+  fs::remove_all(n2.dir, ec);
 }

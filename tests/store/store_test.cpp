@@ -78,6 +78,38 @@ TEST_CASE("finished games are not loaded and can be reaped", "[store]") {
   CHECK(db.reap_finished(2000) == 1);
   CHECK(db.load("OLDX").version == 0);
   CHECK(db.load("NEWX").version == 9);
+  // The reaped game's final snapshot is kept as its result.
+  auto kept = db.results("OLDX");
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].version == 9);
+  CHECK(kept[0].data == old.data);
+  CHECK(kept[0].updated_ms == 1000);
+  CHECK(db.results("NEWX").empty());
+  CHECK(db.results("LIVE").empty());
+}
+
+TEST_CASE("results outlive their game and stay after its code is reused",
+          "[store]") {
+  temp_dir dir;
+  {
+    store db{dir.path};
+    auto first = snap("CODE", 5, true);
+    first.updated_ms = 1000;
+    db.save(first);
+    CHECK(db.reap_finished(2000) == 1);
+    // A later game with the same code finishes and is reaped too.
+    auto second = snap("CODE", 7, true);
+    second.updated_ms = 3000;
+    db.save(second);
+    CHECK(db.reap_finished(4000) == 1);
+    // Reaping again keeps no duplicate.
+    CHECK(db.reap_finished(4000) == 0);
+  }
+  store db{dir.path};
+  auto kept = db.results("CODE");
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].version == 5);
+  CHECK(kept[1].version == 7);
 }
 
 TEST_CASE("a corrupt database file gives a clear error", "[store]") {

@@ -23,6 +23,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
@@ -138,6 +139,7 @@ int run(const node::node_config& conf) {
   genv->pubsub = pubsub;
   genv->metrics = metrics;
   genv->finished_ttl = std::chrono::seconds{conf.finished_ttl_s};
+  genv->idle_ttl = std::chrono::seconds{conf.idle_game_ttl_s};
   auto supervisor = game_server::spawn_supervisor(sys, genv, registry);
 
   auto members = std::make_shared<cluster::member_table>();
@@ -182,6 +184,17 @@ int run(const node::node_config& conf) {
   hopts.web_root = conf.web_root.empty() ? default_web_root()
                                          : std::filesystem::path{conf.web_root};
   hopts.cluster_json = [members] { return members->to_json(); };
+  // parlorctl's requests, signed with the cluster secret (set up below,
+  // once the server exists).
+  hopts.admin_secret = secret;
+  std::function<void(const std::string&, const std::map<std::string, std::string>&,
+                     gateway::http_options::admin_reply)>
+    admin;
+  hopts.admin = [&](const std::string& action,
+                    const std::map<std::string, std::string>& params,
+                    gateway::http_options::admin_reply reply) {
+    admin(action, params, std::move(reply));
+  };
   gateway::http_server server{ioc, sys, env, hopts};
   uint16_t port = 0;
   try {
@@ -219,6 +232,55 @@ int run(const node::node_config& conf) {
   spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
                self_info.region, conf.http_host, port);
 
+  // Draining: `/healthz` says so, peers see the status, new games go to
+  // peers and every game is handed to its backup. `then` gets how many were
+  // handed over, or an error text; it runs on an actor thread.
+  auto drain = [&](caf::timespan bound,
+                   std::function<void(uint64_t, std::string)> then) {
+    server.set_draining(true);
+    caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(supervisor, bound, game_server::drain_atom_v)
+        .then([=](uint64_t handed) { then(handed, {}); },
+              [=](caf::error& err) { then(0, self->system().render(err)); });
+    });
+  };
+  admin = [&](const std::string& action,
+              const std::map<std::string, std::string>& params,
+              gateway::http_options::admin_reply reply) {
+    auto name = self_info.name;
+    auto node = params.find("node");
+    if (node == params.end() || node->second != name)
+      return reply(409, nlohmann::json{{"error", "wrong_node"},
+                                       {"node", name}}
+                          .dump());
+    if (action == "drain") {
+      spdlog::info("admin: drain requested");
+      return drain(caf::timespan{60s}, [=](uint64_t handed, std::string err) {
+        if (!err.empty()) {
+          spdlog::warn("admin drain incomplete: {}", err);
+          return reply(500, nlohmann::json{{"error", "drain_incomplete"},
+                                           {"detail", err},
+                                           {"node", name}}
+                              .dump());
+        }
+        spdlog::info("drain: handed {} game(s) to other nodes", handed);
+        reply(200, nlohmann::json{{"node", name},
+                                  {"status", "draining"},
+                                  {"handed", handed}}
+                     .dump());
+      });
+    }
+    if (action == "resume") {
+      spdlog::info("admin: resume requested");
+      caf::anon_send(supervisor, game_server::resume_atom_v);
+      caf::anon_send(agent, cluster::status_atom_v, std::string{"up"});
+      server.set_draining(false);
+      return reply(200, nlohmann::json{{"node", name}, {"status", "up"}}.dump());
+    }
+    reply(404, nlohmann::json{{"error", "unknown_action"}}.dump());
+  };
+
   std::thread io_thread{[&] { ioc.run(); }};
   auto work = asio::make_work_guard(ioc);
 
@@ -255,35 +317,27 @@ int run(const node::node_config& conf) {
     timer.expires_after(20ms);
     timer.async_wait([&](auto) { wait_sessions(); });
   };
-  // Drain first (on its own thread: sockets keep working meanwhile, so
-  // players of handed-over games get phx_error and rejoin the new owner
-  // through this node), then close the sockets.
-  std::thread drain_thread;
+  // Drain first (sockets keep working meanwhile, so players of handed-over
+  // games get phx_error and rejoin the new owner through this node), then
+  // close the sockets.
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec)
       return;
     spdlog::info("signal {}: draining", signo);
-    server.set_ready(false);
-    caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
-    drain_thread = std::thread{[&] {
-      try {
-        auto handed = ask<uint64_t>(sys, supervisor, caf::timespan{10s},
-                                    game_server::drain_atom_v);
+    drain(caf::timespan{10s}, [&](uint64_t handed, std::string err) {
+      if (err.empty())
         spdlog::info("drain: handed {} game(s) to other nodes", handed);
-      } catch (const std::exception& e) {
-        spdlog::warn("drain incomplete: {}", e.what());
-      }
+      else
+        spdlog::warn("drain incomplete: {}", err);
       asio::post(ioc, [&] {
         spdlog::info("shutting down");
         server.stop();
         *deadline = std::chrono::steady_clock::now() + 5s;
         wait_sessions();
       });
-    }};
+    });
   });
   io_thread.join();
-  if (drain_thread.joinable())
-    drain_thread.join();
   stop_actors();
   spdlog::info("node {} stopped", self_info.name);
   return 0;

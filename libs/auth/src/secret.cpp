@@ -46,13 +46,19 @@ std::filesystem::path default_secret_path() {
   return dir / ".parlor" / "cluster-secret";
 }
 
+std::string load_secret(const std::filesystem::path& path) {
+  auto s = read_secret(path);
+  if (!s)
+    fail("cannot read the cluster secret file", path);
+  if (s->empty())
+    throw std::runtime_error("the cluster secret file " + path.string()
+                             + " is empty");
+  return *s;
+}
+
 std::string load_or_create_secret(const std::filesystem::path& path) {
-  if (auto s = read_secret(path)) {
-    if (s->empty())
-      throw std::runtime_error("the cluster secret file " + path.string()
-                               + " is empty");
-    return *s;
-  }
+  if (read_secret(path))
+    return load_secret(path);
   auto dir = path.parent_path();
   if (!dir.empty()) {
     std::error_code ec;

@@ -120,6 +120,15 @@ void drop_peer(self_ptr self, const std::string& name, const char* why) {
   schedule_redial(self, addr);
 }
 
+/// Tells watcher `w` about peer `info` (and its status, unless `up`).
+void tell_member_up(self_ptr self, const caf::actor& w, const member& info,
+                    const caf::actor& store) {
+  self->send(w, member_up_atom_v, info.name, info.region, info.http,
+             info.cluster, info.started_ms, store);
+  if (info.status != "up")
+    self->send(w, status_atom_v, info.name, info.status);
+}
+
 void admit(self_ptr self, const caf::actor& agent, member info,
            const caf::actor& pubsub, const caf::actor& registry,
            const caf::actor& store, const addr_list& addrs) {
@@ -141,8 +150,7 @@ void admit(self_ptr self, const caf::actor& agent, member info,
   self->send(st.cfg.pubsub, peer_up_atom_v, info.name, pubsub);
   self->send(st.cfg.registry, peer_up_atom_v, info.name, registry);
   for (auto& w : st.watchers)
-    self->send(w, member_up_atom_v, info.name, info.region, info.http,
-               info.cluster, info.started_ms, store);
+    tell_member_up(self, w, info, store);
   auto name = info.name; // the right side of `=` runs first: copy the key
   st.peers[name] = peer{std::move(info), agent, store};
   // Full mesh: dial whatever the peer knows and we do not.
@@ -204,7 +212,7 @@ void dial(self_ptr self, const std::string& addr) {
                 self->send(remote, admit_atom_v, nonce_l,
                            mac(s, "dialer", nonce_l, nonce_d), me.name,
                            me.region, me.http, me.cluster, me.started_ms,
-                           caf::actor{}, caf::actor{}, caf::actor{},
+                           me.status, caf::actor{}, caf::actor{}, caf::actor{},
                            addr_list{});
                 s.dialing.erase(addr);
                 schedule_redial(self, addr);
@@ -215,21 +223,21 @@ void dial(self_ptr self, const std::string& addr) {
                 ->request(remote, timeout, admit_atom_v, nonce_l,
                           mac(s, "dialer", nonce_l, nonce_d), me.name,
                           me.region, me.http, me.cluster, me.started_ms,
-                          s.cfg.pubsub, s.cfg.registry, s.cfg.store,
+                          me.status, s.cfg.pubsub, s.cfg.registry, s.cfg.store,
                           known_addresses(s))
                 .then(
                   [=](std::string& name, std::string& region,
                       std::string& http, std::string& cluster_addr,
-                      uint64_t started, caf::actor& pubsub,
-                      caf::actor& registry, caf::actor& store,
-                      addr_list& addrs) {
+                      uint64_t started, std::string& status,
+                      caf::actor& pubsub, caf::actor& registry,
+                      caf::actor& store, addr_list& addrs) {
                     self->state.dialing.erase(addr);
                     if (cluster_addr != addr)
                       self->state.aliases[addr] = name;
                     admit(self, remote,
                           member{std::move(name), std::move(region),
                                  std::move(http), std::move(cluster_addr),
-                                 started, "up"},
+                                 started, std::move(status)},
                           pubsub, registry, store, addrs);
                   },
                   fail);
@@ -253,7 +261,8 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
   });
   using admit_reply
     = caf::result<std::string, std::string, std::string, std::string,
-                  uint64_t, caf::actor, caf::actor, caf::actor, addr_list>;
+                  uint64_t, std::string, caf::actor, caf::actor, caf::actor,
+                  addr_list>;
   return {
     [=](start_atom, const std::string& own_address) {
       auto& st = self->state;
@@ -285,6 +294,8 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
         return;
       st.peers[name].info.status = status;
       st.cfg.table->set_status(name, status);
+      for (auto& w : st.watchers)
+        self->send(w, status_atom_v, name, status);
       spdlog::info("cluster: peer {} is {}", name, status);
     },
     [=](watch_atom, const caf::actor& watcher) {
@@ -292,8 +303,7 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
       self->monitor(watcher);
       st.watchers.push_back(watcher);
       for (auto& [name, p] : st.peers)
-        self->send(watcher, member_up_atom_v, p.info.name, p.info.region,
-                   p.info.http, p.info.cluster, p.info.started_ms, p.store);
+        tell_member_up(self, watcher, p.info, p.store);
     },
     [=](hello_atom, const std::string& nonce_d)
       -> caf::result<std::string, std::string> {
@@ -308,8 +318,8 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
     },
     [=](admit_atom, const std::string& nonce_l, const std::string& mac_d,
         std::string& name, std::string& region, std::string& http,
-        std::string& cluster_addr, uint64_t started, caf::actor& pubsub,
-        caf::actor& registry, caf::actor& store,
+        std::string& cluster_addr, uint64_t started, std::string& status,
+        caf::actor& pubsub, caf::actor& registry, caf::actor& store,
         addr_list& addrs) -> admit_reply {
       auto& st = self->state;
       auto i = st.challenges.find(nonce_l);
@@ -333,12 +343,13 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
       auto reply_addrs = known_addresses(st);
       admit(self, agent,
             member{std::move(name), std::move(region), std::move(http),
-                   std::move(cluster_addr), started, "up"},
+                   std::move(cluster_addr), started, std::move(status)},
             pubsub, registry, store, addrs);
       auto& me = st.cfg.self;
-      return {me.name,         me.region,       me.http,
-              me.cluster,      me.started_ms,   st.cfg.pubsub,
-              st.cfg.registry, st.cfg.store,    reply_addrs};
+      return {me.name,       me.region,       me.http,
+              me.cluster,    me.started_ms,   me.status,
+              st.cfg.pubsub, st.cfg.registry, st.cfg.store,
+              reply_addrs};
     },
   };
 }

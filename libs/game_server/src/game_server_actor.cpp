@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 namespace parlor::game_server {
 
 namespace {
@@ -29,6 +31,10 @@ struct game_server_state {
   caf::actor backup;
   /// Being handed to another node: no more changes here.
   bool frozen = false;
+  /// The gateways connected to this game (each joined and has not left).
+  std::set<caf::actor_addr> present;
+  /// Counts vacancies: a check armed for an earlier one does nothing.
+  uint64_t vacancy = 0;
   static inline const char* name = "parlor.game_server";
 };
 
@@ -126,6 +132,36 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
       });
 }
 
+/// Nobody is connected: stop the game unless someone joins within the
+/// idle ttl.
+void arm_vacancy(self_ptr self) {
+  auto& st = self->state;
+  ++st.vacancy;
+  if (st.env->idle_ttl.count() > 0)
+    self->delayed_send(self, st.env->idle_ttl, vacant_atom_v, st.vacancy);
+}
+
+/// Counts the sender of the current message as connected.
+void note_present(self_ptr self) {
+  auto sender = self->current_sender();
+  if (!sender)
+    return;
+  auto addr = caf::actor_cast<caf::actor_addr>(sender);
+  if (self->state.present.insert(addr).second) {
+    self->monitor(addr);
+    ++self->state.vacancy; // cancels a pending check
+  }
+}
+
+void note_gone(self_ptr self, const caf::actor_addr& who) {
+  auto& st = self->state;
+  if (st.present.erase(who) == 0)
+    return;
+  self->demonitor(who);
+  if (st.present.empty())
+    arm_vacancy(self);
+}
+
 caf::behavior game_server_impl(self_ptr self,
                                std::shared_ptr<const game_env> env,
                                std::shared_ptr<const games::match> m,
@@ -140,9 +176,13 @@ caf::behavior game_server_impl(self_ptr self,
     st.expiry_armed = true;
     self->delayed_send(self, st.env->finished_ttl, expire_atom_v);
   }
+  arm_vacancy(self);
+  self->set_down_handler(
+    [=](caf::down_msg& dm) { note_gone(self, dm.source); });
   return {
     [=](join_atom, const std::string& player_id, const std::string& name)
       -> caf::result<std::string, std::string> {
+      note_present(self);
       auto next = std::make_unique<games::match>(*self->state.match);
       auto res = next->join(games::player{player_id, name});
       auto seat = res.seat.value_or(std::string{});
@@ -199,6 +239,24 @@ caf::behavior game_server_impl(self_ptr self,
       // backup holds the final snapshot.
       self->state.frozen = true;
       return caf::ok_atom_v;
+    },
+    [=](resume_atom) { self->state.frozen = false; },
+    [=](leave_atom) {
+      if (auto sender = self->current_sender())
+        note_gone(self, caf::actor_cast<caf::actor_addr>(sender));
+    },
+    [=](vacant_atom, uint64_t vacancy) {
+      auto& s = self->state;
+      if (vacancy != s.vacancy || !s.present.empty())
+        return;
+      auto finished = s.match->status() == games::status::finished;
+      spdlog::info("game {}: nobody connected for {} s: removed",
+                   s.match->code(),
+                   std::chrono::duration<double>(s.env->idle_ttl).count());
+      if (finished)
+        self->quit();
+      else
+        self->quit(caf::error{errc::abandoned});
     },
     [=](expire_atom) {
       spdlog::debug("game {}: finished and expired", self->state.match->code());

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 
 namespace parlor::game_server {
 
@@ -43,6 +44,8 @@ struct supervisor_state {
   std::map<std::string, uint64_t> incarnations;
   /// Live peers and their store actors (candidates for backups).
   std::map<std::string, caf::actor> peer_stores;
+  /// Peers that are draining: they take no new games nor copies.
+  std::set<std::string> draining_peers;
   /// The backup node currently assigned to each local game.
   std::map<std::string, std::string> backup_of;
   bool shutting_down = false;
@@ -53,16 +56,26 @@ struct supervisor_state {
 
 using self_ptr = caf::stateful_actor<supervisor_state>*;
 
+/// The peers that may take games and copies: those not draining, or all of
+/// them when every one is draining (a copy there beats no copy).
+std::vector<std::string> candidates(const supervisor_state& st) {
+  std::vector<std::string> names;
+  for (auto& [name, store] : st.peer_stores)
+    if (st.draining_peers.count(name) == 0)
+      names.push_back(name);
+  if (names.empty())
+    for (auto& [name, store] : st.peer_stores)
+      names.push_back(name);
+  return names;
+}
+
 /// Names the backup of a local game (again, when membership changed).
 void assign_backup(self_ptr self, const std::string& code, bool force = false) {
   auto& st = self->state;
   auto game = st.games.find(code);
   if (game == st.games.end())
     return;
-  std::vector<std::string> names;
-  for (auto& [name, store] : st.peer_stores)
-    names.push_back(name);
-  auto chosen = choose_backup(code, names).value_or(std::string{});
+  auto chosen = choose_backup(code, candidates(st)).value_or(std::string{});
   auto& current = st.backup_of[code];
   if (!force && chosen == current)
     return;
@@ -249,22 +262,25 @@ caf::behavior supervisor_impl(self_ptr self,
     st.games.erase(code);
     if (auto& gauges = st.env->metrics)
       gauges->games.add(-1);
-    if (dm.reason == registry::errc::superseded) {
-      // Another node's game holds the code now: our snapshot and its backup
-      // copy are obsolete.
+    auto superseded = dm.reason == registry::errc::superseded;
+    auto abandoned = dm.reason == errc::abandoned;
+    if (superseded || abandoned) {
+      // Another node's game holds the code now, or nobody played it for too
+      // long: our snapshot and its backup copy are obsolete.
       auto incarnation = st.incarnations[code];
       self->send(st.env->store, forget_atom_v, code, incarnation);
       if (auto b = st.peer_stores.find(st.backup_of[code]);
           b != st.peer_stores.end())
         self->send(b->second, unreplicate_atom_v, code, st.env->host.name,
                    incarnation);
-      spdlog::warn("game {}: superseded by another node's game; local copy "
-                   "dropped",
-                   code);
+      if (superseded)
+        spdlog::warn("game {}: superseded by another node's game; local copy "
+                     "dropped",
+                     code);
     }
     if (st.shutting_down || dm.reason == caf::exit_reason::normal
-        || dm.reason == caf::exit_reason::user_shutdown
-        || dm.reason == registry::errc::superseded) {
+        || dm.reason == caf::exit_reason::user_shutdown || superseded
+        || abandoned) {
       st.restarts.erase(code);
       st.incarnations.erase(code);
       st.backup_of.erase(code);
@@ -290,10 +306,7 @@ caf::behavior supervisor_impl(self_ptr self,
         return caf::error{errc::unknown_game};
       if (st.draining) {
         // Placed on a peer instead (the same choice for the same player).
-        std::vector<std::string> names;
-        for (auto& [peer, keeper] : st.peer_stores)
-          names.push_back(peer);
-        auto target = choose_backup(player_id, names);
+        auto target = choose_backup(player_id, candidates(st));
         if (!target)
           return caf::error{errc::shutting_down};
         auto rp = self->make_response_promise<std::string>();
@@ -338,9 +351,19 @@ caf::behavior supervisor_impl(self_ptr self,
       self->state.peer_stores[name] = store;
       reassign_backups(self);
     },
+    [=](cluster::status_atom, const std::string& name,
+        const std::string& status) {
+      auto& st = self->state;
+      if (status == "draining")
+        st.draining_peers.insert(name);
+      else
+        st.draining_peers.erase(name);
+      reassign_backups(self);
+    },
     [=](cluster::member_down_atom, const std::string& name) {
       auto& st = self->state;
       st.peer_stores.erase(name);
+      st.draining_peers.erase(name);
       reassign_backups(self);
       if (st.shutting_down)
         return;
@@ -398,12 +421,19 @@ caf::behavior supervisor_impl(self_ptr self,
                         spdlog::error("drain: {} did not take game {}: {}",
                                       target, code,
                                       self->system().render(err));
+                        // It stays here and playable.
+                        self->send(game, resume_atom_v);
                         done(false);
                       });
             },
             [=](caf::error&) mutable { done(false); });
       }
       return rp;
+    },
+    [=](resume_atom) {
+      // Takes new games again; handed-over games stay where they are.
+      self->state.draining = false;
+      return caf::ok_atom_v;
     },
     [=](adopt_atom, const std::string& owner,
         const std::string& code) -> caf::result<caf::ok_atom> {

@@ -129,8 +129,11 @@ void drop_channel(self_ptr self, const std::string& topic) {
   if (i->second.kind == channel_kind::game) {
     self->send(self->state.env->pubsub, pubsub::unsubscribe_atom_v, topic,
                caf::actor_cast<caf::actor>(self));
-    if (i->second.game)
+    if (i->second.game) {
       self->demonitor(i->second.game);
+      // No longer connected to that game (see the game's idle reaper).
+      self->send(i->second.game, game_server::leave_atom_v);
+    }
   }
   self->state.channels.erase(i);
 }
@@ -193,6 +196,7 @@ void join_game(self_ptr self, const protocol::frame& f,
                 return;
               if (!same_channel(self, f.topic, f.join_ref)) {
                 self->demonitor(game);
+                self->send(game, game_server::leave_atom_v);
                 return;
               }
               auto& c = self->state.channels[f.topic];
@@ -210,6 +214,7 @@ void join_game(self_ptr self, const protocol::frame& f,
               if (!settle(self, id))
                 return;
               self->demonitor(game);
+              self->send(game, game_server::leave_atom_v);
               fail(err);
             });
       },

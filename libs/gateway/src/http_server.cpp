@@ -5,6 +5,9 @@
 
 #include "parlor/gateway/http_util.hpp"
 
+#include "parlor/auth/admin.hpp"
+#include "parlor/core/clock.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -102,6 +105,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   tcp::acceptor acceptor;
   std::unordered_map<std::string, static_file> files;
   std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
   std::atomic<bool> stopping{false};
   mutable std::mutex sessions_mtx;
   std::unordered_map<ws_session*, std::weak_ptr<ws_session>> sessions;
@@ -315,7 +319,64 @@ private:
     auto req = parser_->release();
     if (websocket::is_upgrade(req))
       return upgrade(std::move(req));
+    if (is_admin(as_view(req.target())))
+      return admin(std::move(req));
     reply(server_->handle(req));
+  }
+
+  static bool is_admin(std::string_view target) {
+    return target.rfind("/api/admin/", 0) == 0;
+  }
+
+  static http::response<http::string_body>
+  json_reply(unsigned status, std::string body, unsigned version,
+             bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(status),
+                                          version};
+    res.set(http::field::server, server_name);
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(keep_alive);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  }
+
+  /// `POST /api/admin/ACTION?PARAMS`, signed with the cluster secret; the
+  /// answer may take a while (a drain), so it is written when it comes.
+  void admin(http::request<http::string_body> req) {
+    auto version = req.version();
+    auto keep = req.keep_alive();
+    auto refuse = [&](unsigned status, std::string_view error) {
+      reply(json_reply(status,
+                       std::string{R"({"error":")"} + std::string{error}
+                         + "\"}\n",
+                       version, keep));
+    };
+    auto& opts = server_->opts;
+    if (!opts.admin || opts.admin_secret.empty())
+      return refuse(404, "not_found");
+    if (req.method() != http::verb::post)
+      return refuse(405, "method_not_allowed");
+    auto target = std::string{as_view(req.target())};
+    auto auth = as_view(req[http::field::authorization]);
+    if (!auth::verify_admin_request(opts.admin_secret, auth, "POST", target,
+                                    core::unix_ms()))
+      return refuse(401, "unauthorized");
+    auto [path, params] = split_target(target);
+    auto action = path.substr(std::string_view{"/api/admin/"}.size());
+    // Drains are bounded by the node; this only stops a stuck connection.
+    stream_.expires_after(std::chrono::minutes{2});
+    auto self = shared_from_this();
+    auto executor = stream_.get_executor();
+    opts.admin(action, params,
+               [self, executor, version, keep](unsigned status,
+                                               std::string body) {
+                 asio::post(executor, [=]() mutable {
+                   self->reply(json_reply(status, std::move(body), version,
+                                          keep));
+                 });
+               });
   }
 
   void upgrade(http::request<http::string_body> req) {
@@ -434,6 +495,9 @@ http_server::impl::handle(const http::request<http::string_body>& req) {
     if (!ready)
       return finish(http::status::service_unavailable, "text/plain",
                     "starting");
+    if (draining)
+      return finish(http::status::service_unavailable, "text/plain",
+                    "draining");
     return finish(http::status::ok, "text/plain", "ok");
   }
   if (path == "/api/cluster") {
@@ -514,6 +578,10 @@ uint16_t http_server::start() {
   auto port = acc.local_endpoint().port();
   impl_->do_accept();
   return port;
+}
+
+void http_server::set_draining(bool draining) {
+  impl_->draining = draining;
 }
 
 void http_server::set_ready(bool ready) {

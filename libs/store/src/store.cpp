@@ -40,6 +40,19 @@ constexpr const char* migrations[] = {
   CREATE INDEX replicas_owner ON replicas (owner, finished);
   CREATE INDEX replicas_finished ON replicas (finished, updated_ms);
   )sql",
+  // 3: results of finished games, kept after the games are reaped (a code is
+  // reused once its game is gone, so it is not a key here).
+  R"sql(
+  CREATE TABLE results (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    finished_ms INTEGER NOT NULL,
+    data        TEXT NOT NULL
+  );
+  CREATE INDEX results_code ON results (code, finished_ms);
+  )sql",
 };
 
 static_assert(std::size(migrations) == store::schema_version);
@@ -138,6 +151,10 @@ store::store(const std::filesystem::path& dir) {
     prepare("SELECT code, kind, version, finished, data, updated_ms, "
             "incarnation FROM games WHERE code = ?1",
             load_);
+    prepare("INSERT INTO results (code, kind, version, finished_ms, data) "
+            "SELECT code, kind, version, updated_ms, data FROM games "
+            "WHERE finished = 1 AND updated_ms < ?1",
+            keep_results_);
     prepare("DELETE FROM games WHERE finished = 1 AND updated_ms < ?1",
             reap_);
     prepare("DELETE FROM replicas WHERE finished = 1 AND updated_ms < ?1",
@@ -162,6 +179,9 @@ store::store(const std::filesystem::path& dir) {
             drop_replica_);
     prepare("DELETE FROM games WHERE code = ?1 AND incarnation <= ?2",
             forget_);
+    prepare("SELECT code, kind, version, 1, data, finished_ms, 0 FROM results "
+            "WHERE code = ?1 ORDER BY finished_ms",
+            results_);
   } catch (...) {
     close();
     throw;
@@ -173,11 +193,13 @@ store::~store() {
 }
 
 void store::close() noexcept {
-  for (auto* stmt : {save_, load_active_, load_, reap_, reap_replicas_,
-                     save_replica_, load_replicas_, drop_replica_, forget_})
+  for (auto* stmt : {save_, load_active_, load_, keep_results_, reap_,
+                     reap_replicas_, save_replica_, load_replicas_,
+                     drop_replica_, forget_, results_})
     sqlite3_finalize(stmt);
-  save_ = load_active_ = load_ = reap_ = reap_replicas_ = save_replica_
-    = load_replicas_ = drop_replica_ = forget_ = nullptr;
+  save_ = load_active_ = load_ = keep_results_ = reap_ = reap_replicas_
+    = save_replica_ = load_replicas_ = drop_replica_ = forget_ = results_
+    = nullptr;
   if (db_)
     sqlite3_close(db_);
   db_ = nullptr;
@@ -327,15 +349,36 @@ snapshot store::load(std::string_view code) {
 }
 
 int store::reap_finished(int64_t cutoff_ms) {
-  int total = 0;
-  for (auto* stmt : {reap_, reap_replicas_}) {
-    reset_guard guard{stmt};
-    sqlite3_bind_int64(stmt, 1, cutoff_ms);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-      fail("cannot reap games");
-    total += sqlite3_changes(db_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    int total = 0;
+    for (auto* stmt : {keep_results_, reap_, reap_replicas_}) {
+      reset_guard guard{stmt};
+      sqlite3_bind_int64(stmt, 1, cutoff_ms);
+      if (sqlite3_step(stmt) != SQLITE_DONE)
+        fail("cannot reap games");
+      if (stmt != keep_results_)
+        total += sqlite3_changes(db_);
+    }
+    exec("COMMIT");
+    return total;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
-  return total;
+}
+
+std::vector<snapshot> store::results(std::string_view code) {
+  reset_guard guard{results_};
+  sqlite3_bind_text(results_, 1, code.data(), static_cast<int>(code.size()),
+                    SQLITE_STATIC);
+  std::vector<snapshot> found;
+  int rc;
+  while ((rc = sqlite3_step(results_)) == SQLITE_ROW)
+    found.push_back(read_row(results_));
+  if (rc != SQLITE_DONE)
+    fail("cannot read results");
+  return found;
 }
 
 } // namespace parlor::store

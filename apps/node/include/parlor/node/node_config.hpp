@@ -37,6 +37,7 @@ struct node_config {
   std::size_t max_frame_bytes = 64 * 1024;
   uint32_t idle_timeout_ms = 60'000;
   uint32_t finished_ttl_s = 1800;
+  uint32_t idle_game_ttl_s = 1800;
   uint32_t threads = 0; // 0: one per core
   bool help = false;
   bool version = false;

@@ -14,4 +14,8 @@ std::filesystem::path default_secret_path();
 /// Throws `std::runtime_error` naming the problem when that fails.
 std::string load_or_create_secret(const std::filesystem::path& path);
 
+/// Reads the cluster secret from `path` (for tools: never creates it).
+/// Throws `std::runtime_error` naming the file when it is missing or empty.
+std::string load_secret(const std::filesystem::path& path);
+
 } // namespace parlor::auth

@@ -40,15 +40,18 @@ struct agent_config {
 /// both directions before any actor handle is handed out), monitors each
 /// peer's agent, and redials lost peers with jittered backoff.
 ///
-/// `(status_atom, std::string status)` sets this node's status (`draining`)
-/// in its own table and every peer's (`(status_atom, name, status)` between
-/// agents; a peer may only set its own).
+/// `(status_atom, std::string status)` sets this node's status (`up` or
+/// `draining`) in its own table and every peer's (`(status_atom, name,
+/// status)` between agents; a peer may only set its own). Peers that join
+/// later learn it in the handshake.
 ///
 /// Inside the node, `(watch_atom, caf::actor w)` subscribes `w` to
 /// membership: it gets `(member_up_atom, name, region, http, cluster,
 /// uint64_t started_ms, caf::actor store)` for every current peer at once
-/// and for each that joins later, and `(member_down_atom, name)` for each
-/// that is lost.
+/// and for each that joins later, followed by `(status_atom, name, status)`
+/// when that peer is not `up`; `(status_atom, name, status)` whenever a
+/// peer's status changes; and `(member_down_atom, name)` for each that is
+/// lost.
 ///
 /// Handshake, dialer D to listener L:
 /// 1. D → L `(hello_atom, nonce_d)` → `(nonce_l, HMAC(secret,
@@ -56,7 +59,8 @@ struct agent_config {
 /// 2. D → L `(admit_atom, nonce_l, HMAC(secret,
 ///    "parlor-cluster-v1|dialer|nonce_l|nonce_d"), D's member fields, D's
 ///    pubsub, registry and store, D's known addresses)` → L's member
-///    fields, pubsub, registry, store and known addresses.
+///    fields, pubsub, registry, store and known addresses. Member fields
+///    are name, region, http, cluster, started_ms and status.
 caf::actor spawn_agent(caf::actor_system& sys, agent_config cfg);
 
 /// Splits `host:port`; false if malformed.

@@ -25,6 +25,8 @@ enum class errc : uint8_t {
   no_free_code,
   /// The node is shutting down and takes no new games.
   shutting_down,
+  /// Exit reason of a game nobody was connected to for too long.
+  abandoned,
 };
 
 } // namespace parlor::game_server
@@ -49,6 +51,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, forget_atom, "forget")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, backup_atom, "backup")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, drain_atom, "drain")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, resume_atom, "resume")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, leave_atom, "leave")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, vacant_atom, "vacant")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

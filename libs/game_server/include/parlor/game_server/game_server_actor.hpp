@@ -24,6 +24,9 @@ struct game_env {
   std::shared_ptr<metrics::node_metrics> metrics;
   /// How long a finished game stays joinable before its actor stops.
   std::chrono::milliseconds finished_ttl = std::chrono::minutes{30};
+  /// How long a game stays with nobody connected before it is removed
+  /// (an unfinished one also from the store); zero: never.
+  std::chrono::milliseconds idle_ttl = std::chrono::minutes{30};
   /// How long to wait for the store before failing a change.
   std::chrono::milliseconds store_timeout = std::chrono::seconds{5};
 };
@@ -33,7 +36,9 @@ struct game_env {
 /// - `(join_atom, std::string player_id, std::string name)` →
 ///   `(std::string seat, std::string state)`: seats the player if a seat is
 ///   free (durable before the reply, then broadcast); `seat` is empty for a
-///   spectator; `state` is STATE as encoded JSON, including this join.
+///   spectator; `state` is STATE as encoded JSON, including this join. The
+///   sender (a gateway) counts as connected to the game until it sends
+///   `(leave_atom)` or goes down.
 /// - `(move_atom, std::string player_id, std::string move)` → `uint64_t`
 ///   version, or a `games::errc`; `move` is the move payload as JSON text.
 ///   Durable before the reply, then broadcast as event `state` on topic
@@ -48,6 +53,12 @@ struct game_env {
 ///
 /// - `(drain_atom)` → `caf::ok_atom`: the game is being handed to another
 ///   node; from now on changes are refused with `errc::shutting_down`.
+/// - `(resume_atom)`: the handoff did not happen; changes are accepted again.
+///
+/// With nobody connected for `idle_ttl`, the game stops: an unfinished one
+/// with exit reason `errc::abandoned` (the supervisor then deletes it from
+/// the store), a finished one normally (its result is kept when the store
+/// reaps it).
 ///
 /// "Durable" above means: saved in this node's store and, when there is a
 /// backup, in the backup's. `incarnation` is the game's ownership generation

@@ -18,13 +18,18 @@ namespace parlor::game_server {
 ///   created on a peer; every live game with a backup is frozen and handed
 ///   to its backup (which already holds its final snapshot); answers how
 ///   many were handed over. Games without a backup (a node alone) stay on
-///   disk for the next start.
+///   disk for the next start; a game whose handoff fails stays here and
+///   playable. The node keeps draining until `(resume_atom)` → `ok`, after
+///   which it creates games again (handed-over games stay where they are).
 /// - `(adopt_atom, std::string owner, std::string code)` → `caf::ok_atom`
 ///   (from a draining peer, through this node's keeper): takes over one
 ///   game from the copy kept here, one incarnation later.
-/// - Membership (`cluster::member_up_atom`, `cluster::member_down_atom`, from
-///   the agent it watches): peers' keepers are the backup candidates; the
-///   games of a lost peer kept here are taken over (failover).
+/// - Membership (`cluster::member_up_atom`, `cluster::member_down_atom`,
+///   `cluster::status_atom`, from the agent it watches): the keepers of
+///   peers that are not draining are the backup and placement candidates;
+///   the games of a lost peer kept here are taken over (failover).
+/// - A game that stops as `errc::abandoned` (nobody connected for the idle
+///   ttl) is deleted from the store and its backup copy dropped.
 ///
 /// An exit message (e.g. `user_shutdown`) stops it and all its games.
 caf::actor spawn_supervisor(caf::actor_system& sys,

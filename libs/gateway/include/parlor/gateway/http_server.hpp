@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,11 +23,23 @@ struct http_options {
   std::filesystem::path web_root;
   /// Renders `/api/cluster`.
   std::function<std::string()> cluster_json;
+  /// Answers an admin request: HTTP status and a JSON body. May be called
+  /// from any thread, once.
+  using admin_reply = std::function<void(unsigned status, std::string body)>;
+  /// Runs `POST /api/admin/ACTION?PARAMS` once its signature checked out
+  /// (see `auth::verify_admin_request`). Unset: admin requests get 404.
+  std::function<void(const std::string& action,
+                     const std::map<std::string, std::string>& params,
+                     admin_reply reply)>
+    admin;
+  /// The key admin requests are signed with (the cluster secret).
+  std::string admin_secret;
 };
 
 /// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,
-/// `/g/CODE`, `/healthz`, `/api/cluster`, `/metrics` and
-/// `/socket/websocket`. Runs on the threads that run the `io_context`.
+/// `/g/CODE`, `/healthz`, `/api/cluster`, `/metrics`, `/socket/websocket`
+/// and the signed `POST /api/admin/...` of `parlorctl`. Runs on the threads
+/// that run the `io_context`.
 class http_server {
 public:
   http_server(boost::asio::io_context& ioc, caf::actor_system& sys,
@@ -39,6 +52,10 @@ public:
 
   /// Marks the node ready: `/healthz` answers `ok` from now on.
   void set_ready(bool ready);
+
+  /// While draining, `/healthz` answers 503 `draining` (load balancers send
+  /// new players elsewhere); everything else keeps working.
+  void set_draining(bool draining);
 
   /// Stops accepting and closes every WebSocket with `close_code` (1001
   /// going away by default) so that clients reconnect elsewhere or later.

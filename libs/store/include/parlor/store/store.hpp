@@ -91,11 +91,16 @@ public:
   snapshot load(std::string_view code);
 
   /// Deletes finished games and finished backup copies last written before
-  /// `cutoff_ms`. Returns how many.
+  /// `cutoff_ms`, keeping each reaped game's final snapshot in the results
+  /// (one transaction). Returns how many were deleted.
   int reap_finished(int64_t cutoff_ms);
 
+  /// The results kept for games that had code `code`, oldest first
+  /// (`updated_ms` is when the game was last written, i.e. finished).
+  std::vector<snapshot> results(std::string_view code);
+
   /// The schema version this build writes.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
 private:
   void close() noexcept;
@@ -106,7 +111,9 @@ private:
   sqlite3_stmt* save_ = nullptr;
   sqlite3_stmt* load_active_ = nullptr;
   sqlite3_stmt* load_ = nullptr;
+  sqlite3_stmt* keep_results_ = nullptr;
   sqlite3_stmt* reap_ = nullptr;
+  sqlite3_stmt* results_ = nullptr;
   sqlite3_stmt* reap_replicas_ = nullptr;
   sqlite3_stmt* save_replica_ = nullptr;
   sqlite3_stmt* load_replicas_ = nullptr;

@@ -1,0 +1,240 @@
+// parlorctl: operator commands for a Parlor cluster, over the nodes' HTTP
+// API. Admin requests are signed with the cluster secret.
+#include "http_client.hpp"
+
+#include "parlor/auth/admin.hpp"
+#include "parlor/auth/secret.hpp"
+#include "parlor/core/clock.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace parlor;
+using nlohmann::json;
+
+constexpr const char* usage_text = R"(usage: parlorctl [OPTIONS] COMMAND [ARGS]
+
+Commands:
+  status          list the cluster's members as the node at --url sees them
+  drain NODE      hand every game of NODE to other nodes; NODE keeps running
+                  but takes no new games (until `resume`)
+  resume NODE     NODE takes new games again
+
+Options (also as environment variables PARLOR_URL, PARLOR_CLUSTER_SECRET):
+  --url=URL             any node of the cluster (default: http://127.0.0.1:4000)
+  --cluster-secret=S    the cluster secret (default: read from
+                        ~/.parlor/cluster-secret, as the nodes do)
+  --timeout-s=N         give up after N seconds (default: 90)
+  --json                print the node's JSON answer
+  --help                print this help
+)";
+
+struct options {
+  std::string url = "http://127.0.0.1:4000";
+  std::string secret;
+  bool secret_given = false;
+  int timeout_s = 90;
+  bool json = false;
+  bool help = false;
+  std::vector<std::string> args;
+};
+
+/// Exit statuses: 0 done, 1 the cluster said no or could not be reached,
+/// 2 bad usage.
+[[noreturn]] void usage_error(const std::string& what) {
+  std::cerr << "parlorctl: " << what << "\n(see parlorctl --help)\n";
+  std::exit(2);
+}
+
+[[noreturn]] void failure(const std::string& what) {
+  std::cerr << "parlorctl: " << what << '\n';
+  std::exit(1);
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  if (auto* v = std::getenv("PARLOR_URL"); v && *v)
+    o.url = v;
+  if (auto* v = std::getenv("PARLOR_CLUSTER_SECRET"); v && *v) {
+    o.secret = v;
+    o.secret_given = true;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0) {
+      o.args.push_back(a);
+      continue;
+    }
+    auto eq = a.find('=');
+    auto key = a.substr(2, eq == std::string::npos ? std::string::npos
+                                                   : eq - 2);
+    auto value = eq == std::string::npos ? std::string{} : a.substr(eq + 1);
+    auto need_value = [&] {
+      if (eq == std::string::npos || value.empty())
+        usage_error("option --" + key + " needs a value (--" + key
+                    + "=...)");
+    };
+    if (key == "url") {
+      need_value();
+      o.url = value;
+    } else if (key == "cluster-secret") {
+      need_value();
+      o.secret = value;
+      o.secret_given = true;
+    } else if (key == "timeout-s") {
+      need_value();
+      char* end = nullptr;
+      auto n = std::strtol(value.c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 3600)
+        usage_error("--timeout-s must be a number of seconds, 1 to 3600");
+      o.timeout_s = static_cast<int>(n);
+    } else if (key == "json" && eq == std::string::npos) {
+      o.json = true;
+    } else if (key == "help" && eq == std::string::npos) {
+      o.help = true;
+    } else {
+      usage_error("unknown option '" + a + "'");
+    }
+  }
+  return o;
+}
+
+ctl::endpoint endpoint_of(const std::string& url) {
+  auto e = ctl::parse_url(url);
+  if (!e)
+    usage_error("bad URL '" + url + "' (expected http://HOST:PORT)");
+  return *e;
+}
+
+json get_json(const ctl::endpoint& to, const std::string& target,
+              const options& o) {
+  auto answer = ctl::http_request(to, "GET", target, "",
+                                  std::chrono::seconds{o.timeout_s});
+  if (answer.status != 200)
+    failure("GET " + target + " answered " + std::to_string(answer.status)
+            + ": " + answer.body);
+  auto parsed = json::parse(answer.body, nullptr, false);
+  if (parsed.is_discarded())
+    failure("GET " + target + " did not answer JSON");
+  return parsed;
+}
+
+int status(const options& o) {
+  auto cluster = get_json(endpoint_of(o.url), "/api/cluster", o);
+  if (o.json) {
+    std::cout << cluster.dump(2) << '\n';
+    return 0;
+  }
+  std::printf("%-24s %-8s %-22s %s\n", "NODE", "REGION", "HTTP", "STATUS");
+  for (auto& m : cluster.value("members", json::array()))
+    std::printf("%-24s %-8s %-22s %s\n", m.value("name", "").c_str(),
+                m.value("region", "").c_str(), m.value("http", "").c_str(),
+                m.value("status", "").c_str());
+  return 0;
+}
+
+/// Finds NODE's HTTP endpoint through the node at --url.
+ctl::endpoint locate(const options& o, const std::string& node) {
+  auto entry = endpoint_of(o.url);
+  auto cluster = get_json(entry, "/api/cluster", o);
+  if (cluster.value("node", "") == node)
+    return entry;
+  std::string names;
+  for (auto& m : cluster.value("members", json::array())) {
+    if (m.value("name", "") == node) {
+      auto http = m.value("http", "");
+      if (auto e = ctl::parse_url(http))
+        return *e;
+      failure("node " + node + " advertises an unusable address '" + http
+              + "'");
+    }
+    names += (names.empty() ? "" : ", ") + m.value("name", "");
+  }
+  failure("no live member named '" + node + "' (members: " + names + ")");
+}
+
+std::string query_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+int admin(const options& o, const std::string& action,
+          const std::string& node) {
+  auto secret = o.secret_given
+                  ? o.secret
+                  : auth::load_secret(auth::default_secret_path());
+  auto to = locate(o, node);
+  auto target = "/api/admin/" + action + "?node=" + query_escape(node);
+  auto authorization = auth::sign_admin_request(secret, "POST", target,
+                                                core::unix_ms());
+  auto answer = ctl::http_request(to, "POST", target, authorization,
+                                  std::chrono::seconds{o.timeout_s});
+  auto body = json::parse(answer.body, nullptr, false);
+  if (answer.status != 200) {
+    auto error = body.is_object() ? body.value("error", "") : "";
+    if (answer.status == 401)
+      failure("node " + node + " refused the request: wrong cluster secret "
+              "(or clocks more than 60 s apart)");
+    failure(action + " " + node + " failed (HTTP "
+            + std::to_string(answer.status) + "): "
+            + (error.empty() ? answer.body : error));
+  }
+  if (o.json) {
+    std::cout << body.dump(2) << '\n';
+    return 0;
+  }
+  if (action == "drain")
+    std::cout << node << " is draining: handed "
+              << body.value("handed", uint64_t{0})
+              << " game(s) to other nodes\n";
+  else
+    std::cout << node << " is up: it takes new games again\n";
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto o = parse(argc, argv);
+  if (o.help) {
+    std::cout << usage_text;
+    return 0;
+  }
+  if (o.args.empty())
+    usage_error("no command given");
+  auto& cmd = o.args[0];
+  try {
+    if (cmd == "status") {
+      if (o.args.size() != 1)
+        usage_error("status takes no arguments");
+      return status(o);
+    }
+    if (cmd == "drain" || cmd == "resume") {
+      if (o.args.size() != 2)
+        usage_error(cmd + " needs exactly one NODE name");
+      return admin(o, cmd, o.args[1]);
+    }
+  } catch (const std::exception& e) {
+    failure(e.what());
+  }
+  usage_error("unknown command '" + cmd + "'");
+}
