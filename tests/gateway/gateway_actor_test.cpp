@@ -408,3 +408,45 @@ TEST_CASE_METHOD(gateway_fixture,
                             json::object()}));
   }
 }
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "the game hears when a channel leaves or its socket closes",
+                 "[gateway][actor]") {
+  caf::scoped_actor observer{sys};
+  auto seen = caf::actor{observer};
+  // A GameServer stand-in that reports joins and leaves by sender.
+  auto game = sys.spawn([seen](caf::event_based_actor* g) -> caf::behavior {
+    return {
+      [=](game_server::join_atom, std::string&, std::string&)
+        -> caf::result<std::string, std::string> {
+        g->send(seen, game_server::join_atom_v,
+                caf::actor_cast<caf::actor>(g->current_sender()));
+        return {std::string{}, std::string{R"({"version":1})"}};
+      },
+      [=](game_server::leave_atom) {
+        g->send(seen, game_server::leave_atom_v,
+                caf::actor_cast<caf::actor>(g->current_sender()));
+      },
+    };
+  });
+  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                    std::string{"SEEN"}, game));
+  auto expect = [&](auto atom, const caf::actor& from) {
+    bool ok = false;
+    observer->receive(
+      [&](decltype(atom), const caf::actor& who) { ok = who == from; },
+      caf::after(3s) >> [] {});
+    return ok;
+  };
+  auto a = connect("alice");
+  REQUIRE(a.call("2", "game:SEEN", "phx_join")["status"] == "ok");
+  CHECK(expect(game_server::join_atom_v, a.gw));
+  CHECK(a.call("2", "game:SEEN", "phx_leave")["status"] == "ok");
+  CHECK(expect(game_server::leave_atom_v, a.gw));
+  // Joined again, then the socket goes away.
+  REQUIRE(a.call("3", "game:SEEN", "phx_join")["status"] == "ok");
+  CHECK(expect(game_server::join_atom_v, a.gw));
+  caf::anon_send(a.gw, gateway::closed_atom_v);
+  CHECK(expect(game_server::leave_atom_v, a.gw));
+  caf::anon_send_exit(game, caf::exit_reason::user_shutdown);
+}
