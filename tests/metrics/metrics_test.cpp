@@ -31,3 +31,19 @@ TEST_CASE("metrics render in Prometheus text format", "[metrics]") {
   CHECK(text.find("parlor_move_latency_seconds_sum 5.00075\n")
         != std::string::npos);
 }
+
+TEST_CASE("the process's resident memory and open files are exported",
+          "[metrics]") {
+  node_metrics m;
+  auto text = m.render();
+  auto value_of = [&](const std::string& name) {
+    auto at = text.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(text.substr(at + name.size() + 2));
+  };
+  // A running test binary holds at least a megabyte and stdin/out/err.
+  CHECK(value_of("process_resident_memory_bytes") > 1'000'000);
+  CHECK(value_of("process_open_fds") >= 3);
+  CHECK(text.find("# TYPE process_resident_memory_bytes gauge")
+        != std::string::npos);
+}

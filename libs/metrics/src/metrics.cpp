@@ -1,6 +1,8 @@
 #include "parlor/metrics/metrics.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 
 namespace parlor::metrics {
 
@@ -43,6 +45,28 @@ std::string seconds(uint64_t us) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.6g", static_cast<double>(us) / 1e6);
   return buf;
+}
+
+/// Resident set size of this process in bytes, from /proc (0 if unknown).
+uint64_t resident_bytes() {
+  unsigned long long pages_total = 0, pages_resident = 0;
+  auto* f = std::fopen("/proc/self/statm", "r");
+  if (!f)
+    return 0;
+  auto n = std::fscanf(f, "%llu %llu", &pages_total, &pages_resident);
+  std::fclose(f);
+  if (n != 2)
+    return 0;
+  return pages_resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+uint64_t open_fds() {
+  std::error_code ec;
+  uint64_t n = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    ++n;
+  return n;
 }
 
 } // namespace
@@ -97,6 +121,11 @@ std::string node_metrics::render() const {
                  "Moves refused by the rules.", moves_rejected);
   move_latency.render(out, "parlor_move_latency_seconds",
                       "Time from a move frame to its reply, at the gateway.");
+  header(out, "process_resident_memory_bytes", "Resident memory size in bytes.",
+         "gauge");
+  sample(out, "process_resident_memory_bytes", resident_bytes());
+  header(out, "process_open_fds", "Number of open file descriptors.", "gauge");
+  sample(out, "process_open_fds", open_fds());
   return out;
 }
 

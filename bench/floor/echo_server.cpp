@@ -1,0 +1,134 @@
+// parlor-echo: the latency floor. One thread, Boost.Beast WebSockets, every
+// text frame sent straight back. Same stack as parlor-node's gateway minus
+// everything Parlor does (no JSON, no actors, no storage).
+//
+//   parlor-echo [--host=127.0.0.1] [--port=0]
+//
+// Logs "listening on HOST:PORT" once it accepts; stops on SIGTERM/SIGINT.
+#include <utility> // Boost 1.74 Asio needs std::exchange declared first in C++20.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  explicit session(tcp::socket&& s) : ws_(std::move(s)) {
+    // nop
+  }
+
+  void run() {
+    ws_.set_option(
+      websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->read();
+    });
+  }
+
+private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec,
+                                                        std::size_t) {
+      if (ec)
+        return;
+      self->outbox_.push_back(beast::buffers_to_string(self->buffer_.data()));
+      self->buffer_.consume(self->buffer_.size());
+      if (self->outbox_.size() == 1)
+        self->write();
+      self->read();
+    });
+  }
+
+  void write() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(outbox_.front()),
+                    [self = shared_from_this()](beast::error_code ec,
+                                                std::size_t) {
+                      if (ec)
+                        return;
+                      self->outbox_.pop_front();
+                      if (!self->outbox_.empty())
+                        self->write();
+                    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+};
+
+void accept(tcp::acceptor& acceptor) {
+  acceptor.async_accept([&acceptor](beast::error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted)
+      return;
+    if (!ec) {
+      s.set_option(tcp::no_delay{true});
+      std::make_shared<session>(std::move(s))->run();
+    }
+    accept(acceptor);
+  });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1";
+  unsigned long port = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--host=", 0) == 0) {
+      host = a.substr(7);
+    } else if (a.rfind("--port=", 0) == 0) {
+      char* end = nullptr;
+      port = std::strtoul(a.c_str() + 7, &end, 10);
+      if (*end != '\0' || port > 65535) {
+        std::fprintf(stderr, "parlor-echo: bad --port '%s'\n", a.c_str() + 7);
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr,
+                   "parlor-echo: unknown option '%s'\n"
+                   "usage: parlor-echo [--host=ADDR] [--port=PORT]\n",
+                   a.c_str());
+      return 2;
+    }
+  }
+  try {
+    asio::io_context ioc{1};
+    tcp::acceptor acceptor{ioc};
+    tcp::endpoint ep{asio::ip::make_address(host),
+                     static_cast<unsigned short>(port)};
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    std::printf("parlor-echo listening on %s:%u\n", host.c_str(),
+                acceptor.local_endpoint().port());
+    std::fflush(stdout);
+    asio::signal_set signals{ioc, SIGINT, SIGTERM};
+    signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
+    accept(acceptor);
+    ioc.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parlor-echo: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

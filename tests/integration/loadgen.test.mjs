@@ -1,0 +1,120 @@
+// Smoke runs of parlor-loadgen's scenarios (tiny counts, about a second each) against a real
+// node and the echo floor, so that the benchmark tools keep working.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import path from "node:path";
+import { NODE_BIN, startNode } from "./support/node.mjs";
+
+const BIN_DIR = path.dirname(NODE_BIN);
+const LOADGEN = process.env.PARLOR_LOADGEN_BIN || path.join(BIN_DIR, "parlor-loadgen");
+const ECHO = process.env.PARLOR_ECHO_BIN || path.join(BIN_DIR, "parlor-echo");
+const T = { timeout: 60000 };
+
+let node;
+let echo;
+let echoUrl;
+
+before(async () => {
+  node = await startNode({ name: "loadgen-target" });
+  echo = spawn(ECHO, ["--host=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    echo.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    echo.on("exit", (code) => reject(new Error(`parlor-echo exited ${code}`)));
+  });
+  echoUrl = `ws://127.0.0.1:${port}/`;
+});
+
+after(async () => {
+  echo?.kill("SIGTERM");
+  await node?.stop().catch(() => {});
+});
+
+/** Runs parlor-loadgen; resolves { code, stdout, stderr, result } (result: the --json line). */
+function loadgen(args) {
+  return new Promise((resolve) => {
+    execFile(LOADGEN, args, { timeout: 45000 }, (err, stdout, stderr) => {
+      const lines = stdout.trim().split("\n");
+      let result = null;
+      try { result = JSON.parse(lines[lines.length - 1]); } catch { /* not --json */ }
+      resolve({ code: err ? err.code : 0, stdout, stderr, result });
+    });
+  });
+}
+
+const wsUrl = () => `--url=ws://127.0.0.1:${node.port}/socket/websocket`;
+
+function checkPercentiles(r) {
+  for (const k of ["p50", "p90", "p99", "p999", "max"]) assert.equal(typeof r[k], "number", k);
+  assert.ok(r.p50 > 0 && r.p50 <= r.p90 && r.p90 <= r.p99 && r.p99 <= r.p999 && r.p999 <= r.max, JSON.stringify(r));
+}
+
+test("idle: players join the lobby and are held; memory per player is read from /metrics", T, async () => {
+  const { code, stdout, result: r } = await loadgen(["idle", wsUrl(), "--players=50", "--duration=1", "--heartbeat-s=0.3", "--json"]);
+  assert.equal(code, 0, stdout);
+  assert.equal(r.scenario, "idle");
+  assert.equal(r.joined, 50);
+  assert.equal(r.failed, 0);
+  assert.ok(r.heartbeats >= 50, `heartbeats ${r.heartbeats}`);
+  assert.equal(r.nodes[0].connections_after, 50);
+  assert.ok(r.nodes[0].rss_after > 0);
+  assert.equal(typeof r.nodes[0].rss_per_connection, "number");
+  assert.equal(r.latency.connect_join.count, 50);
+  checkPercentiles(r);
+  assert.match(stdout, /connect_join\s+50\s/);
+});
+
+test("games: closed loop plays legal moves with no errors; open loop holds the rate", T, async () => {
+  const closed = await loadgen(["games", wsUrl(), "--games=4", "--duration=1", "--json"]);
+  assert.equal(closed.code, 0, closed.stdout);
+  const r = closed.result;
+  assert.equal(r.games_ready, 4);
+  assert.equal(r.errors, 0);
+  assert.equal(r.timeouts, 0);
+  assert.equal(r.failed, 0, JSON.stringify(r.failures));
+  assert.ok(r.moves > 50, `moves ${r.moves}`);
+  assert.ok(r.games_played > 4, "games finish and new ones start");
+  assert.equal(r.latency.move_opponent.count, r.moves);
+  checkPercentiles(r);
+  const open = await loadgen(["games", wsUrl(), "--games=4", "--rate=100", "--duration=1", "--json"]);
+  assert.equal(open.code, 0, open.stdout);
+  assert.equal(open.result.mode, "open");
+  assert.ok(open.result.moves >= 80 && open.result.moves <= 110, `moves ${open.result.moves}`);
+  assert.equal(open.result.errors, 0);
+});
+
+test("fanout: every spectator sees every move", T, async () => {
+  const { code, stdout, result: r } = await loadgen(["fanout", wsUrl(), "--spectators=30", "--rate=20", "--duration=1", "--json"]);
+  assert.equal(code, 0, stdout);
+  assert.equal(r.watching, 30);
+  assert.equal(r.incomplete, 0);
+  assert.ok(r.moves >= 10, `moves ${r.moves}`);
+  assert.equal(r.latency.move_each_spectator.count, r.moves * 30);
+  checkPercentiles(r);
+});
+
+test("echo: the floor answers every frame", T, async () => {
+  const { code, stdout, result: r } = await loadgen(["echo", `--url=${echoUrl}`, "--players=4", "--duration=1", "--json"]);
+  assert.equal(code, 0, stdout);
+  assert.equal(r.open, 4);
+  assert.ok(r.messages > 100, `messages ${r.messages}`);
+  checkPercentiles(r);
+});
+
+test("bad usage and impossible connection counts get clear errors", T, async () => {
+  const usage = await loadgen(["games", "--duration=1"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /parlor-loadgen: --url is required/);
+  const files = await loadgen(["idle", wsUrl(), "--players=1000000", "--duration=1"]);
+  assert.equal(files.code, 2);
+  assert.match(files.stderr, /open files.*Run several parlor-loadgen processes/s);
+  const refused = await loadgen(["echo", "--url=ws://127.0.0.1:1/", "--players=2", "--duration=0.5", "--json"]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.result.failed, 2);
+  assert.match(Object.keys(refused.result.failures).join(" "), /connect: Connection refused/);
+});

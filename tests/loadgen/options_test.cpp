@@ -1,0 +1,77 @@
+#include "options.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace parlor::loadgen;
+
+TEST_CASE("the documented command line parses", "[loadgen]") {
+  auto r = parse_options({"games", "--url=ws://127.0.0.1:4000/socket/websocket",
+                          "--url=ws://127.0.0.2:4001/socket/websocket",
+                          "--games=50", "--rate=200", "--duration=10",
+                          "--json", "--source=127.0.0.3,127.0.0.4"});
+  REQUIRE(r);
+  CHECK(r.opts.scenario == scenario::games);
+  REQUIRE(r.opts.urls.size() == 2);
+  CHECK(r.opts.urls[1].host == "127.0.0.2");
+  CHECK(r.opts.urls[1].port == "4001");
+  CHECK(r.opts.urls[1].path == "/socket/websocket");
+  CHECK(r.opts.games == 50);
+  CHECK(r.opts.rate == 200);
+  CHECK(r.opts.duration_s == 10);
+  CHECK(r.opts.json);
+  CHECK(r.opts.sources == std::vector<std::string>{"127.0.0.3", "127.0.0.4"});
+  auto f = parse_options({"fanout", "--url=ws://h:1/s", "--spectators=10000",
+                          "--duration=0.5"});
+  REQUIRE(f);
+  CHECK(f.opts.spectators == 10000);
+  CHECK(f.opts.rate == 0);
+  CHECK_FALSE(f.opts.json);
+}
+
+TEST_CASE("bad command lines name the problem", "[loadgen]") {
+  auto error_of = [](std::vector<std::string> args) {
+    return parse_options(args).error;
+  };
+  const std::string url = "--url=ws://127.0.0.1:4000/socket/websocket";
+  CHECK_THAT(error_of({url, "--duration=1"}),
+             Catch::Contains("no scenario"));
+  CHECK_THAT(error_of({"chess", url, "--duration=1"}),
+             Catch::Contains("unknown scenario 'chess'"));
+  CHECK_THAT(error_of({"idle", "--duration=1"}),
+             Catch::Contains("--url is required"));
+  CHECK_THAT(error_of({"idle", url}), Catch::Contains("--duration"));
+  CHECK_THAT(error_of({"idle", url, "--duration=0"}),
+             Catch::Contains("--duration must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--players=0"}),
+             Catch::Contains("--players must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--players=12x"}),
+             Catch::Contains("--players must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--rate=-1"}),
+             Catch::Contains("--rate must be"));
+  CHECK_THAT(error_of({"idle", "--url=http://x:1/", "--duration=1"}),
+             Catch::Contains("--url must be"));
+  CHECK_THAT(error_of({"idle", "--url=ws://x:0/", "--duration=1"}),
+             Catch::Contains("--url must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--source=a,,b"}),
+             Catch::Contains("--source must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--frobnicate"}),
+             Catch::Contains("unknown option '--frobnicate'"));
+  CHECK_THAT(error_of({"idle", "games", url, "--duration=1"}),
+             Catch::Contains("unexpected argument 'games'"));
+  CHECK(parse_options({"--help"}).opts.help);
+}
+
+TEST_CASE("ws URLs: default port, IPv6 literals, paths", "[loadgen]") {
+  auto u = parse_ws_url("ws://example.org/socket/websocket");
+  REQUIRE(u);
+  CHECK(u->port == "80");
+  auto v6 = parse_ws_url("ws://[::1]:4000/socket/websocket");
+  REQUIRE(v6);
+  CHECK(v6->host == "::1");
+  CHECK(v6->port == "4000");
+  auto bare = parse_ws_url("ws://127.0.0.1:9000");
+  REQUIRE(bare);
+  CHECK(bare->path == "/");
+  CHECK_FALSE(parse_ws_url("ws://:4000/x"));
+  CHECK_FALSE(parse_ws_url("ws://h:99999/x"));
+}
