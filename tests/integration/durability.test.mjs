@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CLUSTER_SECRET, NODE_BIN, delay, startNode } from "./support/node.mjs";
 import { RawClient } from "./support/phx.mjs";
+import { createGame, lobbyPlayer } from "./support/players.mjs";
 
 const T = { timeout: 90000 };
 const nodes = new Set();
@@ -40,18 +41,9 @@ async function connect(n, params) {
   return c;
 }
 
-/** A player: connects, joins the lobby, remembers its token. */
+/** A player: connects and joins the lobby. */
 async function player(n, name) {
-  const c = await connect(n, { name });
-  const lobby = await c.join("lobby");
-  assert.equal(lobby.status, "ok");
-  return { c, name, token: lobby.response.player.token, lobbyRef: lobby.joinRef };
-}
-
-async function createGame(p) {
-  const r = await p.c.request(p.lobbyRef, "lobby", "create", { game: "tictactoe" });
-  assert.equal(r[4].status, "ok", JSON.stringify(r));
-  return r[4].response.code;
+  return lobbyPlayer(await connect(n, { name }), name);
 }
 
 test("restart: SIGKILL of a lone node after 3 moves; restarted, the game is back as it was", T, async () => {

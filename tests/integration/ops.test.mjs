@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { CLUSTER_SECRET, NODE_BIN, delay, startNode } from "./support/node.mjs";
 import { RawClient } from "./support/phx.mjs";
+import { createGame, lobbyPlayer } from "./support/players.mjs";
 
 const CTL_BIN = process.env.PARLOR_CTL_BIN || path.join(path.dirname(NODE_BIN), "parlorctl");
 const T = { timeout: 90000 };
@@ -39,17 +40,9 @@ function ctl(args, env = {}) {
   });
 }
 
+/** A player: connects and joins the lobby. */
 async function player(n, name) {
-  const c = await connect(n, { name });
-  const lobby = await c.join("lobby");
-  assert.equal(lobby.status, "ok");
-  return { c, name, token: lobby.response.player.token, lobbyRef: lobby.joinRef };
-}
-
-async function createGame(p) {
-  const r = await p.c.request(p.lobbyRef, "lobby", "create", { game: "tictactoe" });
-  assert.equal(r[4].status, "ok", JSON.stringify(r));
-  return r[4].response.code;
+  return lobbyPlayer(await connect(n, { name }), name);
 }
 
 async function statusOf(n, member) {
