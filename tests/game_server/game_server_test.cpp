@@ -94,18 +94,18 @@ struct node_fixture : test::actor_fixture {
     return ask_error<uint64_t>(game, game_server::move_atom_v, id, payload);
   }
 
+  /// The game registered as `code`, or a null handle.
+  caf::actor registered(const std::string& code) {
+    caf::actor found;
+    self->request(registry, 1s, registry::lookup_atom_v, code)
+      .receive([&](caf::actor& g) { found = std::move(g); },
+               [](caf::error&) {});
+    return found;
+  }
+
   /// Waits until the registry no longer knows `code`; whether it did.
   bool unregistered(const std::string& code) {
-    for (int i = 0; i < 300; ++i) {
-      bool gone = false;
-      self->request(registry, 1s, registry::lookup_atom_v, code)
-        .receive([](caf::actor&) {},
-                 [&](caf::error& e) { gone = e == registry::errc::not_found; });
-      if (gone)
-        return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+    return test::eventually([&] { return !registered(code); });
   }
 
   /// Reads the stored snapshot through a second connection.
@@ -200,18 +200,10 @@ TEST_CASE_METHOD(node_fixture,
   move(game, "a1", 4);
   caf::anon_send_exit(game, caf::exit_reason::kill);
   caf::actor restarted;
-  for (int i = 0; i < 200 && !restarted; ++i) {
-    self->request(registry, 1s, registry::lookup_atom_v, code)
-      .receive(
-        [&](caf::actor& a) {
-          if (a != game)
-            restarted = a;
-        },
-        [](caf::error&) {});
-    if (!restarted)
-      std::this_thread::sleep_for(10ms);
-  }
-  REQUIRE(restarted);
+  REQUIRE(test::eventually([&] {
+    restarted = registered(code);
+    return restarted && restarted != game;
+  }));
   auto state = json::parse(ask<std::string>(restarted,
                                             game_server::state_atom_v));
   CHECK(state["version"] == 3);
@@ -288,9 +280,7 @@ TEST_CASE_METHOD(node_fixture,
                 caf::after(3s) >> [] {});
   CHECK(abandoned);
   CHECK(unregistered(code));
-  for (int i = 0; i < 100 && stored(code).version != 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(stored(code).version == 0);
+  CHECK(test::eventually([&] { return stored(code).version == 0; }));
   CHECK(ask<uint64_t>(supervisor, game_server::stats_atom_v) == 0);
 }
 
@@ -394,9 +384,7 @@ TEST_CASE_METHOD(node_fixture,
   member_up(supervisor, "n2", n2.keeper);
   auto code = create();
   // Created: the backup got the snapshot when it was named.
-  for (int i = 0; i < 100 && n2.copy(code).version == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(n2.copy(code).version == 1);
+  CHECK(test::eventually([&] { return n2.copy(code).version == 1; }));
   auto game = lookup(code);
   // From now on no polling: the reply implies the copy.
   auto [seat, state] = join(game, "b2", "Bob");
@@ -433,13 +421,10 @@ TEST_CASE_METHOD(node_fixture,
   caf::anon_send_exit(their_game, caf::exit_reason::kill);
   caf::anon_send(supervisor, cluster::member_down_atom_v, std::string{"n0"});
   caf::actor game;
-  for (int i = 0; i < 200 && !game; ++i) {
-    self->request(registry, 1s, registry::lookup_atom_v, code)
-      .receive([&](caf::actor& g) { game = g; }, [](caf::error&) {});
-    if (!game)
-      std::this_thread::sleep_for(10ms);
-  }
-  REQUIRE(game);
+  REQUIRE(test::eventually([&] {
+    game = registered(code);
+    return static_cast<bool>(game);
+  }));
   auto [seat, state] = join(game, "a1", "Alice");
   CHECK(seat == "X");
   CHECK(state["version"] == 3);
@@ -473,9 +458,7 @@ TEST_CASE_METHOD(node_fixture,
                 },
                 caf::after(2s) >> [] {});
   CHECK(stopped);
-  for (int i = 0; i < 100 && stored(code).version != 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(stored(code).version == 0);
+  CHECK(test::eventually([&] { return stored(code).version == 0; }));
   CHECK(lookup(code) == caf::actor{elsewhere});
 }
 
@@ -530,18 +513,12 @@ TEST_CASE_METHOD(node_fixture,
   auto& chosen = *first == "n2" ? n2 : n3;
   auto& other = *first == "n2" ? n3 : n2;
   auto other_name = *first == "n2" ? std::string{"n3"} : std::string{"n2"};
-  for (int i = 0; i < 100 && chosen.copy(code).version == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  REQUIRE(chosen.copy(code).version == 1);
+  REQUIRE(test::eventually([&] { return chosen.copy(code).version == 1; }));
   CHECK(other.copy(code).version == 0);
   caf::anon_send(supervisor, cluster::status_atom_v, *first,
                  std::string{"draining"});
-  for (int i = 0; i < 200 && other.copy(code).version == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(other.copy(code).version == 1);
-  for (int i = 0; i < 200 && chosen.copy(code).version != 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(chosen.copy(code).version == 0);
+  CHECK(test::eventually([&] { return other.copy(code).version == 1; }));
+  CHECK(test::eventually([&] { return chosen.copy(code).version == 0; }));
   // Changes now reach the new backup before the reply.
   auto game = lookup(code);
   join(game, "b2", "Bob");
@@ -549,9 +526,7 @@ TEST_CASE_METHOD(node_fixture,
   // Back up: it is a candidate again (the copy may move back).
   caf::anon_send(supervisor, cluster::status_atom_v, *first,
                  std::string{"up"});
-  for (int i = 0; i < 200 && chosen.copy(code).version == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(chosen.copy(code).version == 2);
+  CHECK(test::eventually([&] { return chosen.copy(code).version == 2; }));
   std::error_code ec;
   fs::remove_all(n2.dir, ec);
   fs::remove_all(n3.dir, ec);

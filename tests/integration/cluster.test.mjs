@@ -2,27 +2,15 @@
 // full mesh from one seed, cross-node play, node loss, restart, foreign secrets.
 import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { delay, startNode } from "./support/node.mjs";
-import { cp, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { delay } from "./support/node.mjs";
+import { cp, rm } from "node:fs/promises";
 import { RawClient, connectPhoenix, disconnectAll, joinChannel, push } from "./support/phx.mjs";
+import { perTest } from "./support/scope.mjs";
 
 const T = { timeout: 60000 };
-const nodes = new Set();
-
-afterEach(async () => {
-  await disconnectAll();
-  await Promise.all([...nodes].map((n) => n.stop().catch(() => {})));
-  nodes.clear();
-});
+afterEach(() => disconnectAll()); // before perTest's hook stops the nodes
 after(() => disconnectAll());
-
-async function node(opts) {
-  const n = await startNode(opts);
-  nodes.add(n);
-  return n;
-}
+const { node, tempDir, forget } = perTest();
 
 async function members(n) {
   const res = await fetch(`${n.url}/api/cluster`, { signal: AbortSignal.timeout(2000) });
@@ -145,7 +133,7 @@ test("losing a node: members drop it within 5 s, its channels error, its games m
   // Kill b, which hosts onB but not onA.
   const killedAt = Date.now();
   b.kill("SIGKILL");
-  nodes.delete(b);
+  forget(b);
   await converge([a, c], [a.name, c.name], 5000);
   const detected = Date.now() - killedAt;
   t.diagnostic(`SIGKILL noticed by every survivor after ${detected} ms`);
@@ -192,7 +180,7 @@ test("a node restarted under the same name rejoins the cluster", T, async () => 
   await converge([a, b], ["re-a", "re-b"]);
   const dataDir = b.dataDir;
   b.kill("SIGKILL");
-  nodes.delete(b);
+  forget(b);
   await converge([a], ["re-a"]);
   const b2 = await node({ name: "re-b", seeds: a.clusterAddr, dataDir });
   await converge([a, b2], ["re-a", "re-b"]);
@@ -220,7 +208,7 @@ test("--dns: a node joins the addresses a DNS name resolves to, and re-polls", T
   const probe = await node({ name: "dns-probe" });
   const port = Number(probe.clusterAddr.split(":").pop());
   await probe.stop();
-  nodes.delete(probe);
+  forget(probe);
   // b polls a name that leads nowhere yet...
   const b = await node({ name: "dns-b", args: [`--dns=localhost:${port}`, "--dns-interval-ms=200"] });
   await delay(500);
@@ -233,69 +221,62 @@ test("--dns: a node joins the addresses a DNS name resolves to, and re-polls", T
 
 test("a healed partition with a clashing code ends with exactly one owner", T, async (t) => {
   // Two copies of one database: two nodes that each host game C while apart.
-  const dirB = await mkdtemp(path.join(tmpdir(), "parlor-it-part-"));
-  const dirA = await mkdtemp(path.join(tmpdir(), "parlor-it-part-"));
-  try {
-    const first = await node({ name: "part-b", dataDir: dirB });
-    const alice = await player(first, "alice");
-    const code = await create(alice);
-    await first.stop();
-    nodes.delete(first);
-    await rm(dirA, { recursive: true, force: true });
-    await cp(dirB, dirA, { recursive: true });
+  const dirB = await tempDir();
+  const dirA = await tempDir();
+  const first = await node({ name: "part-b", dataDir: dirB });
+  const alice = await player(first, "alice");
+  const code = await create(alice);
+  await first.stop();
+  forget(first);
+  await rm(dirA, { recursive: true, force: true });
+  await cp(dirB, dirA, { recursive: true });
 
-    // A free cluster port for a, which b will find by polling DNS once a listens.
-    const probe = await node({ name: "part-probe" });
-    const port = Number(probe.clusterAddr.split(":").pop());
-    await probe.stop();
-    nodes.delete(probe);
+  // A free cluster port for a, which b will find by polling DNS once a listens.
+  const probe = await node({ name: "part-probe" });
+  const port = Number(probe.clusterAddr.split(":").pop());
+  await probe.stop();
+  forget(probe);
 
-    const b = await node({ name: "part-b", dataDir: dirB,
-                           args: [`--dns=localhost:${port}`, "--dns-interval-ms=200"] });
-    const bob = await RawClient.connect(b, { name: "bob" });
-    const ref = bob.ref();
-    bob.send(["1", ref, `game:${code}`, "phx_join", {}]);
-    const joined = await bob.reply(ref);
-    assert.equal(joined[4].status, "ok", JSON.stringify(joined));
-    assert.deepEqual(joined[4].response.state.host.node, "part-b");
+  const b = await node({ name: "part-b", dataDir: dirB,
+                         args: [`--dns=localhost:${port}`, "--dns-interval-ms=200"] });
+  const bob = await RawClient.connect(b, { name: "bob" });
+  const ref = bob.ref();
+  bob.send(["1", ref, `game:${code}`, "phx_join", {}]);
+  const joined = await bob.reply(ref);
+  assert.equal(joined[4].status, "ok", JSON.stringify(joined));
+  assert.deepEqual(joined[4].response.state.host.node, "part-b");
 
-    // The partition heals: a (restoring its own copy of C) comes up where b looks.
-    const healedAt = Date.now();
-    const a = await node({ name: "part-a", dataDir: dirA, clusterPort: port });
-    await converge([a, b], ["part-a", "part-b"], 5000);
-    // b's copy loses (equal incarnations: the smaller node name wins); its player is told.
-    await bob.waitFor((f) => f[2] === `game:${code}` && f[3] === "phx_error", { what: "phx_error" });
-    t.diagnostic(`clash resolved ${Date.now() - healedAt} ms after a was started`);
-    assert.match(b.logs(), new RegExp(`game ${code} is also owned by part-a.*stopping ours`));
+  // The partition heals: a (restoring its own copy of C) comes up where b looks.
+  const healedAt = Date.now();
+  const a = await node({ name: "part-a", dataDir: dirA, clusterPort: port });
+  await converge([a, b], ["part-a", "part-b"], 5000);
+  // b's copy loses (equal incarnations: the smaller node name wins); its player is told.
+  await bob.waitFor((f) => f[2] === `game:${code}` && f[3] === "phx_error", { what: "phx_error" });
+  t.diagnostic(`clash resolved ${Date.now() - healedAt} ms after a was started`);
+  assert.match(b.logs(), new RegExp(`game ${code} is also owned by part-a.*stopping ours`));
 
-    // Exactly one owner, seen the same from both nodes; the game plays on.
-    const viaB = await player(b, "bob");
-    const jb = await joinChannel(viaB.socket, `game:${code}`);
-    assert.equal(jb.status, "ok");
-    assert.deepEqual(jb.response.state.host, { node: "part-a", region: "test" });
-    const viaA = await player(a, "carol");
-    const ja = await joinChannel(viaA.socket, `game:${code}`);
-    assert.equal(ja.response.state.host.node, "part-a");
-    assert.equal(jb.response.seat, "O");
-    // alice (creator, seat X) comes back through a with her token and moves first.
-    const alice2 = await connectPhoenix(a, { name: "alice", token: alice.me.token });
-    const jx = await joinChannel(alice2, `game:${code}`);
-    assert.equal(jx.response.seat, "X");
-    const m1 = await push(jx.channel, "move", { cell: 0 });
-    assert.equal(m1.status, "ok", JSON.stringify(m1.response));
-    const m2 = await push(jb.channel, "move", { cell: 4 });
-    assert.equal(m2.status, "ok", JSON.stringify(m2.response));
-    assert.equal(m2.response.version, m1.response.version + 1);
-    for (const j of [ja, jb, jx]) {
-      const st = await j.waitForState((s) => s.version === m2.response.version);
-      assert.deepEqual([st.view.board[0], st.view.board[4]], ["X", "O"]);
-      assert.equal(st.host.node, "part-a");
-    }
-  } finally {
-    await Promise.all([...nodes].map((n) => n.stop().catch(() => {})));
-    nodes.clear();
-    await rm(dirA, { recursive: true, force: true });
-    await rm(dirB, { recursive: true, force: true });
+  // Exactly one owner, seen the same from both nodes; the game plays on.
+  const viaB = await player(b, "bob");
+  const jb = await joinChannel(viaB.socket, `game:${code}`);
+  assert.equal(jb.status, "ok");
+  assert.deepEqual(jb.response.state.host, { node: "part-a", region: "test" });
+  const viaA = await player(a, "carol");
+  const ja = await joinChannel(viaA.socket, `game:${code}`);
+  assert.equal(ja.response.state.host.node, "part-a");
+  assert.equal(jb.response.seat, "O");
+  // alice (creator, seat X) comes back through a with her token and moves first.
+  const alice2 = await connectPhoenix(a, { name: "alice", token: alice.me.token });
+  const jx = await joinChannel(alice2, `game:${code}`);
+  assert.equal(jx.response.seat, "X");
+  const m1 = await push(jx.channel, "move", { cell: 0 });
+  assert.equal(m1.status, "ok", JSON.stringify(m1.response));
+  const m2 = await push(jb.channel, "move", { cell: 4 });
+  assert.equal(m2.status, "ok", JSON.stringify(m2.response));
+  assert.equal(m2.response.version, m1.response.version + 1);
+  for (const j of [ja, jb, jx]) {
+    const st = await j.waitForState((s) => s.version === m2.response.version);
+    assert.deepEqual([st.view.board[0], st.view.board[4]], ["X", "O"]);
+    assert.equal(st.host.node, "part-a");
   }
 });
 
@@ -327,7 +308,7 @@ test("failover: SIGKILL of the host mid-game; every game plays on from the survi
   }
   const killedAt = Date.now();
   a.kill("SIGKILL");
-  nodes.delete(a);
+  forget(a);
   // Within 5 s of the kill, every game is joinable again on b and on c, hosted by a survivor,
   // at its last acknowledged version with its board.
   const pending = new Set(games.map((g) => g.code));

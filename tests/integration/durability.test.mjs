@@ -1,45 +1,15 @@
 // Durability (contract §5): restarts, corrupt databases and rolling deploys with real processes.
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CLUSTER_SECRET, NODE_BIN, delay, startNode } from "./support/node.mjs";
-import { RawClient } from "./support/phx.mjs";
+import { CLUSTER_SECRET, NODE_BIN, delay } from "./support/node.mjs";
 import { createGame, lobbyPlayer } from "./support/players.mjs";
+import { perTest } from "./support/scope.mjs";
 
 const T = { timeout: 90000 };
-const nodes = new Set();
-const dirs = new Set();
-const clients = new Set();
-
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients.clear();
-  await Promise.all([...nodes].map((n) => n.stop().catch(() => {})));
-  nodes.clear();
-  await Promise.all([...dirs].map((d) => rm(d, { recursive: true, force: true })));
-  dirs.clear();
-});
-
-async function node(opts) {
-  const n = await startNode(opts);
-  nodes.add(n);
-  return n;
-}
-
-async function tempDir() {
-  const d = await mkdtemp(path.join(tmpdir(), "parlor-dur-"));
-  dirs.add(d);
-  return d;
-}
-
-async function connect(n, params) {
-  const c = await RawClient.connect(n, params);
-  clients.add(c);
-  return c;
-}
+const { node, connect, tempDir, forget } = perTest();
 
 /** A player: connects and joins the lobby. */
 async function player(n, name) {
@@ -62,7 +32,7 @@ test("restart: SIGKILL of a lone node after 3 moves; restarted, the game is back
     version = r[4].response.version;
   }
   a.kill("SIGKILL");
-  nodes.delete(a);
+  forget(a);
   await a.kill();
   const again = await node({ name: "solo", dataDir });
   const back = await connect(again, { name: "alice", token: x.token });
@@ -146,7 +116,6 @@ test("rolling deploy: every node restarted in turn under load; no acknowledged m
           return;
         } finally {
           c.close();
-          clients.delete(c);
         }
       } catch (err) {
         if (attempt > 200) throw err;
@@ -185,7 +154,7 @@ test("rolling deploy: every node restarted in turn under load; no acknowledged m
       const old = live.get(name);
       live.delete(name);
       const exit = await old.stop();
-      nodes.delete(old);
+      forget(old);
       assert.equal(exit.code, 0, `${name} exit`);
       const drained = old.logs().match(/drain: handed (\d+) game/);
       assert.ok(drained, `${name} logged no drain:\n${old.logs()}`);

@@ -1,36 +1,16 @@
 // Operator tools with real processes: `parlorctl status/drain/resume` against a 3-node cluster,
 // and the reaper of games nobody is connected to.
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { CLUSTER_SECRET, NODE_BIN, delay, startNode } from "./support/node.mjs";
-import { RawClient } from "./support/phx.mjs";
+import { CLUSTER_SECRET, NODE_BIN, delay } from "./support/node.mjs";
 import { createGame, lobbyPlayer } from "./support/players.mjs";
+import { perTest } from "./support/scope.mjs";
 
 const CTL_BIN = process.env.PARLOR_CTL_BIN || path.join(path.dirname(NODE_BIN), "parlorctl");
 const T = { timeout: 90000 };
-const nodes = new Set();
-const clients = new Set();
-
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients.clear();
-  await Promise.all([...nodes].map((n) => n.stop().catch(() => {})));
-  nodes.clear();
-});
-
-async function node(opts) {
-  const n = await startNode(opts);
-  nodes.add(n);
-  return n;
-}
-
-async function connect(n, params) {
-  const c = await RawClient.connect(n, params);
-  clients.add(c);
-  return c;
-}
+const { node, connect } = perTest();
 
 /** Runs parlorctl; resolves { code, stdout, stderr } (never rejects on a non-zero exit). */
 function ctl(args, env = {}) {

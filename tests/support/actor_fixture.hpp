@@ -9,8 +9,23 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace parlor::test {
+
+/// Polls `holds` every 10 ms until it is true or `limit` passed; returns
+/// its last value. For effects that travel by asynchronous messages.
+template <class Predicate>
+bool eventually(Predicate holds,
+                std::chrono::milliseconds limit = std::chrono::seconds{3}) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!holds()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return holds();
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return true;
+}
 
 /// A real actor system plus a scoped actor that asks with a timeout.
 struct actor_fixture {

@@ -69,13 +69,15 @@ std::vector<std::string> candidates(const supervisor_state& st) {
   return names;
 }
 
-/// Names the backup of a local game (again, when membership changed).
-void assign_backup(self_ptr self, const std::string& code, bool force = false) {
+/// Names the backup of a local game among `names` (the candidates), again
+/// when membership changed.
+void assign_backup(self_ptr self, const std::string& code,
+                   const std::vector<std::string>& names, bool force = false) {
   auto& st = self->state;
   auto game = st.games.find(code);
   if (game == st.games.end())
     return;
-  auto chosen = choose_backup(code, candidates(st)).value_or(std::string{});
+  auto chosen = choose_backup(code, names).value_or(std::string{});
   auto& current = st.backup_of[code];
   if (!force && chosen == current)
     return;
@@ -95,7 +97,7 @@ caf::actor start(self_ptr self, std::shared_ptr<const games::match> m,
   self->state.incarnations[code] = incarnation;
   if (auto& gauges = self->state.env->metrics)
     gauges->games.add(1);
-  assign_backup(self, code, true);
+  assign_backup(self, code, candidates(self->state), true);
   return game;
 }
 
@@ -239,11 +241,9 @@ uint64_t start_saved(self_ptr self, const std::vector<std::string>& saved,
 }
 
 void reassign_backups(self_ptr self) {
-  std::vector<std::string> codes;
+  auto names = candidates(self->state);
   for (auto& [code, game] : self->state.games)
-    codes.push_back(code);
-  for (auto& code : codes)
-    assign_backup(self, code);
+    assign_backup(self, code, names);
 }
 
 caf::behavior supervisor_impl(self_ptr self,

@@ -331,14 +331,10 @@ private:
   static http::response<http::string_body>
   json_reply(unsigned status, std::string body, unsigned version,
              bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(status),
-                                          version};
-    res.set(http::field::server, server_name);
-    res.set(http::field::content_type, "application/json");
+    auto res = make_response(static_cast<http::status>(status),
+                             "application/json", std::move(body), version,
+                             keep_alive);
     res.set(http::field::cache_control, "no-store");
-    res.keep_alive(keep_alive);
-    res.body() = std::move(body);
-    res.prepare_payload();
     return res;
   }
 
@@ -398,15 +394,22 @@ private:
   }
 
   static http::response<http::string_body>
-  plain(http::status status, std::string body, unsigned version,
-        bool keep_alive) {
+  make_response(http::status status, beast::string_view content_type,
+                std::string body, unsigned version, bool keep_alive) {
     http::response<http::string_body> res{status, version};
     res.set(http::field::server, server_name);
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.set(http::field::content_type, content_type);
     res.keep_alive(keep_alive);
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
+  }
+
+  static http::response<http::string_body>
+  plain(http::status status, std::string body, unsigned version,
+        bool keep_alive) {
+    return make_response(status, "text/plain; charset=utf-8", std::move(body),
+                         version, keep_alive);
   }
 
   void reply(http::response<http::string_body> res) {

@@ -35,10 +35,16 @@ void render_counter(std::string& out, const char* name, const char* help,
   sample(out, name, c.value());
 }
 
+template <class T>
+void render_gauge_value(std::string& out, const char* name, const char* help,
+                        T value) {
+  header(out, name, help, "gauge");
+  sample(out, name, value);
+}
+
 void render_gauge(std::string& out, const char* name, const char* help,
                   const gauge& g) {
-  header(out, name, help, "gauge");
-  sample(out, name, g.value());
+  render_gauge_value(out, name, help, g.value());
 }
 
 std::string seconds(uint64_t us) {
@@ -121,11 +127,10 @@ std::string node_metrics::render() const {
                  "Moves refused by the rules.", moves_rejected);
   move_latency.render(out, "parlor_move_latency_seconds",
                       "Time from a move frame to its reply, at the gateway.");
-  header(out, "process_resident_memory_bytes", "Resident memory size in bytes.",
-         "gauge");
-  sample(out, "process_resident_memory_bytes", resident_bytes());
-  header(out, "process_open_fds", "Number of open file descriptors.", "gauge");
-  sample(out, "process_open_fds", open_fds());
+  render_gauge_value(out, "process_resident_memory_bytes",
+                     "Resident memory size in bytes.", resident_bytes());
+  render_gauge_value(out, "process_open_fds",
+                     "Number of open file descriptors.", open_fds());
   return out;
 }
 
