@@ -2,6 +2,10 @@
 // text frame sent straight back. Same stack as parlor-node's gateway minus
 // everything Parlor does (no JSON, no actors, no storage).
 //
+// The fan-out floor: a text frame that starts with '*' is not echoed but
+// sent to every open connection (the sender included), the same shared
+// bytes to each, as a node sends a broadcast to its sockets.
+//
 //   parlor-echo [--host=127.0.0.1] [--port=0]
 //
 // Logs "listening on HOST:PORT" once it accepts; stops on SIGTERM/SIGINT.
@@ -19,6 +23,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -27,18 +32,37 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+using shared_text = std::shared_ptr<const std::string>;
+
+class session;
+
+/// Every open session (one thread: no locking).
+std::unordered_set<session*> sessions;
+
 class session : public std::enable_shared_from_this<session> {
 public:
   explicit session(tcp::socket&& s) : ws_(std::move(s)) {
     // nop
   }
 
+  ~session() {
+    sessions.erase(this);
+  }
+
+  void push(const shared_text& text) {
+    outbox_.push_back(text);
+    if (outbox_.size() == 1)
+      write();
+  }
+
   void run() {
     ws_.set_option(
       websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
-      if (!ec)
-        self->read();
+      if (ec)
+        return;
+      sessions.insert(self.get());
+      self->read();
     });
   }
 
@@ -48,17 +72,22 @@ private:
                                                         std::size_t) {
       if (ec)
         return;
-      self->outbox_.push_back(beast::buffers_to_string(self->buffer_.data()));
+      auto text = std::make_shared<const std::string>(
+        beast::buffers_to_string(self->buffer_.data()));
       self->buffer_.consume(self->buffer_.size());
-      if (self->outbox_.size() == 1)
-        self->write();
+      if (!text->empty() && text->front() == '*') {
+        for (auto* s : sessions)
+          s->push(text);
+      } else {
+        self->push(text);
+      }
       self->read();
     });
   }
 
   void write() {
     ws_.text(true);
-    ws_.async_write(asio::buffer(outbox_.front()),
+    ws_.async_write(asio::buffer(*outbox_.front()),
                     [self = shared_from_this()](beast::error_code ec,
                                                 std::size_t) {
                       if (ec)
@@ -71,7 +100,7 @@ private:
 
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> outbox_;
+  std::deque<shared_text> outbox_;
 };
 
 void accept(tcp::acceptor& acceptor) {

@@ -160,7 +160,8 @@ TEST_CASE_METHOD(node_fixture,
   std::vector<json> seen;
   for (int i = 0; i < 2; ++i)
     listener->receive(
-      [&](pubsub::frame_atom, const pubsub::frame_ptr& f) {
+      [&](pubsub::frame_atom, const std::string&,
+          const pubsub::frame_ptr& f) {
         seen.push_back(json::parse(*f));
       },
       caf::after(2s) >> [] {});

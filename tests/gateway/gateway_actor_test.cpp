@@ -1,4 +1,6 @@
 #include "parlor/gateway/gateway_actor.hpp"
+#include "parlor/gateway/game_watch.hpp"
+#include "parlor/gateway/socket_fanout.hpp"
 
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
@@ -84,6 +86,7 @@ struct gateway_fixture : test::actor_fixture {
   std::vector<caf::actor> actors;
 
   gateway_fixture() {
+    env->metrics = std::make_shared<metrics::node_metrics>();
     auto genv = std::make_shared<game_server::game_env>();
     genv->host = {"n1", "fra", "127.0.0.1:4000"};
     genv->store = game_server::spawn_store(sys, dir);
@@ -91,11 +94,13 @@ struct gateway_fixture : test::actor_fixture {
     env->node = genv->host;
     env->registry = registry::spawn_registry(sys, "n1");
     env->supervisor = game_server::spawn_supervisor(sys, genv, env->registry);
-    env->pubsub = genv->pubsub;
+    env->fanout
+      = gateway::spawn_socket_fanout(sys, genv->pubsub, env->metrics);
+    env->watch = gateway::spawn_game_watch(sys);
     env->signer = std::make_shared<auth::token_signer>("secret");
-    env->metrics = std::make_shared<metrics::node_metrics>();
     env->limits.max_channels = 5;
-    actors = {env->supervisor, env->registry, genv->pubsub, genv->store};
+    actors = {env->supervisor, env->registry, genv->pubsub, env->watch,
+              env->fanout, genv->store};
   }
 
   ~gateway_fixture() {

@@ -106,6 +106,17 @@ test("echo: the floor answers every frame", T, async () => {
   checkPercentiles(r);
 });
 
+test("echo-fanout: the floor sends each broadcast to every connection", T, async () => {
+  const { code, stdout, result: r } = await loadgen(["echo-fanout", `--url=${echoUrl}`, "--spectators=20", "--rate=20", "--duration=1", "--json"]);
+  assert.equal(code, 0, stdout);
+  assert.equal(r.open, 21);
+  assert.equal(r.incomplete, 0);
+  assert.ok(r.broadcasts >= 10, `broadcasts ${r.broadcasts}`);
+  // Everyone, the sender included, got every broadcast once.
+  assert.equal(r.latency.broadcast_each.count, r.broadcasts * 21);
+  checkPercentiles(r);
+});
+
 test("bad usage and impossible connection counts get clear errors", T, async () => {
   const usage = await loadgen(["games", "--duration=1"]);
   assert.equal(usage.code, 2);

@@ -17,7 +17,8 @@ namespace {
 /// Receives one frame (or times out) through the scoped actor.
 pubsub::frame_ptr next_frame(caf::scoped_actor& self) {
   pubsub::frame_ptr got;
-  self->receive([&](pubsub::frame_atom, const pubsub::frame_ptr& f) { got = f; },
+  self->receive([&](pubsub::frame_atom, const std::string&,
+                    const pubsub::frame_ptr& f) { got = f; },
                 caf::after(1s) >> [] {});
   return got;
 }
@@ -77,7 +78,8 @@ TEST_CASE_METHOD(test::actor_fixture,
   CHECK_FALSE(next_frame(a));
   // A subscriber that dies is forgotten (monitored); publishing still works.
   auto short_lived = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](pubsub::frame_atom, const pubsub::frame_ptr&) {}};
+    return {[](pubsub::frame_atom, const std::string&,
+               const pubsub::frame_ptr&) {}};
   });
   self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, short_lived);
   self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{a});

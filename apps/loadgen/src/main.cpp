@@ -984,6 +984,123 @@ json run_echo(const options& o, asio::io_context& ioc) {
   return r;
 }
 
+// -- echo-fanout ----------------------------------------------------------------
+
+json run_echo_fanout(const options& o, asio::io_context& ioc) {
+  run_base run{o, ioc};
+  auto rate = o.rate > 0 ? o.rate : 5.0;
+  // Connection 0 sends; all o.spectators + 1 receive (the echo server sends
+  // a '*' frame to every connection). Padded to the size of a state frame.
+  const uint32_t total = o.spectators + 1;
+  const std::size_t frame_bytes = 160;
+  histogram each, last;
+  uint64_t seq = 0, received = 0, incomplete = 0, sent_count = 0;
+  uint32_t opened = 0, settled = 0;
+  bool open_round = false, stopping = false;
+  clock_type::time_point sent_at{}, last_arrival{};
+  run.progress = [&] {
+    char buf[128];
+    std::snprintf(buf, sizeof(buf),
+                  "open %u  broadcasts %llu  last p50 %.2f ms  p99 %.2f ms",
+                  opened, static_cast<unsigned long long>(last.count()),
+                  last.percentile(50) / 1000.0, last.percentile(99) / 1000.0);
+    return std::string{buf};
+  };
+  run.start_ticks();
+  auto finish_round = [&] {
+    open_round = false;
+    if (received < opened)
+      ++incomplete;
+    if (received > 0)
+      last.record(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(last_arrival
+                                                              - sent_at)
+          .count()));
+  };
+  auto start = [&] {
+    run.begin_measuring();
+    every(ioc, std::chrono::microseconds{static_cast<int64_t>(1e6 / rate)},
+          [&] {
+            if (stopping)
+              return false;
+            if (open_round) {
+              if (clock_type::now() - sent_at < step_timeout)
+                return true;
+              finish_round();
+            }
+            if (!run.conns[0]->is_open())
+              return true;
+            std::string text = "*" + std::to_string(++seq) + " ";
+            text.resize(frame_bytes, '.');
+            received = 0;
+            open_round = true;
+            ++sent_count;
+            sent_at = clock_type::now();
+            run.conns[0]->send(text);
+            return true;
+          });
+    after(ioc, std::chrono::duration_cast<std::chrono::microseconds>(
+                 run.measure_until - clock_type::now()),
+          [&] {
+            stopping = true;
+            after(ioc, drain_grace, [&] { ioc.stop(); });
+          });
+  };
+  auto settle = [&] {
+    if (++settled == total)
+      start();
+  };
+  ramp_up(
+    run, total,
+    [&](uint32_t k) {
+      run.open(k, "f" + std::to_string(k),
+               {[&](const std::string& err) {
+                  if (!err.empty())
+                    run.fail(err);
+                  else
+                    ++opened;
+                  settle();
+                },
+                [&](std::string_view text) {
+                  if (!open_round || text.empty() || text.front() != '*')
+                    return;
+                  auto number = text.substr(1, text.find(' ') - 1);
+                  if (number != std::to_string(seq))
+                    return;
+                  last_arrival = clock_type::now();
+                  each.record(us_since(sent_at));
+                  if (++received == opened)
+                    finish_round();
+                },
+                [&](const std::string& why) { run.fail("lost: " + why); }});
+    },
+    [] {});
+  after(ioc,
+        std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::duration<double>(static_cast<double>(total) / o.ramp)
+          + setup_grace),
+        [&] {
+          if (!run.measuring) {
+            run.fail("not connected before the setup deadline");
+            start();
+          }
+        });
+  ioc.run();
+  ioc.restart();
+  run.close_all();
+  auto r = run.base_report();
+  r["spectators"] = o.spectators;
+  r["open"] = opened;
+  r["broadcasts"] = last.count();
+  r["sent"] = sent_count;
+  r["incomplete"] = incomplete;
+  r["rate"] = rate;
+  r["latency"] = {{"broadcast_last", latency_json(last)},
+                  {"broadcast_each", latency_json(each)}};
+  r["primary"] = "broadcast_last";
+  return r;
+}
+
 uint64_t connections_needed(const options& o) {
   switch (o.scenario) {
     case scenario::idle:
@@ -993,6 +1110,8 @@ uint64_t connections_needed(const options& o) {
       return uint64_t{o.games} * 2;
     case scenario::fanout:
       return uint64_t{o.spectators} + 2;
+    case scenario::echo_fanout:
+      return uint64_t{o.spectators} + 1;
   }
   return 0;
 }
@@ -1083,6 +1202,9 @@ int main(int argc, char** argv) {
         break;
       case scenario::echo:
         result = run_echo(o, ioc);
+        break;
+      case scenario::echo_fanout:
+        result = run_echo_fanout(o, ioc);
         break;
     }
   } catch (const std::exception& e) {

@@ -69,6 +69,8 @@ const char* to_string(scenario s) {
       return "fanout";
     case scenario::echo:
       return "echo";
+    case scenario::echo_fanout:
+      return "echo-fanout";
   }
   return "?";
 }
@@ -91,12 +93,17 @@ Scenarios:
   echo     --players connections to a WebSocket echo server (bench/floor),
            sending move-sized frames, closed loop or --rate messages/s: the
            floor every other latency is compared to
+  echo-fanout
+           --spectators connections to the echo server plus one that sends a
+           state-sized frame the server sends to all (--rate per second,
+           default 5, each after the previous reached everyone): the floor
+           of fanout
 
 Options:
   --url=ws://H:P/PATH   a node (repeat for several)
   --players=N           idle, echo: connections (default 100)
   --games=G             games: concurrent games (default 10)
-  --spectators=S        fanout: spectators (default 100)
+  --spectators=S        fanout, echo-fanout: spectators (default 100)
   --rate=R              total moves (echo: messages) per second; 0 = closed loop
   --duration=SECONDS    how long to measure (required, at most 3600)
   --ramp=N              new connections per second while connecting (default 2000)
@@ -133,9 +140,11 @@ parse_result parse_options(const std::vector<std::string>& args) {
         o.scenario = scenario::fanout;
       else if (a == "echo")
         o.scenario = scenario::echo;
+      else if (a == "echo-fanout")
+        o.scenario = scenario::echo_fanout;
       else
         return fail("unknown scenario '" + a
-                    + "' (idle, games, fanout or echo)");
+                    + "' (idle, games, fanout, echo or echo-fanout)");
       continue;
     }
     auto eq = a.find('=');
@@ -194,7 +203,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
   if (o.help)
     return r;
   if (!have_scenario)
-    return fail("no scenario given (idle, games, fanout or echo)");
+    return fail("no scenario given (idle, games, fanout, echo or "
+                "echo-fanout)");
   if (o.urls.empty())
     return fail("--url is required (ws://HOST:PORT/socket/websocket)");
   if (o.duration_s == 0)

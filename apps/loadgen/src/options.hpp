@@ -17,7 +17,7 @@ struct ws_url {
 /// Parses `ws://HOST[:PORT]/PATH` (port 80 by default); none if malformed.
 std::optional<ws_url> parse_ws_url(const std::string& text);
 
-enum class scenario { idle, games, fanout, echo };
+enum class scenario { idle, games, fanout, echo, echo_fanout };
 
 struct options {
   loadgen::scenario scenario = scenario::idle;

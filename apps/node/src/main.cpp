@@ -10,7 +10,9 @@
 #include "parlor/game_server/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
+#include "parlor/gateway/game_watch.hpp"
 #include "parlor/gateway/http_server.hpp"
+#include "parlor/gateway/socket_fanout.hpp"
 #include "parlor/metrics/metrics.hpp"
 #include "parlor/node/node_config.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
@@ -116,7 +118,8 @@ int run(const node::node_config& conf) {
   caf::actor_system_config cfg;
   auto threads = conf.threads != 0
                    ? conf.threads
-                   : std::max(1u, std::thread::hardware_concurrency());
+                   // One core is the io thread's (see docs/architecture.md).
+                   : std::max(2u, std::thread::hardware_concurrency()) - 1;
   cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   cfg.set("logger.verbosity", caf::atom("quiet"));
   cfg.load<caf::io::middleman>();
@@ -129,6 +132,8 @@ int run(const node::node_config& conf) {
   auto metrics = std::make_shared<metrics::node_metrics>();
   auto store = game_server::spawn_store(sys, conf.data_dir);
   auto pubsub = pubsub::spawn_pubsub(sys);
+  auto watch = gateway::spawn_game_watch(sys);
+  auto fanout = gateway::spawn_socket_fanout(sys, pubsub, metrics);
   // The start time orders this run's registry writes after earlier runs'.
   auto started_ms = static_cast<uint64_t>(core::unix_ms());
   auto registry = registry::spawn_registry(sys, self_info.name, started_ms);
@@ -164,7 +169,8 @@ int run(const node::node_config& conf) {
   auto stop_actors = [&] {
     if (cluster_port != 0)
       sys.middleman().unpublish(agent, cluster_port);
-    for (auto& a : {agent, supervisor, registry, pubsub, keeper, store})
+    for (auto& a : {agent, supervisor, registry, pubsub, watch, fanout, keeper,
+                    store})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };
 
@@ -172,7 +178,8 @@ int run(const node::node_config& conf) {
   env->node = self_info;
   env->registry = registry;
   env->supervisor = supervisor;
-  env->pubsub = pubsub;
+  env->fanout = fanout;
+  env->watch = watch;
   env->signer = std::make_shared<const auth::token_signer>(secret);
   env->metrics = metrics;
   env->limits.max_frame_bytes = conf.max_frame_bytes;

@@ -1,5 +1,7 @@
 #include "parlor/gateway/gateway_actor.hpp"
 
+#include "parlor/gateway/socket_fanout.hpp"
+
 #include "parlor/game_server/fwd.hpp"
 #include "parlor/games/errc.hpp"
 #include "parlor/protocol/frame.hpp"
@@ -121,16 +123,25 @@ bool settle(self_ptr self, uint64_t id) {
   return self->state.pending.erase(id) > 0;
 }
 
+/// Asks the node's game watch to report `game` going down to this gateway.
+void follow(self_ptr self, const caf::actor& game) {
+  self->send(self->state.env->watch, follow_atom_v, game);
+}
+
+void unfollow(self_ptr self, const caf::actor& game) {
+  self->send(self->state.env->watch, unfollow_atom_v, game.address());
+}
+
 /// Forgets a channel and its subscription.
 void drop_channel(self_ptr self, const std::string& topic) {
   auto i = self->state.channels.find(topic);
   if (i == self->state.channels.end())
     return;
   if (i->second.kind == channel_kind::game) {
-    self->send(self->state.env->pubsub, pubsub::unsubscribe_atom_v, topic,
-               caf::actor_cast<caf::actor>(self));
+    self->send(self->state.env->fanout, pubsub::unsubscribe_atom_v, topic,
+               self->state.sink);
     if (i->second.game) {
-      self->demonitor(i->second.game);
+      unfollow(self, i->second.game);
       // No longer connected to that game (see the game's idle reaper).
       self->send(i->second.game, game_server::leave_atom_v);
     }
@@ -158,29 +169,28 @@ void join_lobby(self_ptr self, const protocol::frame& f) {
          {"region", st.env->node.region}});
 }
 
-void join_game(self_ptr self, const protocol::frame& f,
-               const std::string& code) {
-  auto& st = self->state;
-  auto& ch = st.channels[f.topic];
-  ch.kind = channel_kind::game;
-  ch.join_ref = f.join_ref;
-  // Subscribe before joining, so that no broadcast after our join is missed.
-  self->send(st.env->pubsub, pubsub::subscribe_atom_v, f.topic,
-             caf::actor_cast<caf::actor>(self));
-  auto timeout = st.env->limits.request_timeout;
-  auto fail = [=](caf::error& err) {
+/// Answers a game join that failed with `err`, unless replaced meanwhile.
+auto join_failed(self_ptr self, const protocol::frame& f) {
+  return [=](caf::error& err) {
     if (!same_channel(self, f.topic, f.join_ref))
       return;
     drop_channel(self, f.topic);
     reply_error(self, f, reason_of(err));
   };
-  self->request(st.env->registry, timeout, registry::lookup_atom_v, code)
+}
+
+void lookup_and_join(self_ptr self, const protocol::frame& f,
+                     const std::string& code) {
+  auto timeout = self->state.env->limits.request_timeout;
+  auto fail = join_failed(self, f);
+  self->request(self->state.env->registry, timeout, registry::lookup_atom_v,
+                code)
     .then(
       [=](caf::actor& game) {
         if (!same_channel(self, f.topic, f.join_ref))
           return;
-        // Monitored from here: a GameServer lost mid-join answers at once.
-        self->monitor(game);
+        // Followed from here: a GameServer lost mid-join answers at once.
+        follow(self, game);
         auto id = track(self, game, [=] {
           if (!same_channel(self, f.topic, f.join_ref))
             return;
@@ -195,7 +205,7 @@ void join_game(self_ptr self, const protocol::frame& f,
               if (!settle(self, id))
                 return;
               if (!same_channel(self, f.topic, f.join_ref)) {
-                self->demonitor(game);
+                unfollow(self, game);
                 self->send(game, game_server::leave_atom_v);
                 return;
               }
@@ -213,10 +223,30 @@ void join_game(self_ptr self, const protocol::frame& f,
             [=](caf::error& err) {
               if (!settle(self, id))
                 return;
-              self->demonitor(game);
+              unfollow(self, game);
               self->send(game, game_server::leave_atom_v);
               fail(err);
             });
+      },
+      fail);
+}
+
+void join_game(self_ptr self, const protocol::frame& f,
+               const std::string& code) {
+  auto& st = self->state;
+  auto& ch = st.channels[f.topic];
+  ch.kind = channel_kind::game;
+  ch.join_ref = f.join_ref;
+  auto timeout = st.env->limits.request_timeout;
+  auto fail = join_failed(self, f);
+  // Subscribed before joining, so that no broadcast after the join is missed
+  // (the fan-out answers once the PubSub has the subscription).
+  self->request(st.env->fanout, timeout, pubsub::subscribe_atom_v, f.topic,
+                st.sink)
+    .then(
+      [=](caf::ok_atom) {
+        if (same_channel(self, f.topic, f.join_ref))
+          lookup_and_join(self, f, code);
       },
       fail);
 }
@@ -344,32 +374,6 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
     [m = st.env->metrics] { m->connections.add(-1); });
   auto check_every = st.env->limits.idle_timeout / 4;
   self->delayed_send(self, check_every, idle_atom_v);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    // Unanswered requests to it fail now rather than at their timeout.
-    std::vector<std::function<void()>> failed;
-    auto& pending = self->state.pending;
-    for (auto i = pending.begin(); i != pending.end();)
-      if (i->second.game == dm.source) {
-        failed.push_back(std::move(i->second.fail));
-        i = pending.erase(i);
-      } else {
-        ++i;
-      }
-    for (auto& f : failed)
-      f();
-    // A GameServer stopped: tell its channels, as Phoenix does when a channel
-    // process dies; the client rejoins and finds the restarted game.
-    std::vector<std::string> gone;
-    for (auto& [topic, ch] : self->state.channels)
-      if (ch.game && ch.game.address() == dm.source)
-        gone.push_back(topic);
-    for (auto& topic : gone) {
-      auto join_ref = self->state.channels[topic].join_ref;
-      drop_channel(self, topic);
-      send_text(self, protocol::encode_push(join_ref, topic, "phx_error",
-                                            json::object()));
-    }
-  });
   return {
     [=](inbound_atom, const std::string& text) {
       auto& s = self->state;
@@ -390,10 +394,32 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
       }
       handle_frame(self, std::get<protocol::frame>(decoded));
     },
-    [=](pubsub::frame_atom, const pubsub::frame_ptr& frame) {
-      if (auto s = self->state.sink.lock()) {
-        self->state.env->metrics->messages_out.add();
-        s->send(frame);
+    [=](game_down_atom, const caf::actor_addr& game, const caf::error&) {
+      // Unanswered requests to it fail now rather than at their timeout.
+      std::vector<std::function<void()>> failed;
+      auto& pending = self->state.pending;
+      for (auto i = pending.begin(); i != pending.end();)
+        if (i->second.game == game) {
+          failed.push_back(std::move(i->second.fail));
+          i = pending.erase(i);
+        } else {
+          ++i;
+        }
+      for (auto& f : failed)
+        f();
+      // A GameServer stopped: tell its channels, as Phoenix does when a
+      // channel process dies; the client rejoins and finds the restarted
+      // game.
+      std::vector<std::string> gone;
+      for (auto& [topic, ch] : self->state.channels)
+        if (ch.game && ch.game.address() == game)
+          gone.push_back(topic);
+      for (auto& topic : gone) {
+        auto join_ref = self->state.channels[topic].join_ref;
+        self->state.channels[topic].game = nullptr; // nothing to unfollow
+        drop_channel(self, topic);
+        send_text(self, protocol::encode_push(join_ref, topic, "phx_error",
+                                              json::object()));
       }
     },
     [=](idle_atom) {

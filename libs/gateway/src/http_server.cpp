@@ -4,6 +4,7 @@
 #include "parlor/gateway/http_server.hpp"
 
 #include "parlor/gateway/http_util.hpp"
+#include "parlor/gateway/socket_fanout.hpp"
 
 #include "parlor/auth/admin.hpp"
 #include "parlor/core/clock.hpp"
@@ -21,6 +22,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <fstream>
 #include <mutex>
@@ -68,7 +70,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, caf::actor_system& actor_sys,
        std::shared_ptr<const gateway_env> gw_env, http_options options)
     : ioc(io), sys(actor_sys), env(std::move(gw_env)), opts(std::move(options)),
-      acceptor(asio::make_strand(io)) {
+      acceptor(io) {
     // nop
   }
 
@@ -98,6 +100,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     sessions.erase(s);
   }
 
+  /// Run by exactly one thread.
   asio::io_context& ioc;
   caf::actor_system& sys;
   std::shared_ptr<const gateway_env> env;
@@ -158,6 +161,15 @@ public:
     asio::post(ws_.get_executor(),
                beast::bind_front_handler(&ws_session::on_send,
                                          shared_from_this(), std::move(frame)));
+  }
+
+  /// Queues a frame; on the io thread only (see `send_to_all`).
+  void deliver(const shared_frame& frame) {
+    on_send(frame);
+  }
+
+  asio::io_context& context() {
+    return server_->ioc;
   }
 
   /// Thread-safe. Called by the gateway actor and at shutdown.
@@ -444,6 +456,35 @@ private:
   std::shared_ptr<http_server::impl> server_;
 };
 
+// -- broadcast ----------------------------------------------------------------
+
+void send_to_all(const shared_frame& frame,
+                 const std::vector<std::shared_ptr<socket_sink>>& sinks) {
+  // One hand-off per io_context (each is run by one thread) instead of one
+  // post per session.
+  std::vector<std::pair<asio::io_context*,
+                        std::vector<std::shared_ptr<ws_session>>>>
+    batches;
+  for (auto& s : sinks) {
+    auto ws = std::dynamic_pointer_cast<ws_session>(s);
+    if (!ws) {
+      s->send(frame);
+      continue;
+    }
+    auto* ctx = &ws->context();
+    auto i = std::find_if(batches.begin(), batches.end(),
+                          [&](auto& b) { return b.first == ctx; });
+    if (i == batches.end())
+      i = batches.insert(batches.end(), {ctx, {}});
+    i->second.push_back(std::move(ws));
+  }
+  for (auto& [ctx, sessions] : batches)
+    asio::post(*ctx, [frame, sessions = std::move(sessions)] {
+      for (auto& ws : sessions)
+        ws->deliver(frame);
+    });
+}
+
 // -- server -------------------------------------------------------------------
 
 void http_server::impl::load_files() {
@@ -525,7 +566,9 @@ http_server::impl::handle(const http::request<http::string_body>& req) {
 }
 
 void http_server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
+  // No strands: one thread runs `ioc`, so handlers never run concurrently,
+  // and a broadcast can serve many sessions in one handler (send_to_all).
+  acceptor.async_accept(ioc,
                         beast::bind_front_handler(&impl::on_accept,
                                                   shared_from_this()));
 }

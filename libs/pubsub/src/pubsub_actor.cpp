@@ -23,7 +23,7 @@ struct pubsub_state {
 void deliver(caf::stateful_actor<pubsub_state>* self, const std::string& topic,
              const frame_ptr& frame) {
   self->state.table.for_each(topic, [&](const caf::actor& who) {
-    self->send(who, frame_atom_v, frame);
+    self->send(who, frame_atom_v, topic, frame);
   });
 }
 

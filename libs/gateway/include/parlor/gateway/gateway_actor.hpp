@@ -20,6 +20,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_gateway, parlor::core::gateway_ids_begin)
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, inbound_atom, "inbound")
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, closed_atom, "closed")
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, idle_atom, "idle")
+  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, follow_atom, "follow")
+  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, unfollow_atom, "unfollow")
+  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, game_down_atom, "game_down")
 CAF_END_TYPE_ID_BLOCK(parlor_gateway)
 
 static_assert(caf::id_block::parlor_gateway::end
@@ -46,7 +49,10 @@ struct gateway_env {
   core::node_info node;
   caf::actor registry;
   caf::actor supervisor;
-  caf::actor pubsub;
+  /// The node's socket fan-out (see `spawn_socket_fanout`).
+  caf::actor fanout;
+  /// The node's game watch (see `spawn_game_watch`).
+  caf::actor watch;
   std::shared_ptr<const auth::token_signer> signer;
   std::shared_ptr<metrics::node_metrics> metrics;
   socket_limits limits;

@@ -38,8 +38,8 @@ struct http_options {
 
 /// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,
 /// `/g/CODE`, `/healthz`, `/api/cluster`, `/metrics`, `/socket/websocket`
-/// and the signed `POST /api/admin/...` of `parlorctl`. Runs on the threads
-/// that run the `io_context`.
+/// and the signed `POST /api/admin/...` of `parlorctl`. Runs on the thread
+/// that runs the `io_context`: exactly one thread must run it.
 class http_server {
 public:
   http_server(boost::asio::io_context& ioc, caf::actor_system& sys,
