@@ -58,7 +58,6 @@ struct gateway_state {
   std::weak_ptr<socket_sink> sink;
   std::string player_id;
   std::string player_name;
-  std::string token;
   std::map<std::string, channel> channels;
   clock_type::time_point last_seen;
   static inline const char* name = "parlor.gateway";
@@ -164,7 +163,7 @@ void join_lobby(self_ptr self, const protocol::frame& f) {
   ch.joined = true;
   reply(self, f, true,
         {{"player", {{"id", st.player_id}, {"name", st.player_name},
-                     {"token", st.token}}},
+                     {"token", st.env->signer->sign(st.player_id)}}},
          {"node", st.env->node.name},
          {"region", st.env->node.region}});
 }
@@ -366,7 +365,6 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
       st.player_id = std::move(*id);
   if (st.player_id.empty())
     st.player_id = auth::random_player_id();
-  st.token = st.env->signer->sign(st.player_id);
   st.last_seen = clock_type::now();
   st.env->metrics->connections.add(1);
   st.env->metrics->connections_total.add();

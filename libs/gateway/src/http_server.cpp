@@ -23,7 +23,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <deque>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -184,7 +183,7 @@ public:
   void abort() {
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
-      beast::get_lowest_layer(self->ws_).socket().close(ec);
+      self->ws_.next_layer().close(ec);
     });
   }
 
@@ -234,17 +233,18 @@ private:
   void on_send(shared_frame frame) {
     if (closing_)
       return;
-    if (queue_.size() >= server_->env->limits.max_queued_frames)
+    auto waiting = queue_.size() - head_;
+    if (waiting >= server_->env->limits.max_queued_frames)
       return do_close(static_cast<uint16_t>(websocket::close_code::policy_error),
                       "client too slow");
     queue_.push_back(std::move(frame));
-    if (queue_.size() == 1)
+    if (waiting == 0)
       do_write();
   }
 
   void do_write() {
     ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front()),
+    ws_.async_write(asio::buffer(*queue_[head_]),
                     beast::bind_front_handler(&ws_session::on_write,
                                               shared_from_this()));
   }
@@ -252,8 +252,19 @@ private:
   void on_write(beast::error_code ec, std::size_t) {
     if (ec)
       return fail(ec, "write");
-    queue_.pop_front();
-    if (!queue_.empty() && !closing_)
+    queue_[head_++].reset();
+    if (head_ == queue_.size()) {
+      head_ = 0;
+      queue_.clear();
+      if (queue_.capacity() > 8)
+        queue_.shrink_to_fit(); // idle sockets hold no queue
+      return;
+    }
+    if (head_ >= 64 && head_ * 2 >= queue_.size()) {
+      queue_.erase(queue_.begin(), queue_.begin() + head_);
+      head_ = 0;
+    }
+    if (!closing_)
       do_write();
   }
 
@@ -281,9 +292,15 @@ private:
     }
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  // A plain socket below, not beast::tcp_stream: the WebSocket layer has
+  // its own handshake timer, and tcp_stream's timers cost ~500 bytes per
+  // socket (docs/benchmarks.md, memory per player).
+  websocket::stream<tcp::socket> ws_;
   beast::flat_buffer buffer_;
-  std::deque<shared_frame> queue_;
+  /// Frames to write, from `head_` on (one write in flight). A vector: an
+  /// empty std::deque holds 576 bytes, and most sockets are idle.
+  std::vector<shared_frame> queue_;
+  std::size_t head_ = 0;
   std::shared_ptr<http_server::impl> server_;
   caf::actor actor_;
   std::string name_;
