@@ -567,3 +567,49 @@ TEST_CASE_METHOD(node_fixture,
   std::error_code ec;
   fs::remove_all(n2.dir, ec);
 }
+
+TEST_CASE_METHOD(test::actor_fixture,
+                 "the store commits queued writes together, answers each, "
+                 "and reads see every earlier write",
+                 "[store][actor]") {
+  auto dir = fs::temp_directory_path()
+             / ("parlor-store-actor-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto st = game_server::spawn_store(sys, dir);
+  // 300 writes in flight at once (three games, and copies for a peer),
+  // then a read: it is answered after them and sees the last versions.
+  std::vector<caf::response_handle<caf::blocking_actor,
+                                   caf::message, true>> writes;
+  const char* codes[] = {"AAAA", "BBBB", "CCCC"};
+  for (uint64_t v = 1; v <= 100; ++v)
+    for (auto* code : codes)
+      writes.push_back(self->request(
+        st, caf::infinite, game_server::save_atom_v, std::string{code},
+        std::string{"tictactoe"}, v, false,
+        R"({"v":)" + std::to_string(v) + "}", uint64_t{1}));
+  auto copy = self->request(st, caf::infinite, game_server::replicate_atom_v,
+                            std::string{"n2"}, std::string{"DDDD"},
+                            std::string{"tictactoe"}, uint64_t{9}, uint64_t{1},
+                            false, std::string{R"({"v":9})"});
+  auto read = self->request(st, caf::infinite, game_server::load_atom_v,
+                            std::string{"BBBB"});
+  int ok = 0;
+  for (auto& w : writes)
+    w.receive([&](caf::ok_atom) { ++ok; },
+              [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(ok == 300);
+  copy.receive([&](caf::ok_atom) { ++ok; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+  read.receive([&](std::string& data) { CHECK(data == R"({"v":100})"); },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(ok == 301);
+  {
+    store::store db{dir};
+    for (auto* code : codes)
+      CHECK(db.load(code).version == 100);
+    CHECK(db.load_replicas("n2").size() == 1);
+  }
+  caf::anon_send_exit(st, caf::exit_reason::user_shutdown);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}

@@ -415,6 +415,31 @@ TEST_CASE_METHOD(gateway_fixture,
 }
 
 TEST_CASE_METHOD(gateway_fixture,
+                 "a move the GameServer never answers times out",
+                 "[gateway][actor]") {
+  env->limits.request_timeout = 300ms;
+  auto c = connect("alice");
+  auto hole = sys.spawn(black_hole, true);
+  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                    std::string{"HOLE"}, hole));
+  REQUIRE(c.call("2", "game:HOLE", "phx_join")["status"] == "ok");
+  auto sent = std::chrono::steady_clock::now();
+  auto ref = c.push("2", "game:HOLE", "move", {{"cell", 4}});
+  auto r = c.sink->next(5s);
+  auto took = std::chrono::steady_clock::now() - sent;
+  REQUIRE(r.is_array());
+  CHECK(r[1] == ref);
+  CHECK(r[4] == json{{"status", "error"},
+                     {"response", {{"reason", "timeout"}}}});
+  // Swept once a second: after the timeout, before the second sweep past it.
+  CHECK(took >= 300ms);
+  CHECK(took < 2500ms);
+  // The socket works on.
+  CHECK(c.call("3", "phoenix", "heartbeat")["status"] == "ok");
+  caf::anon_send_exit(hole, caf::exit_reason::kill);
+}
+
+TEST_CASE_METHOD(gateway_fixture,
                  "the game hears when a channel leaves or its socket closes",
                  "[gateway][actor]") {
   caf::scoped_actor observer{sys};

@@ -297,3 +297,69 @@ TEST_CASE("recently finished games and copies are still loaded, old ones "
   CHECK(db.load_replicas("n2", 4000).size() == 1);
   CHECK(db.adopt("CPYF", "n2")); // a finished copy can be adopted too
 }
+
+TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
+          "moves the log into the database",
+          "[store]") {
+  temp_dir dir;
+  auto wal = dir.path / "parlor.db-wal";
+  store s{dir.path};
+  s.auto_checkpoint(false);
+  parlor::store::checkpointer cp{dir.path};
+  cp.run(); // whatever the migrations left
+  // Far more than SQLite's 1000-page threshold: commits no longer
+  // checkpoint, so the log only grows.
+  std::string big(3000, 'x');
+  auto before = fs::file_size(wal);
+  for (uint64_t v = 1; v <= 1500; ++v) {
+    auto g = snap("GAME", v);
+    g.data = big;
+    REQUIRE(s.save(g));
+  }
+  CHECK(fs::file_size(wal) > before);
+  CHECK(fs::file_size(wal) > 1000 * 4096);
+  auto p = cp.run();
+  CHECK(p.log_frames > 1000);
+  CHECK(p.copied_frames == p.log_frames);
+  // The writer starts the log over after a complete checkpoint, and every
+  // version is where a reader looks.
+  REQUIRE(s.save(snap("GAME", 1501)));
+  CHECK(cp.run().log_frames < 10);
+  CHECK(s.load("GAME").version == 1501);
+  store reopened{dir.path};
+  CHECK(reopened.load("GAME").version == 1501);
+}
+
+TEST_CASE("a checkpointer needs an existing database", "[store]") {
+  temp_dir dir;
+  CHECK_THROWS_AS(parlor::store::checkpointer{dir.path / "none"}, store_error);
+}
+
+TEST_CASE("a batch writes all its snapshots in one transaction, or none",
+          "[store]") {
+  temp_dir dir;
+  store s{dir.path};
+  s.batch([&] {
+    CHECK(s.save(snap("AAAA", 1)));
+    CHECK(s.save(snap("BBBB", 1)));
+    CHECK(s.save(snap("AAAA", 2)));
+    CHECK_FALSE(s.save(snap("AAAA", 1))); // older: not written
+    auto copy = snap("CCCC", 4);
+    copy.owner = "node-b";
+    CHECK(s.save_replica(copy));
+  });
+  CHECK(s.load("AAAA").version == 2);
+  CHECK(s.load("BBBB").version == 1);
+  CHECK(s.load_replicas("node-b").size() == 1);
+  CHECK_THROWS_AS(s.batch([&] {
+                    REQUIRE(s.save(snap("AAAA", 3)));
+                    REQUIRE(s.save(snap("DDDD", 1)));
+                    throw store_error("disk on fire");
+                  }),
+                  store_error);
+  CHECK(s.load("AAAA").version == 2);
+  CHECK(s.load_active().size() == 2);
+  // The store works on after a rolled back batch.
+  CHECK(s.save(snap("AAAA", 3)));
+  CHECK(s.load("AAAA").version == 3);
+}

@@ -103,7 +103,9 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
     done();
   };
   self
-    ->request(st.env->store, st.env->store_timeout, save_atom_v,
+    // The local store always answers (an error if it fails or stops), so no
+    // timer per move (CAF's clock thread is not cheap at thousands a second).
+    ->request(st.env->store, caf::infinite, save_atom_v,
               st.match->code(), kind, version, finished, *data,
               st.incarnation)
     .await(

@@ -15,8 +15,17 @@ namespace {
 
 using games_list = caf::result<std::vector<std::string>, std::vector<uint64_t>>;
 
+/// A write waiting for the next commit.
+struct pending_write {
+  store::snapshot snapshot;
+  bool replica = false;
+  caf::typed_response_promise<caf::ok_atom> done;
+};
+
 struct store_state {
   std::shared_ptr<store::store> db;
+  /// Writes since the last commit (see `queue_write`).
+  std::vector<pending_write> batch;
   static inline const char* name = "parlor.store";
 };
 
@@ -61,31 +70,97 @@ games_list listed(std::vector<store::snapshot> snapshots) {
   return {std::move(data), std::move(incarnations)};
 }
 
+/// Group commit: writes that arrive while the actor is busy are committed
+/// together. The first write of a batch sends `commit` to this actor, which
+/// queues it behind every write already in the mailbox.
+caf::result<caf::ok_atom> queue_write(self_ptr self, store::snapshot s,
+                                      bool replica) {
+  auto& batch = self->state.batch;
+  auto done = self->make_response_promise<caf::ok_atom>();
+  batch.push_back(pending_write{std::move(s), replica, done});
+  if (batch.size() == 1)
+    self->send(self, commit_atom_v);
+  return done;
+}
+
+/// Commits the pending writes in one transaction and answers them. Every
+/// other request commits first, so that it sees every earlier write.
+void commit(self_ptr self) {
+  auto writes = std::move(self->state.batch);
+  self->state.batch.clear();
+  if (writes.empty())
+    return;
+  auto& db = *self->state.db;
+  try {
+    db.batch([&] {
+      for (auto& w : writes)
+        if (w.replica)
+          db.save_replica(w.snapshot);
+        else
+          db.save(w.snapshot);
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("store: {} ({} write(s) refused)", e.what(), writes.size());
+    for (auto& w : writes)
+      w.done.deliver(caf::error{errc::storage_failed});
+    return;
+  }
+  for (auto& w : writes)
+    w.done.deliver(caf::ok_atom_v);
+}
+
+/// How often the log is copied into the database.
+constexpr auto checkpoint_every = std::chrono::seconds{1};
+
+/// Copies the write-ahead log into the database once a second, on its own
+/// thread: the syncs of a checkpoint (milliseconds) stay off the path of
+/// moves, which commit without checkpointing.
+caf::behavior checkpointer_impl(caf::event_based_actor* self,
+                                std::shared_ptr<store::checkpointer> cp) {
+  self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
+  return {
+    [=](caf::tick_atom) {
+      try {
+        cp->run();
+      } catch (const std::exception& e) {
+        spdlog::warn("store: {}", e.what());
+      }
+      self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
+    },
+  };
+}
+
 // SQLite blocks: this actor runs detached, on its own thread.
-caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
+caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db,
+                         std::shared_ptr<store::checkpointer> cp) {
   self->state.db = std::move(db);
+  if (cp) // linked: it stops with this actor
+    self->spawn<caf::detached + caf::linked>(checkpointer_impl, std::move(cp));
   return {
     [=](save_atom, std::string& code, std::string& kind, uint64_t version,
         bool finished, std::string& data,
         uint64_t incarnation) -> caf::result<caf::ok_atom> {
-      return guarded([&]() -> caf::result<caf::ok_atom> {
-        self->state.db->save(make_snapshot(std::move(code), std::move(kind),
-                                           version, finished, std::move(data),
-                                           incarnation));
-        return caf::ok_atom_v;
-      });
+      return queue_write(self,
+                         make_snapshot(std::move(code), std::move(kind),
+                                       version, finished, std::move(data),
+                                       incarnation),
+                         false);
     },
+    [=](commit_atom) { commit(self); },
     [=](load_atom, int64_t finished_since_ms) -> games_list {
+      commit(self);
       return guarded([&]() -> games_list {
         return listed(self->state.db->load_active(finished_since_ms));
       });
     },
     [=](load_atom, const std::string& code) -> caf::result<std::string> {
+      commit(self);
       return guarded([&]() -> caf::result<std::string> {
         return self->state.db->load(code).data;
       });
     },
     [=](forget_atom, const std::string& code, uint64_t incarnation) {
+      commit(self);
       guarded([&]() -> caf::result<void> {
         self->state.db->forget(code, incarnation);
         return caf::unit;
@@ -94,15 +169,15 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     [=](replicate_atom, std::string& owner, std::string& code,
         std::string& kind, uint64_t version, uint64_t incarnation,
         bool finished, std::string& data) -> caf::result<caf::ok_atom> {
-      return guarded([&]() -> caf::result<caf::ok_atom> {
-        self->state.db->save_replica(
-          make_snapshot(std::move(code), std::move(kind), version, finished,
-                        std::move(data), incarnation, std::move(owner)));
-        return caf::ok_atom_v;
-      });
+      return queue_write(self,
+                         make_snapshot(std::move(code), std::move(kind),
+                                       version, finished, std::move(data),
+                                       incarnation, std::move(owner)),
+                         true);
     },
     [=](unreplicate_atom, const std::string& code, const std::string& owner,
         uint64_t incarnation) {
+      commit(self);
       guarded([&]() -> caf::result<void> {
         self->state.db->drop_replica(code, owner, incarnation);
         return caf::unit;
@@ -110,6 +185,7 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     },
     [=](adopt_atom, const std::string& owner,
         const std::string& code) -> games_list {
+      commit(self);
       return guarded([&]() -> games_list {
         std::vector<store::snapshot> adopted;
         if (auto s = self->state.db->adopt(code, owner))
@@ -118,6 +194,7 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
       });
     },
     [=](expire_atom, int64_t cutoff_ms) {
+      commit(self);
       guarded([&]() -> caf::result<void> {
         if (auto n = self->state.db->reap_finished(cutoff_ms); n > 0)
           spdlog::info("store: reaped {} finished game(s)", n);
@@ -126,6 +203,7 @@ caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db) {
     },
     [=](adopt_atom, const std::string& owner,
         int64_t finished_since_ms) -> games_list {
+      commit(self);
       return guarded([&]() -> games_list {
         std::vector<store::snapshot> adopted;
         for (auto& copy :
@@ -192,7 +270,14 @@ caf::actor spawn_store(caf::actor_system& sys,
   // owners send fresh copies when they name this node again.
   if (auto n = db->clear_replicas(); n > 0)
     spdlog::info("store: dropped {} backup copies from before the restart", n);
-  return sys.spawn<caf::detached>(store_impl, std::move(db));
+  std::shared_ptr<store::checkpointer> cp;
+  try {
+    cp = std::make_shared<store::checkpointer>(data_dir);
+    db->auto_checkpoint(false);
+  } catch (const store::store_error& e) {
+    spdlog::warn("store: {}; commits checkpoint themselves", e.what());
+  }
+  return sys.spawn<caf::detached>(store_impl, std::move(db), std::move(cp));
 }
 
 } // namespace parlor::game_server

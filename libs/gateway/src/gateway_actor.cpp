@@ -44,17 +44,22 @@ struct channel {
 /// A request to a GameServer that has not been answered yet.
 struct in_flight {
   caf::actor_addr game;
-  /// Answers the client when the GameServer goes down first.
-  std::function<void()> fail;
+  clock_type::time_point started;
+  /// Answers the client with an error reason: "unavailable" when the
+  /// GameServer goes down first, "timeout" when it does not answer in time.
+  std::function<void(std::string_view reason)> fail;
 };
 
 struct gateway_state {
   std::shared_ptr<const gateway_env> env;
   /// CAF 0.17 lets a request to an actor on a lost node wait for its whole
   /// timeout; these are failed as soon as the GameServer is reported down
-  /// (its node's connection dropped, or it stopped).
+  /// (its node's connection dropped, or it stopped). Moves are sent without
+  /// a CAF timer (one clock entry per move costs the clock thread dearly);
+  /// a sweep once a second times them out here instead.
   std::map<uint64_t, in_flight> pending;
   uint64_t next_pending = 0;
+  bool sweep_armed = false;
   std::weak_ptr<socket_sink> sink;
   std::string player_id;
   std::string player_name;
@@ -108,13 +113,39 @@ std::string reason_of(const caf::error& err) {
   return "unavailable";
 }
 
-/// Records a request to `game`; `fail` answers it if `game` goes down
-/// first. Returns the id for `settle`.
+/// How often unanswered requests are checked against the request timeout.
+constexpr auto sweep_every = std::chrono::seconds{1};
+
+/// Records a request to `game`; `fail` answers it if `game` goes down first
+/// or it is still unanswered after the request timeout. Returns the id for
+/// `settle`.
 uint64_t track(self_ptr self, const caf::actor& game,
-               std::function<void()> fail) {
-  auto id = ++self->state.next_pending;
-  self->state.pending.emplace(id, in_flight{game.address(), std::move(fail)});
+               std::function<void(std::string_view)> fail) {
+  auto& st = self->state;
+  auto id = ++st.next_pending;
+  st.pending.emplace(id, in_flight{game.address(), clock_type::now(),
+                                   std::move(fail)});
+  if (!st.sweep_armed) {
+    st.sweep_armed = true;
+    self->delayed_send(self, sweep_every, sweep_atom_v);
+  }
   return id;
+}
+
+/// Fails the requests in `pending` that `expired` selects, with `reason`.
+template <class Predicate>
+void fail_pending(self_ptr self, Predicate expired, std::string_view reason) {
+  std::vector<std::function<void(std::string_view)>> failed;
+  auto& pending = self->state.pending;
+  for (auto i = pending.begin(); i != pending.end();)
+    if (expired(i->second)) {
+      failed.push_back(std::move(i->second.fail));
+      i = pending.erase(i);
+    } else {
+      ++i;
+    }
+  for (auto& f : failed)
+    f(reason);
 }
 
 /// Whether the request `id` is still unanswered; forgets it.
@@ -190,11 +221,11 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
           return;
         // Followed from here: a GameServer lost mid-join answers at once.
         follow(self, game);
-        auto id = track(self, game, [=] {
+        auto id = track(self, game, [=](std::string_view reason) {
           if (!same_channel(self, f.topic, f.join_ref))
             return;
           drop_channel(self, f.topic);
-          reply_error(self, f, "unavailable");
+          reply_error(self, f, reason);
         });
         self
           ->request(game, timeout, game_server::join_atom_v,
@@ -296,13 +327,13 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
     return reply_error(self, f, "not_joined");
   auto start = clock_type::now();
   auto& st = self->state;
-  auto id = track(self, ch.game, [=] {
+  auto id = track(self, ch.game, [=](std::string_view reason) {
     self->state.env->metrics->moves_rejected.add();
-    reply_error(self, f, "unavailable");
+    reply_error(self, f, reason);
   });
   self
-    ->request(ch.game, st.env->limits.request_timeout,
-              game_server::move_atom_v, st.player_id, f.payload.dump())
+    ->request(ch.game, caf::infinite, game_server::move_atom_v, st.player_id,
+              f.payload.dump())
     .then(
       [=](uint64_t version) {
         if (!settle(self, id))
@@ -394,17 +425,9 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
     },
     [=](game_down_atom, const caf::actor_addr& game, const caf::error&) {
       // Unanswered requests to it fail now rather than at their timeout.
-      std::vector<std::function<void()>> failed;
-      auto& pending = self->state.pending;
-      for (auto i = pending.begin(); i != pending.end();)
-        if (i->second.game == game) {
-          failed.push_back(std::move(i->second.fail));
-          i = pending.erase(i);
-        } else {
-          ++i;
-        }
-      for (auto& f : failed)
-        f();
+      fail_pending(
+        self, [&](const in_flight& r) { return r.game == game; },
+        "unavailable");
       // A GameServer stopped: tell its channels, as Phoenix does when a
       // channel process dies; the client rejoins and finds the restarted
       // game.
@@ -419,6 +442,16 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
         send_text(self, protocol::encode_push(join_ref, topic, "phx_error",
                                               json::object()));
       }
+    },
+    [=](sweep_atom) {
+      auto& s = self->state;
+      auto cutoff = clock_type::now() - s.env->limits.request_timeout;
+      fail_pending(
+        self, [&](const in_flight& r) { return r.started <= cutoff; },
+        "timeout");
+      s.sweep_armed = !s.pending.empty();
+      if (s.sweep_armed)
+        self->delayed_send(self, sweep_every, sweep_atom_v);
     },
     [=](idle_atom) {
       auto& s = self->state;

@@ -205,6 +205,52 @@ void store::close() noexcept {
   db_ = nullptr;
 }
 
+void store::auto_checkpoint(bool on) {
+  exec(on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0");
+}
+
+checkpointer::checkpointer(const std::filesystem::path& dir) {
+  auto file = (dir / "parlor.db").string();
+  if (sqlite3_open_v2(file.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
+      != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw store_error("cannot open database " + file + " to checkpoint: "
+                      + msg);
+  }
+  sqlite3_busy_timeout(db_, 1000);
+  // Reads the header, so this connection knows the file is in WAL mode.
+  char* err = nullptr;
+  if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err)
+      != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    sqlite3_close(db_);
+    throw store_error("cannot checkpoint " + file + ": " + msg);
+  }
+}
+
+checkpointer::~checkpointer() {
+  sqlite3_close_v2(db_);
+}
+
+checkpointer::progress checkpointer::run() {
+  progress p;
+  auto rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      &p.log_frames, &p.copied_frames);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    throw store_error(std::string{"checkpoint failed ("}
+                      + sqlite3_db_filename(db_, "main")
+                      + "): " + sqlite3_errmsg(db_));
+  return p;
+}
+
+void store::rollback() noexcept {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 void store::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -54,6 +54,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, resume_atom, "resume")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, leave_atom, "leave")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, vacant_atom, "vacant")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, commit_atom, "commit")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

@@ -27,7 +27,9 @@ struct game_env {
   /// How long a game stays with nobody connected before it is removed
   /// (an unfinished one also from the store); zero: never.
   std::chrono::milliseconds idle_ttl = std::chrono::minutes{30};
-  /// How long to wait for the store before failing a change.
+  /// How long to wait for a backup node's copy, and for snapshots asked for
+  /// a handoff (the local store's writes wait without a timer: it always
+  /// answers).
   std::chrono::milliseconds store_timeout = std::chrono::seconds{5};
 };
 

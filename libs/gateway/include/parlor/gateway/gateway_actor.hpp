@@ -23,6 +23,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_gateway, parlor::core::gateway_ids_begin)
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, follow_atom, "follow")
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, unfollow_atom, "unfollow")
   CAF_ADD_ATOM(parlor_gateway, parlor::gateway, game_down_atom, "game_down")
+  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, sweep_atom, "sweep")
 CAF_END_TYPE_ID_BLOCK(parlor_gateway)
 
 static_assert(caf::id_block::parlor_gateway::end

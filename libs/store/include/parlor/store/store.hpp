@@ -99,12 +99,33 @@ public:
   /// (`updated_ms` is when the game was last written, i.e. finished).
   std::vector<snapshot> results(std::string_view code);
 
+  /// Runs `writes` (calls of `save` and `save_replica`) in one transaction:
+  /// one commit for all of them. Rolls back and rethrows if it throws.
+  template <class F>
+  void batch(F&& writes) {
+    exec("BEGIN");
+    try {
+      writes();
+      exec("COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  /// Whether commits copy the write-ahead log into the database themselves
+  /// once it holds 1000 pages (SQLite's default, on). That copy syncs the
+  /// file and takes milliseconds: a node turns it off and leaves the work
+  /// to a `checkpointer` on another thread.
+  void auto_checkpoint(bool on);
+
   /// The schema version this build writes.
   static constexpr int schema_version = 3;
 
 private:
   void close() noexcept;
   void exec(const char* sql);
+  void rollback() noexcept;
   [[noreturn]] void fail(const char* what);
 
   sqlite3* db_ = nullptr;
@@ -119,6 +140,31 @@ private:
   sqlite3_stmt* load_replicas_ = nullptr;
   sqlite3_stmt* drop_replica_ = nullptr;
   sqlite3_stmt* forget_ = nullptr;
+};
+
+/// Copies the write-ahead log of `dir/parlor.db` into the database from a
+/// connection of its own, without blocking the `store`'s writes (SQLite's
+/// passive checkpoint). Not thread-safe: one owner at a time.
+class checkpointer {
+public:
+  /// Opens the existing database. Throws `store_error`.
+  explicit checkpointer(const std::filesystem::path& dir);
+  ~checkpointer();
+
+  checkpointer(const checkpointer&) = delete;
+  checkpointer& operator=(const checkpointer&) = delete;
+
+  struct progress {
+    /// Frames in the log, and how many of them are in the database now.
+    int log_frames = 0;
+    int copied_frames = 0;
+  };
+
+  /// One passive checkpoint. Throws `store_error`.
+  progress run();
+
+private:
+  sqlite3* db_ = nullptr;
 };
 
 } // namespace parlor::store
