@@ -1,6 +1,6 @@
 // Move round trip, gateway and GameServer on the same node vs on different nodes.
 //
-//   node bench/move_rtt.mjs [--moves=2000] [--bin=build/bin/parlor-node]
+//   node bench/move_rtt.mjs [--moves=2000] [--bin=build/bin/parlor-node] [--json]
 //
 // Starts two parlor-node processes on loopback (a, b; b seeded with a). Games are
 // always created on a, so a hosts them. "same": both players connect to a.
@@ -123,6 +123,7 @@ try {
     console.log(`${r.label.padEnd(11)} n=${r.n}  median ${r.median.toFixed(0)}  p90 ${r.p90.toFixed(0)}  p99 ${r.p99.toFixed(0)}`);
   console.log(`backup copy: same - alone median ${(same.median - alone.median).toFixed(0)} us, ratio ${(same.median / alone.median).toFixed(2)}`);
   console.log(`cross/same median ratio ${(cross.median / same.median).toFixed(2)}`);
+  if ("json" in args) console.log(JSON.stringify({ alone, same, cross }));
 } finally {
   for (const n of [a, b, solo]) n.proc.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 300));

@@ -1,0 +1,279 @@
+// The standard benchmark matrix in one run (about 10 minutes):
+//
+//   bench/run-all [--quick] [--no-pin] [--skip-peers] [--out-dir=bench/results]
+//
+// Parlor against its floor (parlor-echo, the same Asio/Beast stack doing
+// nothing) and against Colyseus and boardgame.io (bench/peers), on this
+// machine, servers pinned to core 1 and load generators to core 0. Writes
+// bench/results/<UTC stamp>.json (every number, the machine, the commands),
+// bench/results/<stamp>.md (the summary table) and the charts in docs/bench/.
+// Needs a build (scripts/setup.sh) and `npm ci` in bench/peers (the
+// bench/run-all wrapper does both checks).
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm, writeFile, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { barChart, lineChart } from "./charts.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "build/bin");
+const args = Object.fromEntries(process.argv.slice(2).map((a) => {
+  const [k, v] = a.replace(/^--/, "").split("=");
+  return [k, v ?? true];
+}));
+const QUICK = !!args.quick;
+const PIN = !args["no-pin"];
+const SERVER_CORE = 1;
+const CLIENT_CORE = 0;
+const OUT_DIR = path.resolve(ROOT, args["out-dir"] || "bench/results");
+const CHART_DIR = path.join(ROOT, "docs/bench");
+const started = Date.now();
+const DEADLINE = started + 20 * 60_000; // nothing here runs longer
+
+const log = (...xs) => console.error(`[run-all ${((Date.now() - started) / 1000).toFixed(0)}s]`, ...xs);
+const pinned = (core, cmd, argv) => (PIN ? ["taskset", ["-c", String(core), cmd, ...argv]] : [cmd, argv]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function run(cmd, argv, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const left = DEADLINE - Date.now();
+    execFile(cmd, argv, { timeout: Math.min(timeoutMs, Math.max(left, 1000)), maxBuffer: 64 << 20, cwd: ROOT },
+      (err, stdout, stderr) => {
+        if (err && err.killed) return reject(new Error(`${cmd} timed out`));
+        resolve({ code: err ? err.code : 0, stdout, stderr });
+      });
+  });
+}
+
+/** Starts a server process; resolves once `ready` matches its output. */
+function startServer(cmd, argv, ready, core = SERVER_CORE) {
+  const [c, a] = pinned(core, cmd, argv);
+  const proc = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"], cwd: ROOT });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${out}`)), 15000);
+    const on = (d) => {
+      out += d;
+      const m = out.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, port: Number(m[1]) });
+      }
+    };
+    proc.stdout.on("data", on);
+    proc.stderr.on("data", on);
+    proc.on("exit", (code) => reject(new Error(`${cmd} exited ${code}:\n${out}`)));
+  });
+}
+
+async function stop(server) {
+  server.proc.kill("SIGTERM");
+  await Promise.race([new Promise((r) => server.proc.once("exit", r)), sleep(15000)]);
+}
+
+async function withNode(extra, body) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "parlor-runall-"));
+  const node = await startServer(path.join(BIN, "parlor-node"),
+    ["--name=bench", "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1",
+      "--cluster-port=0", `--data-dir=${dir}`, "--cluster-secret=bench", ...extra],
+    /listening on [^\s]*:(\d+)/);
+  try {
+    return await body(`ws://127.0.0.1:${node.port}/socket/websocket`);
+  } finally {
+    await stop(node);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function withEcho(body) {
+  const echo = await startServer(path.join(BIN, "parlor-echo"), ["--host=127.0.0.1", "--port=0"],
+    /listening on [^\s]*:(\d+)/);
+  try {
+    return await body(`ws://127.0.0.1:${echo.port}/`);
+  } finally {
+    await stop(echo);
+  }
+}
+
+/** One parlor-loadgen run; returns its --json result (and the command). */
+async function loadgen(argv) {
+  const [c, a] = pinned(CLIENT_CORE, path.join(BIN, "parlor-loadgen"), [...argv, "--json"]);
+  const r = await run(c, a, 120_000);
+  const last = r.stdout.trim().split("\n").pop();
+  let result;
+  try {
+    result = JSON.parse(last);
+  } catch {
+    throw new Error(`parlor-loadgen ${argv.join(" ")} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  result.command = `parlor-loadgen ${argv.join(" ")}`;
+  log(result.command, "→ p50", result.p50, "p99", result.p99);
+  return result;
+}
+
+async function machine() {
+  const cpu = (await readFile("/proc/cpuinfo", "utf8")).match(/model name\s*:\s*(.*)/);
+  const git = await run("git", ["rev-parse", "--short", "HEAD"], 5000);
+  return {
+    cores: os.cpus().length,
+    cpu: cpu ? cpu[1] : "unknown",
+    memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    os: (await readFile("/etc/os-release", "utf8")).match(/PRETTY_NAME="(.*)"/)?.[1] ?? "",
+    node: process.version,
+    commit: git.stdout.trim(),
+    pinning: PIN ? `servers on core ${SERVER_CORE}, load generators on core ${CLIENT_CORE} (taskset)` : "none",
+  };
+}
+
+// -- the matrix ----------------------------------------------------------------
+
+const D = QUICK ? 2 : 6; // seconds per latency step
+const results = { started: new Date(started).toISOString(), quick: QUICK, machine: await machine() };
+
+// 1. Moves: saturation (closed loop), then Parlor and the echo floor at the
+//    same open-loop rates. 20 games = 40 players; echo: 40 connections.
+log("moves: saturation and latency against the floor");
+results.moves = await withNode([], async (url) => {
+  const closed = await loadgen(["games", `--url=${url}`, "--games=20", `--duration=${D}`]);
+  const saturation = Math.round(closed.moves_per_s);
+  const fractions = QUICK ? [0.25, 0.5] : [0.1, 0.25, 0.5, 0.75];
+  const steps = [];
+  for (const f of fractions) {
+    const rate = Math.max(50, Math.round((saturation * f) / 50) * 50);
+    const parlor = await loadgen(["games", `--url=${url}`, "--games=20", `--rate=${rate}`, `--duration=${D}`]);
+    steps.push({ fraction: f, rate, parlor });
+  }
+  return { closed, saturation, steps };
+});
+await withEcho(async (url) => {
+  for (const s of results.moves.steps)
+    s.echo = await loadgen(["echo", `--url=${url}`, "--players=40", `--rate=${s.rate}`, `--duration=${D}`]);
+});
+
+// 2. Idle players: memory per connection at the open-file limit.
+log("idle players");
+const PLAYERS = QUICK ? 2000 : 19000;
+results.idle = await withNode([], (url) =>
+  loadgen(["idle", `--url=${url}`, `--players=${PLAYERS}`, "--ramp=2500", `--duration=${QUICK ? 2 : 5}`]));
+
+// 3. Fan-out to spectators, and the same fan-out on the bare stack.
+log("fan-out");
+const SPECTATORS = QUICK ? 1000 : 10000;
+results.fanout = await withNode([], (url) =>
+  loadgen(["fanout", `--url=${url}`, `--spectators=${SPECTATORS}`, "--ramp=2500", "--rate=5", `--duration=${QUICK ? 3 : 8}`]));
+results.fanout_floor = await withEcho((url) =>
+  loadgen(["echo-fanout", `--url=${url}`, `--spectators=${SPECTATORS}`, "--ramp=2500", "--rate=5", `--duration=${QUICK ? 3 : 8}`]));
+
+// 4. Cross-node: the gateway on another node than the GameServer.
+log("cross-node move round trip");
+{
+  const r = await run(process.execPath, ["bench/move_rtt.mjs", `--moves=${QUICK ? 300 : 2000}`, "--json"], 300_000);
+  const line = r.stdout.trim().split("\n").pop();
+  try {
+    results.cross_node = JSON.parse(line);
+    results.cross_node.command = `node bench/move_rtt.mjs --moves=${QUICK ? 300 : 2000}`;
+  } catch {
+    throw new Error(`move_rtt failed:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+// 5. Peers: the same game on Colyseus and boardgame.io, one driver.
+if (!args["skip-peers"]) {
+  log("peers (Parlor, Colyseus, boardgame.io)");
+  const out = path.join(os.tmpdir(), `parlor-peers-${process.pid}.json`);
+  const rates = QUICK ? "250,500" : "250,500,1000,2000,3000,4000,6000";
+  const argv = ["bench/peers/driver.mjs", "--systems=parlor,colyseus,bgio", "--games=20",
+    `--rates=${rates}`, `--duration=${QUICK ? 2 : 5}`, `--out=${out}`,
+    `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--server-core=${SERVER_CORE}`,
+    `--driver-core=${CLIENT_CORE}`, ...(PIN ? [] : ["--no-pin"]),
+    `--max-seconds=${QUICK ? 120 : 420}`];
+  const r = await run(process.execPath, argv, 480_000);
+  try {
+    results.peers = JSON.parse(await readFile(out, "utf8"));
+    results.peers.command = `node ${argv.join(" ").replace(out, "FILE.json").replace(ROOT + "/", "")}`;
+  } catch {
+    throw new Error(`the peer driver failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    await rm(out, { force: true });
+  }
+  if (r.stdout) console.error(r.stdout);
+}
+results.seconds = Math.round((Date.now() - started) / 1000);
+
+// -- summary -------------------------------------------------------------------
+
+const us = (v) => (v == null ? "–" : v >= 10000 ? `${(v / 1000).toFixed(1)} ms` : `${Math.round(v)} µs`);
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
+const half = results.moves.steps.find((s) => s.fraction === 0.5);
+const idleNode = results.idle.nodes?.[0] ?? {};
+const rows = [];
+rows.push(["moves, closed loop (20 games)", `${results.moves.saturation} moves/s`, "saturation"]);
+rows.push([`move→opponent at ${half.rate}/s (50 %)`, `p50 ${us(half.parlor.latency.move_opponent.p50)}, p99 ${us(half.parlor.latency.move_opponent.p99)}`,
+  `echo p50 ${us(half.echo.p50)}, p99 ${us(half.echo.p99)}; ratio p50 ${ratio(half.parlor.latency.move_opponent.p50, half.echo.p50)}, p99 ${ratio(half.parlor.latency.move_opponent.p99, half.echo.p99)} (target p99 ≤ 2×)`]);
+rows.push([`idle players`, `${results.idle.joined} joined, ${results.idle.failed} failed`,
+  `${idleNode.rss_per_connection ?? "–"} B RSS per player (target ≤ 8192)`]);
+rows.push([`fan-out to ${SPECTATORS} spectators`, `last p50 ${us(results.fanout.p50)}, p99 ${us(results.fanout.p99)}`,
+  `floor (parlor-echo) p50 ${us(results.fanout_floor.p50)}, p99 ${us(results.fanout_floor.p99)}; ratio p99 ${ratio(results.fanout.p99, results.fanout_floor.p99)} (target p99 ≤ 50 ms)`]);
+const cn = results.cross_node;
+rows.push(["cross-node move round trip (median)", `same node ${us(cn.same.median)}, other node ${us(cn.cross.median)}`,
+  `adds ${us(cn.cross.median - cn.same.median)} (target ≤ 300 µs)`]);
+if (results.peers) {
+  for (const [name, sys] of Object.entries(results.peers.systems)) {
+    const best = sys.steps.filter((s) => s.rate <= (sys.max_sustained || 0)).pop() || sys.steps[0];
+    const cpu = sys.steps.filter((s) => s.cpu_s_per_1000 != null);
+    const cpuMed = cpu.length ? cpu.map((s) => s.cpu_s_per_1000).sort((a, b) => a - b)[Math.floor(cpu.length / 2)] : null;
+    rows.push([`peer ${name}`, `max sustained ${sys.max_sustained ?? 0} moves/s`,
+      `at ${best?.rate}/s: ack p50 ${us(best?.ack?.p50)}, opponent p50 ${us(best?.opponent?.p50)} p99 ${us(best?.opponent?.p99)}; CPU ${cpuMed?.toFixed(3) ?? "–"} s per 1,000 moves (median of steps); RSS ${Math.round((sys.rss_per_game ?? 0) / 1024)} KiB per game`]);
+  }
+}
+const m = results.machine;
+const md = [
+  `Run ${results.started} (commit ${m.commit}, ${results.seconds} s${QUICK ? ", --quick" : ""}): ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, kernel ${m.kernel}, ${m.os}; ${m.pinning}.`,
+  "",
+  "| measurement | Parlor | against |",
+  "| --- | --- | --- |",
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+  "",
+].join("\n");
+
+// -- charts --------------------------------------------------------------------
+
+const charts = {};
+charts["moves-vs-floor.svg"] = lineChart({
+  title: "Move → opponent vs the echo floor (open loop, 20 games)",
+  xLabel: "offered rate (messages/s)", yLabel: "latency (µs, log)", logY: true,
+  series: [
+    { name: "Parlor p99", points: results.moves.steps.map((s) => [s.rate, s.parlor.latency.move_opponent.p99]) },
+    { name: "Parlor p50", points: results.moves.steps.map((s) => [s.rate, s.parlor.latency.move_opponent.p50]) },
+    { name: "echo p99", dashed: true, points: results.moves.steps.map((s) => [s.rate, s.echo.p99]) },
+    { name: "echo p50", dashed: true, points: results.moves.steps.map((s) => [s.rate, s.echo.p50]) },
+  ],
+});
+if (results.peers) {
+  const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50" };
+  const sys = Object.entries(results.peers.systems);
+  charts["peers-latency.svg"] = lineChart({
+    title: "Mover → opponent p99 vs offered rate (20 games)",
+    xLabel: "offered rate (moves/s)", yLabel: "p99 (µs, log)", logY: true,
+    series: sys.map(([k, v]) => ({ name: names[k] ?? k, points: v.steps.map((s) => [s.rate, s.opponent?.p99]) })),
+  });
+  charts["peers-cpu.svg"] = barChart({
+    title: "Server CPU seconds per 1,000 moves (at 500 moves/s)", unit: "s",
+    bars: sys.map(([k, v]) => ({ name: names[k] ?? k, value: (v.steps.find((s) => s.rate === 500) ?? v.steps[0])?.cpu_s_per_1000 ?? 0 })),
+  });
+  charts["peers-memory.svg"] = barChart({
+    title: "Server RSS per open game (2 players)", unit: "KiB",
+    bars: sys.map(([k, v]) => ({ name: names[k] ?? k, value: (v.rss_per_game ?? 0) / 1024 })),
+  });
+}
+
+const stamp = results.started.replace(/[:]/g, "").replace(/\..*/, "Z");
+await mkdir(OUT_DIR, { recursive: true });
+await mkdir(CHART_DIR, { recursive: true });
+await writeFile(path.join(OUT_DIR, `${stamp}.json`), JSON.stringify(results, null, 1) + "\n");
+await writeFile(path.join(OUT_DIR, `${stamp}.md`), md);
+for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(CHART_DIR, name), svg);
+console.log(md);
+log(`wrote ${path.relative(ROOT, path.join(OUT_DIR, stamp))}.{json,md} and ${Object.keys(charts).length} charts in docs/bench/`);
