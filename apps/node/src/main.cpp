@@ -127,6 +127,10 @@ int run(const node::node_config& conf) {
   // must use the same values.
   cfg.set("middleman.heartbeat-interval", caf::timespan{500ms});
   cfg.set("middleman.connection-timeout", caf::timespan{3s});
+  // Peers' messages are deserialized on the multiplexer thread rather than
+  // handed to a worker thread first: one thread wake-up fewer per message
+  // from another node (docs/architecture.md, cross-node moves).
+  cfg.set("middleman.workers", size_t{0});
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
