@@ -1,0 +1,523 @@
+// A driver worker (worker thread of driver.mjs): plays a share of the games against one
+// system with its official client, and runs the open loop for its share of the rate.
+//
+// The main thread (driver.mjs) only starts servers, reads /proc and aggregates, so its work
+// never delays a move. With --workers > 1 the games are spread over several workers, each
+// with its own heap: a garbage collection pause then delays only the moves of its own games,
+// but every extra event loop costs driver CPU (on the 2-core test machine one worker was best).
+//
+// Messages from driver.mjs (each answered with {id, ok, ...} or {id, error}):
+//   {cmd: "open"}                      open this worker's games; resolves when all are playing
+//   {cmd: "restartAll"}                replace every game once, one after the other (to price
+//                                      a new game)
+//   {cmd: "step", rate, duration, record, at}
+//                                      open loop at `rate` for `duration` s, starting at the
+//                                      shared instant `at` (ms, Date.now()), then drain
+//   {cmd: "close"}                     disconnect everything
+import { parentPort, workerData } from "node:worker_threads";
+import { createRequire } from "node:module";
+import { performance, PerformanceObserver } from "node:perf_hooks";
+
+const require = createRequire(import.meta.url);
+const { system, info, games, firstGame, seed, moveTimeoutMs } = workerData;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function within(ms, promise, what) {
+  let timer;
+  const t = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
+}
+
+// A small deterministic PRNG (xorshift32) so every system gets the same move choices.
+function prng(s) {
+  let x = (s >>> 0) || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x / 4294967296;
+  };
+}
+const rand = prng(seed);
+
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (gcPauses.length < 1e6) gcPauses.push(e.duration);
+}).observe({ entryTypes: ["gc"] });
+
+// ---- clients -------------------------------------------------------------------------------
+//
+// open(slot) makes the slot's two players; newGame(slot) creates a game, seats both players,
+// and resolves with the game's version once both clients show it playing; move(slot, seat,
+// cell) sends a move and reports through hooks.ack(slot, gen) / hooks.seen(slot, player,
+// version, owner) / hooks.fail(slot, gen, why); close(slot) disconnects. `owner` is the seat
+// (0 = X, 1 = O, null = empty) the reporting client shows at the pending move's cell, so the
+// driver checks that the move really landed.
+
+function parlorClient(hooks) {
+  const { Socket } = require("phoenix");
+  const WebSocket = require("ws");
+  const SEAT = { X: 0, O: 1 };
+  const pushP = (channel, event, payload) => new Promise((resolve, reject) => {
+    channel.push(event, payload, moveTimeoutMs)
+      .receive("ok", resolve)
+      .receive("error", (r) => reject(new Error(`${event}: ${JSON.stringify(r)}`)))
+      .receive("timeout", () => reject(new Error(`${event}: timeout`)));
+  });
+  const joinP = (channel) => new Promise((resolve, reject) => {
+    channel.join(moveTimeoutMs)
+      .receive("ok", resolve)
+      .receive("error", (r) => reject(new Error(`join ${channel.topic}: ${JSON.stringify(r)}`)))
+      .receive("timeout", () => reject(new Error(`join ${channel.topic}: timeout`)));
+  });
+  return {
+    ackFromState: false,
+    async open(slot) {
+      const mk = (name) => new Promise((resolve, reject) => {
+        const socket = new Socket(`ws://127.0.0.1:${info.port}/socket`, {
+          transport: WebSocket,
+          params: { name },
+          timeout: moveTimeoutMs,
+          heartbeatIntervalMs: 30000,
+          reconnectAfterMs: () => 60000,
+          rejoinAfterMs: () => 60000,
+        });
+        const refs = [];
+        refs.push(socket.onOpen(() => { socket.off(refs); resolve(socket); }));
+        refs.push(socket.onError((e) => {
+          socket.off(refs);
+          socket.disconnect();
+          reject(new Error(`phoenix socket error ${e && e.message ? e.message : e}`));
+        }));
+        socket.connect();
+      });
+      const sockets = await within(10000, Promise.all([mk(`x${slot.idx}`), mk(`o${slot.idx}`)]), "parlor connect");
+      const lobby = sockets[0].channel("lobby", {});
+      await joinP(lobby);
+      slot.sys = { sockets, lobby, channels: [null, null] };
+    },
+    async newGame(slot) {
+      const s = slot.sys;
+      for (const ch of s.channels) if (ch) ch.leave();
+      const { code } = await pushP(s.lobby, "create", { game: "tictactoe" });
+      const topic = `game:${code}`;
+      const versions = [0, 0];
+      const playing = [false, false];
+      const channels = s.sockets.map((sock) => sock.channel(topic, {}));
+      s.channels = channels;
+      const gen = slot.gen;
+      let wake = null;
+      const onState = (p, st) => {
+        if (slot.gen !== gen || !st) return;
+        if (st.version > versions[p]) versions[p] = st.version;
+        if (st.status === "playing" || st.status === "finished") playing[p] = true;
+        const pend = slot.pending;
+        if (pend && st.version >= pend.expected) {
+          const v = st.view && st.view.board ? st.view.board[pend.cell] : null;
+          hooks.seen(slot, p, st.version, v == null ? null : SEAT[v]);
+        }
+        if (wake) wake();
+      };
+      channels.forEach((ch, p) => ch.on("state", (st) => onState(p, st)));
+      for (let p = 0; p < 2; p++) {
+        const r = await joinP(channels[p]);
+        onState(p, r.state);
+      }
+      await within(5000, new Promise((resolve) => {
+        wake = () => { if (playing[0] && playing[1]) resolve(); };
+        wake();
+      }), "parlor game start");
+      wake = null;
+      return Math.max(versions[0], versions[1]);
+    },
+    move(slot, seat, cell) {
+      const gen = slot.gen;
+      slot.sys.channels[seat].push("move", { cell }, moveTimeoutMs)
+        .receive("ok", () => hooks.ack(slot, gen))
+        .receive("error", (r) => hooks.fail(slot, gen, `refused:${r && r.reason}`))
+        .receive("timeout", () => hooks.fail(slot, gen, "timeout"));
+    },
+    extensions(slot) {
+      return slot.sys.sockets[0].conn.extensions;
+    },
+    async close(slot) {
+      if (!slot.sys) return;
+      await Promise.all(slot.sys.sockets.map((sock) => new Promise((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        sock.disconnect(() => { clearTimeout(t); resolve(); });
+      })));
+    },
+  };
+}
+
+async function colyseusClient(hooks) {
+  const { Client } = await import("@colyseus/sdk");
+  const SEAT = { X: 0, O: 1 };
+  return {
+    ackFromState: false,
+    async open(slot) {
+      slot.sys = { clients: [new Client(info.endpoint), new Client(info.endpoint)], rooms: [null, null] };
+    },
+    async newGame(slot) {
+      const s = slot.sys;
+      for (const room of s.rooms) if (room) room.leave(true).catch(() => {});
+      s.rooms = [null, null];
+      const gen = slot.gen;
+      const versions = [0, 0];
+      const playing = [false, false];
+      let wake = null;
+      const onState = (p, st) => {
+        if (slot.gen !== gen || !st) return;
+        if (st.version > versions[p]) versions[p] = st.version;
+        if (st.status === "playing" || st.status === "finished") playing[p] = true;
+        const pend = slot.pending;
+        if (pend && st.version >= pend.expected) {
+          const v = st.board ? st.board[pend.cell] : "";
+          hooks.seen(slot, p, st.version, v ? SEAT[v] : null);
+        }
+        if (wake) wake();
+      };
+      const x = await s.clients[0].create("tictactoe");
+      s.rooms[0] = x;
+      x.onStateChange((st) => onState(0, st));
+      const o = await s.clients[1].joinById(x.roomId);
+      s.rooms[1] = o;
+      o.onStateChange((st) => onState(1, st));
+      if (x.state) onState(0, x.state);
+      if (o.state) onState(1, o.state);
+      await within(5000, new Promise((resolve) => {
+        wake = () => { if (playing[0] && playing[1]) resolve(); };
+        wake();
+      }), "colyseus game start");
+      wake = null;
+      return Math.max(versions[0], versions[1]);
+    },
+    move(slot, seat, cell) {
+      const gen = slot.gen;
+      slot.sys.rooms[seat].request("move", { cell }, { timeout: moveTimeoutMs })
+        .then(() => hooks.ack(slot, gen), (e) => hooks.fail(slot, gen, `refused:${e && (e.reason || e.message)}`));
+    },
+    extensions(slot) {
+      const ext = slot.sys.rooms[0].connection.transport.ws.extensions;
+      return typeof ext === "string" ? ext : JSON.stringify(ext); // global WebSocket: an object
+    },
+    async close(slot) {
+      if (!slot.sys) return;
+      await Promise.all(slot.sys.rooms.map((r) => (r ? within(2000, r.leave(true), "leave").catch(() => {}) : null)));
+    },
+  };
+}
+
+async function bgioClient(hooks) {
+  const { TicTacToe, requireBgio } = await import("./bgio-game.mjs");
+  const { Client, LobbyClient } = requireBgio("boardgame.io/client");
+  const { SocketIO } = requireBgio("boardgame.io/multiplayer");
+  const server = info.endpoint;
+  return {
+    ackFromState: true, // the mover's own client state update from the server is its ack
+    async open(slot) {
+      slot.sys = { lobby: new LobbyClient({ server }), clients: null, subs: [null, null] };
+    },
+    async newGame(slot) {
+      const s = slot.sys;
+      const { matchID } = await s.lobby.createMatch("tictactoe", { numPlayers: 2 });
+      const joins = await Promise.all(["0", "1"].map((playerID, p) =>
+        s.lobby.joinMatch("tictactoe", matchID, { playerID, playerName: `${p ? "o" : "x"}${slot.idx}` })));
+      const gen = slot.gen;
+      const ready = [false, false];
+      let wake = null;
+      const onState = (p, st) => {
+        if (!st || slot.gen !== gen || s.clients[p].matchID !== matchID) return;
+        if (!ready[p] && st._stateID === 0 && st.ctx.gameover === undefined) {
+          ready[p] = true;
+          if (wake) wake();
+        }
+        const pend = slot.pending;
+        if (pend && st._stateID >= pend.expected) {
+          const v = st.G.cells[pend.cell];
+          hooks.seen(slot, p, st._stateID, v == null ? null : Number(v));
+        }
+      };
+      if (!s.clients) {
+        // Each player is its own boardgame.io client with its own socket.io connection
+        // (forceNew: socket.io would otherwise multiplex all clients of this process over one
+        // connection), WebSocket transport only (no long-polling first).
+        s.clients = joins.map((j) => Client({
+          game: TicTacToe,
+          multiplayer: SocketIO({ server, socketOpts: { transports: ["websocket"], forceNew: true, perMessageDeflate: false } }),
+          matchID,
+          playerID: j.playerID,
+          credentials: j.playerCredentials,
+          debug: false,
+        }));
+        s.clients.forEach((c) => c.start());
+      } else {
+        // The same clients move to the new match, as boardgame.io's React wrapper does when its
+        // matchID / credentials props change.
+        s.clients.forEach((c, p) => {
+          c.updateMatchID(matchID);
+          c.updateCredentials(joins[p].playerCredentials);
+        });
+      }
+      s.clients.forEach((c, p) => {
+        if (s.subs[p]) s.subs[p]();
+        s.subs[p] = c.subscribe((st) => onState(p, st));
+      });
+      await within(5000, new Promise((resolve) => {
+        wake = () => { if (ready[0] && ready[1]) resolve(); };
+        wake();
+      }), "bgio game start");
+      wake = null;
+      return 0;
+    },
+    move(slot, seat, cell) {
+      slot.sys.clients[seat].moves.play(cell);
+    },
+    extensions(slot) {
+      return slot.sys.clients[0].transport.socket.io.engine.transport.ws.extensions;
+    },
+    async close(slot) {
+      if (!slot.sys || !slot.sys.clients) return;
+      for (const c of slot.sys.clients) c.stop();
+    },
+  };
+}
+
+const CLIENTS = { parlor: parlorClient, colyseus: colyseusClient, bgio: bgioClient };
+
+// ---- the game slots ------------------------------------------------------------------------
+
+const LINES = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [0, 3, 6], [1, 4, 7], [2, 5, 8], [0, 4, 8], [2, 4, 6]];
+function finished(board) {
+  for (const [a, b, c] of LINES) if (board[a] !== null && board[a] === board[b] && board[a] === board[c]) return true;
+  return board.every((v) => v !== null);
+}
+
+let rec = null; // the record moves, errors and restarts are counted in
+const slots = [];
+
+const hooks = {
+  ack(slot, gen) {
+    const p = slot.pending;
+    if (!p || gen !== p.gen || p.ackAt) return;
+    p.ackAt = performance.now();
+    maybeDone(slot);
+  },
+  seen(slot, player, version, owner) {
+    const p = slot.pending;
+    if (!p || version < p.expected) return;
+    const now = performance.now();
+    if (player === p.seat) {
+      if (client.ackFromState && !p.ackAt) {
+        p.ackAt = now;
+        if (owner !== p.seat) p.bad = "mover state does not show the move";
+      }
+    } else if (!p.oppAt) {
+      p.oppAt = now;
+      if (owner !== p.seat) p.bad = "opponent state does not show the move";
+    }
+    maybeDone(slot);
+  },
+  fail(slot, gen, why) {
+    const p = slot.pending;
+    if (!p || gen !== p.gen) return;
+    clearTimeout(p.timer);
+    slot.pending = null;
+    countError(p.rec, why);
+    restart(slot);
+  },
+};
+const client = await CLIENTS[system](hooks);
+
+function countError(r, why) {
+  if (!r) return;
+  r.errors += 1;
+  r.error_reasons[why] = (r.error_reasons[why] || 0) + 1;
+}
+
+function maybeDone(slot) {
+  const p = slot.pending;
+  if (!p || !p.ackAt || !p.oppAt) return;
+  clearTimeout(p.timer);
+  slot.pending = null;
+  if (p.bad) {
+    countError(p.rec, p.bad);
+    restart(slot);
+    return;
+  }
+  if (p.rec) {
+    p.rec.ack.push((p.ackAt - p.t0) * 1000);
+    p.rec.opp.push((p.oppAt - p.t0) * 1000);
+    p.rec.completed += 1;
+  }
+  slot.board[p.cell] = p.seat;
+  slot.toMove = 1 - p.seat;
+  slot.version = p.expected;
+  if (finished(slot.board)) restart(slot);
+  else slot.busy = false;
+}
+
+function issue(slot) {
+  const empty = [];
+  for (let i = 0; i < 9; i++) if (slot.board[i] === null) empty.push(i);
+  const cell = empty[Math.floor(rand() * empty.length)];
+  const seat = slot.toMove;
+  slot.busy = true;
+  const p = { gen: slot.gen, cell, seat, expected: slot.version + 1, t0: performance.now(), ackAt: 0, oppAt: 0, rec, bad: null, timer: null };
+  slot.pending = p;
+  p.timer = setTimeout(() => hooks.fail(slot, p.gen, "timeout"), moveTimeoutMs);
+  try {
+    client.move(slot, seat, cell);
+  } catch (e) {
+    hooks.fail(slot, p.gen, `send:${e.message}`);
+  }
+}
+
+async function restart(slot) {
+  slot.ready = false;
+  slot.busy = true;
+  const r = rec;
+  if (r) r.restarts += 1;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    slot.gen += 1;
+    try {
+      const version = await within(10000, client.newGame(slot), `${system} new game`);
+      slot.board = Array(9).fill(null);
+      slot.toMove = 0;
+      slot.version = version;
+      slot.ready = true;
+      slot.busy = false;
+      return;
+    } catch (e) {
+      countError(r, `setup:${e.message.slice(0, 80)}`);
+      await sleep(200);
+    }
+  }
+  slot.dead = true;
+}
+
+async function allReady(ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (slots.every((s) => s.dead || (s.ready && !s.busy))) return true;
+    await sleep(5);
+  }
+  return false;
+}
+
+/** Open loop at `rate` for `seconds` from `at` (Date.now() ms); counts into `r`. */
+async function openLoop(rate, seconds, r, at) {
+  const wait = at - Date.now();
+  if (wait > 0) await sleep(wait);
+  const interval = 1000 / rate;
+  const total = Math.round(rate * seconds);
+  const G = slots.length;
+  let k = 0;
+  let rr = 0;
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (k < total && t0 + k * interval <= now) {
+        if (r.lags.length < 200000) r.lags.push((now - (t0 + k * interval)) * 1000);
+        let found = null;
+        for (let i = 0; i < G; i++) {
+          const s = slots[(rr + i) % G];
+          if (s.ready && !s.busy && !s.dead) {
+            found = s;
+            rr = (rr + i + 1) % G;
+            break;
+          }
+        }
+        if (found) {
+          r.moves += 1;
+          issue(found);
+        } else {
+          r.skipped += 1;
+        }
+        k += 1;
+      }
+      if (k >= total) {
+        r.window_s = (performance.now() - t0) / 1000;
+        resolve();
+        return;
+      }
+      setTimeout(tick, Math.max(0, t0 + k * interval - performance.now()));
+    };
+    tick();
+  });
+}
+
+const newRec = () => ({ moves: 0, completed: 0, skipped: 0, errors: 0, error_reasons: {}, restarts: 0, ack: [], opp: [], lags: [], window_s: 0 });
+
+// ---- commands ------------------------------------------------------------------------------
+
+async function handle(msg) {
+  switch (msg.cmd) {
+    case "open": {
+      for (let i = 0; i < games; i++) {
+        slots.push({ idx: firstGame + i, sys: null, ready: false, busy: true, dead: false, gen: 0, board: Array(9).fill(null), toMove: 0, version: 0, pending: null });
+      }
+      const queue = [...slots];
+      await Promise.all(Array.from({ length: Math.min(4, slots.length) }, async () => {
+        while (queue.length) {
+          const slot = queue.shift();
+          await within(15000, client.open(slot), `${system} open`);
+          await restart(slot);
+        }
+      }));
+      if (!(await allReady(10000)) || slots.some((s) => s.dead)) throw new Error("some games could not be opened");
+      let extensions;
+      try {
+        extensions = client.extensions(slots[0]);
+      } catch (e) {
+        extensions = `unknown (${e.message})`;
+      }
+      return { extensions };
+    }
+    case "restartAll": {
+      // One game after the other, as finished games are replaced during a step.
+      const r = newRec();
+      rec = r;
+      for (const s of slots) await restart(s);
+      rec = null;
+      return { restarts: r.restarts, errors: r.errors };
+    }
+    case "step": {
+      await allReady(moveTimeoutMs + 2000);
+      const r = newRec();
+      rec = r;
+      const gc0 = gcPauses.length;
+      await openLoop(msg.rate, msg.duration, r, msg.at);
+      // Drain: the moves issued in the window finish (or time out), finished games are replaced.
+      await allReady(moveTimeoutMs + 5000);
+      rec = null;
+      const gc = gcPauses.slice(gc0);
+      if (!msg.record) return { moves: r.moves };
+      return {
+        moves: r.moves, completed: r.completed, skipped: r.skipped, errors: r.errors,
+        error_reasons: r.error_reasons, restarts: r.restarts, window_s: r.window_s,
+        ack: Float64Array.from(r.ack), opp: Float64Array.from(r.opp), lags: Float64Array.from(r.lags),
+        gc: { count: gc.length, total_ms: gc.reduce((a, b) => a + b, 0), max_ms: Math.max(0, ...gc) },
+      };
+    }
+    case "close": {
+      await within(10000, Promise.all(slots.map((s) => client.close(s).catch(() => {}))), "close").catch(() => {});
+      return {};
+    }
+    default:
+      throw new Error(`unknown command ${msg.cmd}`);
+  }
+}
+
+parentPort.on("message", async (msg) => {
+  try {
+    const res = await handle(msg);
+    parentPort.postMessage({ id: msg.id, ok: true, ...res });
+  } catch (e) {
+    parentPort.postMessage({ id: msg.id, ok: false, error: e.message });
+  }
+});
+parentPort.postMessage({ id: 0, ok: true, ready: true });
