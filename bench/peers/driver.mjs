@@ -29,6 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { sleep, within } from "./timing.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");
@@ -94,14 +95,6 @@ const DEADLINE = T_START + OPT.maxSeconds * 1000; // every loop below is bounded
 const pastDeadline = () => Date.now() > DEADLINE;
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function within(ms, promise, what) {
-  let timer;
-  const t = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
-}
 const log = (...a) => console.error(`[${((Date.now() - T_START) / 1000).toFixed(1)}s]`, ...a);
 
 // ---- /proc readings ------------------------------------------------------------------------

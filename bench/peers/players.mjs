@@ -17,18 +17,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createRequire } from "node:module";
 import { performance, PerformanceObserver } from "node:perf_hooks";
+import { sleep, within } from "./timing.mjs";
 
 const require = createRequire(import.meta.url);
 const { system, info, games, firstGame, seed, moveTimeoutMs } = workerData;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function within(ms, promise, what) {
-  let timer;
-  const t = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
-}
 
 // A small deterministic PRNG (xorshift32) so every system gets the same move choices.
 function prng(s) {

@@ -863,6 +863,23 @@ json run_fanout(const options& o, asio::io_context& ioc) {
 
 // -- echo ---------------------------------------------------------------------
 
+/// Starts measuring anyway (and says so) if the `count` connections have
+/// not all settled by their ramp time plus the setup grace.
+template <class Start>
+void setup_deadline(run_base& run, uint32_t count, Start& start) {
+  after(run.ioc,
+        std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::duration<double>(static_cast<double>(count)
+                                        / run.o.ramp)
+          + setup_grace),
+        [&run, &start] {
+          if (!run.measuring) {
+            run.fail("not connected before the setup deadline");
+            start();
+          }
+        });
+}
+
 json run_echo(const options& o, asio::io_context& ioc) {
   run_base run{o, ioc};
   // The size of a move frame, so that the floor moves the same bytes.
@@ -955,17 +972,7 @@ json run_echo(const options& o, asio::io_context& ioc) {
                 [&](const std::string& why) { run.fail("lost: " + why); }});
     },
     [] {});
-  after(ioc,
-        std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::duration<double>(static_cast<double>(o.players)
-                                        / o.ramp)
-          + setup_grace),
-        [&] {
-          if (!run.measuring) {
-            run.fail("not connected before the setup deadline");
-            start();
-          }
-        });
+  setup_deadline(run, o.players, start);
   ioc.run();
   ioc.restart();
   run.close_all();
@@ -1075,16 +1082,7 @@ json run_echo_fanout(const options& o, asio::io_context& ioc) {
                 [&](const std::string& why) { run.fail("lost: " + why); }});
     },
     [] {});
-  after(ioc,
-        std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::duration<double>(static_cast<double>(total) / o.ramp)
-          + setup_grace),
-        [&] {
-          if (!run.measuring) {
-            run.fail("not connected before the setup deadline");
-            start();
-          }
-        });
+  setup_deadline(run, total, start);
   ioc.run();
   ioc.restart();
   run.close_all();
