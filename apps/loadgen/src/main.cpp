@@ -388,14 +388,55 @@ struct games_run : run_base {
     s.on_x = [this, i, ref](std::string_view text) { created(i, ref, text); };
   }
 
-  /// X's `create` answered: X joins the game.
-  void created(std::size_t i, const std::string& ref, std::string_view text) {
+  /// The player X or O of game `g`: it joins `lobby` once connected, then
+  /// hands every frame to `in_game`.
+  connection::handlers player(std::size_t g, bool is_x,
+                              std::function<void(std::string_view)> in_game) {
+    return {[this, g, is_x](const std::string& err) {
+              if (!err.empty())
+                return kill_slot(g, err);
+              auto& s = slots[g];
+              (is_x ? s.x : s.o)->send(
+                phx::frame("1", "1", "lobby", "phx_join"));
+            },
+            [this, g, is_x, in_game](std::string_view text) {
+              auto& s = slots[g];
+              bool& lobby = is_x ? s.lobby_x : s.lobby_o;
+              if (lobby)
+                return in_game(text);
+              auto r = reply_to(g, text, "1", "lobby join");
+              if (!r)
+                return;
+              lobby = true;
+              if (s.lobby_x && s.lobby_o)
+                new_game(g);
+            },
+            [this, g](const std::string& why) {
+              kill_slot(g, "connection lost: " + why);
+            }};
+  }
+
+  /// The reply to `ref` in `text` if it is one and ok; an error reply ends
+  /// game slot `i` with `what`.
+  std::optional<phx::reply> reply_to(std::size_t i, std::string_view text,
+                                     const std::string& ref,
+                                     const char* what) {
     auto r = phx::parse_reply(text);
     if (!r || r->ref != ref)
+      return std::nullopt;
+    if (!r->ok) {
+      kill_slot(i, std::string{what} + ": " + r->reason());
+      return std::nullopt;
+    }
+    return r;
+  }
+
+  /// X's `create` answered: X joins the game.
+  void created(std::size_t i, const std::string& ref, std::string_view text) {
+    auto r = reply_to(i, text, ref, "create");
+    if (!r)
       return;
     auto& s = slots[i];
-    if (!r->ok)
-      return kill_slot(i, "create: " + r->reason());
     s.topic = "game:" + r->response.value("code", "");
     s.join_x = s.x->next_ref();
     s.x->send(phx::frame(s.join_x, s.join_x, s.topic, "phx_join"));
@@ -404,12 +445,9 @@ struct games_run : run_base {
 
   /// X is in: O joins.
   void x_joined(std::size_t i, std::string_view text) {
-    auto r = phx::parse_reply(text);
     auto& s = slots[i];
-    if (!r || r->ref != s.join_x)
+    if (!reply_to(i, text, s.join_x, "join"))
       return;
-    if (!r->ok)
-      return kill_slot(i, "join: " + r->reason());
     s.join_o = s.o->next_ref();
     s.o->send(phx::frame(s.join_o, s.join_o, s.topic, "phx_join"));
     s.on_x = nullptr;
@@ -418,12 +456,10 @@ struct games_run : run_base {
 
   /// Both seated: the game is ready for its first move.
   void o_joined(std::size_t i, std::string_view text) {
-    auto r = phx::parse_reply(text);
     auto& s = slots[i];
-    if (!r || r->ref != s.join_o)
+    auto r = reply_to(i, text, s.join_o, "join");
+    if (!r)
       return;
-    if (!r->ok)
-      return kill_slot(i, "join: " + r->reason());
     s.version = r->response["state"].value("version", uint64_t{0});
     s.on_o = nullptr;
     ++games_played;
@@ -599,35 +635,11 @@ json run_games(const options& o, asio::io_context& ioc) {
       bool is_x = k % 2 == 0;
       auto& slot = run.slots[g];
       auto name = std::string{is_x ? "x" : "o"} + std::to_string(g);
-      auto c = run.open(g + (is_x ? 0 : 1), name,
-                        {[&run, g, is_x](const std::string& err) {
-                           auto& s = run.slots[g];
-                           if (!err.empty())
-                             return run.kill_slot(g, err);
-                           auto& conn = is_x ? s.x : s.o;
-                           conn->send(
-                             phx::frame("1", "1", "lobby", "phx_join"));
-                         },
-                         [&run, g, is_x](std::string_view text) {
-                           auto& s = run.slots[g];
-                           bool& lobby = is_x ? s.lobby_x : s.lobby_o;
-                           if (!lobby) {
-                             auto r = phx::parse_reply(text);
-                             if (!r || r->ref != "1")
-                               return;
-                             if (!r->ok)
-                               return run.kill_slot(g, "lobby join");
-                             lobby = true;
-                             if (s.lobby_x && s.lobby_o)
-                               run.new_game(g);
-                             return;
-                           }
-                           run.on_message(g, is_x, text);
-                         },
-                         [&run, g](const std::string& why) {
-                           run.kill_slot(g, "connection lost: " + why);
-                         }});
-      (is_x ? slot.x : slot.o) = c;
+      auto in_game = [&run, g, is_x](std::string_view text) {
+        run.on_message(g, is_x, text);
+      };
+      (is_x ? slot.x : slot.o)
+        = run.open(g + (is_x ? 0 : 1), name, run.player(g, is_x, in_game));
     },
     [] {});
   auto setup_limit = std::chrono::duration<double>(2.0 * o.games / o.ramp)
@@ -759,45 +771,26 @@ json run_fanout(const options& o, asio::io_context& ioc) {
     old_topic = s.topic;
   };
   // The players: X and O on the first node.
-  auto player = [&](bool is_x) -> connection::handlers {
-    return {[&, is_x](const std::string& err) {
-              if (!err.empty())
-                return run.kill_slot(0, err);
-              (is_x ? s.x : s.o)->send(
-                phx::frame("1", "1", "lobby", "phx_join"));
-            },
-            [&, is_x](std::string_view text) {
-              bool& lobby = is_x ? s.lobby_x : s.lobby_o;
-              if (!lobby) {
-                auto r = phx::parse_reply(text);
-                if (!r || r->ref != "1")
-                  return;
-                lobby = true;
-                if (s.lobby_x && s.lobby_o)
-                  run.new_game(0);
-                return;
-              }
-              if (auto handler = is_x ? s.on_x : s.on_o)
-                return handler(text);
-              bool is_mover = (s.step % 2 == 0) == is_x;
-              if (!is_mover || !s.in_flight)
-                return;
-              auto r = phx::parse_reply(text);
-              if (!r || r->ref != s.move_ref)
-                return;
-              s.in_flight = false;
-              if (!r->ok) {
-                ++run.errors;
-                run.fail("move: " + r->reason());
-                return run.new_game(0);
-              }
-              run.ack.record(us_since(s.sent));
-              s.version = r->response.value("version", s.expected);
-              ++s.step;
-            },
-            [&](const std::string& why) {
-              run.kill_slot(0, "player connection lost: " + why);
-            }};
+  auto player = [&](bool is_x) {
+    return run.player(0, is_x, [&, is_x](std::string_view text) {
+      if (auto handler = is_x ? s.on_x : s.on_o)
+        return handler(text);
+      bool is_mover = (s.step % 2 == 0) == is_x;
+      if (!is_mover || !s.in_flight)
+        return;
+      auto r = phx::parse_reply(text);
+      if (!r || r->ref != s.move_ref)
+        return;
+      s.in_flight = false;
+      if (!r->ok) {
+        ++run.errors;
+        run.fail("move: " + r->reason());
+        return run.new_game(0);
+      }
+      run.ack.record(us_since(s.sent));
+      s.version = r->response.value("version", s.expected);
+      ++s.step;
+    });
   };
   s.x = run.open(0, "fx", player(true));
   s.o = run.open(0, "fo", player(false));
