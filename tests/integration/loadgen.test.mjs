@@ -84,7 +84,12 @@ test("games: closed loop plays legal moves with no errors; open loop holds the r
   const open = await loadgen(["games", wsUrl(), "--games=4", "--rate=100", "--duration=1", "--json"]);
   assert.equal(open.code, 0, open.stdout);
   assert.equal(open.result.mode, "open");
-  assert.ok(open.result.moves >= 80 && open.result.moves <= 110, `moves ${open.result.moves}`);
+  // The open loop offers 100 moves in the second whatever the node does:
+  // each is made, still in flight at the end (at most one per game), or
+  // counted unsent because no game was ready (a busy CI machine).
+  const offered = open.result.moves + open.result.unsent;
+  assert.ok(offered >= 80 - 4 && offered <= 110, `moves ${open.result.moves}, unsent ${open.result.unsent}`);
+  assert.ok(open.result.moves >= 40, `moves ${open.result.moves}`);
   assert.equal(open.result.errors, 0);
 });
 
