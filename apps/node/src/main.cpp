@@ -12,6 +12,7 @@
 #include "parlor/gateway/gateway_actor.hpp"
 #include "parlor/gateway/game_watch.hpp"
 #include "parlor/gateway/http_server.hpp"
+#include "parlor/gateway/io_scheduler.hpp"
 #include "parlor/gateway/socket_fanout.hpp"
 #include "parlor/metrics/metrics.hpp"
 #include "parlor/node/node_config.hpp"
@@ -36,6 +37,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -101,6 +103,16 @@ T ask(caf::actor_system& sys, const caf::actor& dst, caf::timespan timeout,
   return result;
 }
 
+/// Runs `f` on the io thread and waits for its result (or exception).
+template <class F>
+auto on_io_thread(asio::io_context& ioc, F f) {
+  auto task = std::make_shared<std::packaged_task<std::invoke_result_t<F>()>>(
+    std::move(f));
+  auto result = task->get_future();
+  asio::post(ioc, [task] { (*task)(); });
+  return result.get();
+}
+
 int run(const node::node_config& conf) {
   spdlog::set_level(spdlog::level::from_str(conf.log_level));
   core::node_info self_info;
@@ -112,22 +124,25 @@ int run(const node::node_config& conf) {
                   ? *conf.cluster_secret
                   : auth::load_or_create_secret(auth::default_secret_path());
 
-  // Declared before the actor system: Asio objects outlive every actor.
-  asio::io_context ioc{1};
+  // Declared before the actor system: the io thread runs from before the
+  // first actor until after the last (the actor system's destructor waits
+  // for actors, which may run on it), and Asio objects outlive every actor.
+  gateway::io_loop loop;
+  auto& ioc = loop.context();
 
   caf::actor_system_config cfg;
-  auto threads = conf.threads != 0
-                   ? conf.threads
-                   // One core is the io thread's (see docs/architecture.md).
-                   : std::max(2u, std::thread::hardware_concurrency()) - 1;
-  cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
+  if (conf.threads == 0) {
+    // Actors take turns with the sockets on the io thread: a move is one
+    // thread's work up to the store (docs/architecture.md, threads).
+    gateway::run_actors_on(cfg, ioc);
+  } else {
+    cfg.set("scheduler.max-threads", static_cast<size_t>(conf.threads));
+    // An idle worker spins 100 times, then sleeps until work comes (instead
+    // of CAF's 500 further polls 50 µs apart, a wake-up every 50 µs).
+    cfg.set("work-stealing.aggressive-poll-attempts", size_t{100});
+    cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  }
   cfg.set("logger.verbosity", caf::atom("quiet"));
-  // An idle worker spins 100 times, then sleeps until work comes (instead
-  // of CAF's 500 further polls 50 µs apart, a wake-up every 50 µs): the
-  // node's CPU per move at 500 moves/s went from 0.82 to 0.51 ms
-  // (docs/benchmarks.md).
-  cfg.set("work-stealing.aggressive-poll-attempts", size_t{100});
-  cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   cfg.load<caf::io::middleman>();
   // BASP heartbeats find hung peers (SIGSTOP, silent networks); every node
   // must use the same values.
@@ -215,7 +230,7 @@ int run(const node::node_config& conf) {
   gateway::http_server server{ioc, sys, env, hopts};
   uint16_t port = 0;
   try {
-    port = server.start();
+    port = on_io_thread(ioc, [&] { return server.start(); });
   } catch (...) {
     stop_actors();
     throw;
@@ -298,9 +313,6 @@ int run(const node::node_config& conf) {
     reply(404, nlohmann::json{{"error", "unknown_action"}}.dump());
   };
 
-  std::thread io_thread{[&] { ioc.run(); }};
-  auto work = asio::make_work_guard(ioc);
-
   try {
     auto restored = ask<uint64_t>(sys, supervisor, caf::timespan{60s},
                                   game_server::restore_atom_v);
@@ -317,12 +329,12 @@ int run(const node::node_config& conf) {
   asio::steady_timer timer{ioc};
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   bool aborted = false;
+  std::promise<void> sessions_done;
   std::function<void()> wait_sessions = [&] {
     auto now = std::chrono::steady_clock::now();
     if (server.session_count() == 0 || now > *deadline + 2s) {
       // Every gateway actor has been told its socket is gone by now.
-      work.reset();
-      ioc.stop();
+      sessions_done.set_value();
       return;
     }
     if (now > *deadline && !aborted) {
@@ -354,8 +366,10 @@ int run(const node::node_config& conf) {
       });
     });
   });
-  io_thread.join();
+  sessions_done.get_future().wait();
   stop_actors();
+  if (conf.threads != 0)
+    gateway::release_caf_logger(ioc);
   spdlog::info("node {} stopped", self_info.name);
   return 0;
 }

@@ -1,0 +1,167 @@
+#include <utility> // before Asio: Boost 1.74 in C++20 needs std::exchange
+
+#include "parlor/gateway/io_scheduler.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+
+using namespace parlor;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// An actor system whose scheduled actors run on `loop`'s thread.
+struct io_system {
+  explicit io_system(gateway::io_loop& loop, size_t throughput = 0) {
+    gateway::run_actors_on(cfg, loop.context());
+    if (throughput != 0)
+      cfg.set("scheduler.max-throughput", throughput);
+  }
+  caf::actor_system_config cfg;
+};
+
+template <class T>
+T wait_for(std::future<T>& f) {
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  return f.get();
+}
+
+} // namespace
+
+TEST_CASE("actors run on the io thread, talk to each other and to "
+          "detached actors, and get delayed messages") {
+  gateway::io_loop loop;
+  io_system conf{loop};
+  caf::actor_system sys{conf.cfg};
+  auto io_id = loop.thread_id();
+  auto off_thread = std::make_shared<std::atomic<int>>(0);
+  auto check = [=] {
+    if (std::this_thread::get_id() != io_id)
+      ++*off_thread;
+  };
+  // A detached actor (own thread, like the store) that doubles numbers.
+  auto doubler = sys.spawn<caf::detached>([=]() -> caf::behavior {
+    return {[](int x) { return 2 * x; }};
+  });
+  auto echo = sys.spawn([=](caf::event_based_actor*) -> caf::behavior {
+    return {[=](int x) {
+      check();
+      return x + 1;
+    }};
+  });
+  std::promise<int> done;
+  auto result = done.get_future();
+  auto started = std::chrono::steady_clock::now();
+  sys.spawn([=, &done](caf::event_based_actor* self) {
+    check();
+    // 1,000 request/response round trips to `echo`, then one to the
+    // detached actor, then a delayed message to itself.
+    auto step = std::make_shared<std::function<void(int)>>();
+    *step = [=, &done](int n) {
+      check();
+      if (n < 1000) {
+        self->request(echo, caf::infinite, n).then([=](int next) {
+          (*step)(next);
+        });
+        return;
+      }
+      self->request(doubler, caf::infinite, n).then([=, &done](int twice) {
+        check();
+        self->delayed_send(self, 30ms, twice);
+        self->become([=, &done](int x) {
+          check();
+          done.set_value(x);
+          *step = nullptr;
+          self->quit();
+        });
+      });
+    };
+    (*step)(0);
+  });
+  CHECK(wait_for(result) == 2000);
+  CHECK(std::chrono::steady_clock::now() - started >= 30ms);
+  CHECK(*off_thread == 0);
+  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(doubler, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("an actor with endless mail takes turns with the socket "
+          "handlers") {
+  gateway::io_loop loop;
+  io_system conf{loop, 50};
+  caf::actor_system sys{conf.cfg};
+  auto& ioc = loop.context();
+  constexpr int total = 20'000;
+  auto handled = std::make_shared<std::atomic<int>>(0);
+  std::promise<int> seen_by_handler;
+  auto seen = seen_by_handler.get_future();
+  std::promise<void> finished;
+  auto all_done = finished.get_future();
+  sys.spawn([=, &ioc, &seen_by_handler,
+             &finished](caf::event_based_actor* self) -> caf::behavior {
+    // Another handler on the loop, posted once the actor is busy: it must
+    // run long before the actor's 20,000 messages are through.
+    boost::asio::post(ioc, [=, &seen_by_handler] {
+      seen_by_handler.set_value(handled->load());
+    });
+    self->send(self, 0);
+    return {[=, &finished](int n) {
+      ++*handled;
+      if (n + 1 < total)
+        self->send(self, n + 1);
+      else {
+        finished.set_value();
+        self->quit();
+      }
+    }};
+  });
+  auto at = wait_for(seen);
+  wait_for(all_done);
+  CHECK(*handled == total);
+  // One turn is 50 messages; the handler waited at most a few turns.
+  CHECK(at < 500);
+}
+
+TEST_CASE("the actor system stops cleanly while actors still have mail") {
+  gateway::io_loop loop;
+  {
+    io_system conf{loop};
+    caf::actor_system sys{conf.cfg};
+    for (int i = 0; i < 100; ++i) {
+      auto a = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+        // Spawned on the io thread (CAF then keeps a logger reference
+        // there, which the system's destructor waits for).
+        auto child = self->spawn<caf::linked>(
+          [](caf::event_based_actor*) -> caf::behavior {
+            return {[](int) {}};
+          });
+        return {[=](int n) {
+          if (n > 0)
+            self->send(self, n - 1);
+          self->send(child, n);
+        }};
+      });
+      caf::anon_send(a, 1000);
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    // The destructor waits for all 100 actors, which need the io thread.
+  }
+  // The loop still works after the system is gone.
+  std::promise<void> ran;
+  auto f = ran.get_future();
+  boost::asio::post(loop.context(), [&] { ran.set_value(); });
+  wait_for(f);
+  SUCCEED("the loop ran a handler after the actor system was destroyed");
+}
