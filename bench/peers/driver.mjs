@@ -4,7 +4,7 @@
 //   node bench/peers/driver.mjs --systems=parlor,colyseus,bgio --games=20 \
 //     --rates=250,500,1000,2000 --duration=5 --out=peers.json \
 //     [--parlor-bin=build/bin/parlor-node] [--server-core=1 --driver-core=0] [--no-pin]
-//     [--workers=1] [--warmup=2] [--max-seconds=290] [--seed=1] [--parlor-threads=1]
+//     [--workers=1] [--warmup=2] [--max-seconds=290] [--seed=1] [--parlor-threads=0]
 //     [--parlor-data-base=DIR] [--quiet-wait=S --quiet-level=0.15] [--keep-going]
 //
 // See README.md for what is measured and the fairness settings. In short, for each system:
@@ -54,7 +54,7 @@ const OPT = {
   warmup: Number(args.warmup ?? 2),
   out: args.out || null,
   parlorBin: path.resolve(args["parlor-bin"] || process.env.PARLOR_NODE_BIN || path.join(REPO, "build/bin/parlor-node")),
-  parlorThreads: Number(args["parlor-threads"] ?? 1),
+  parlorThreads: Number(args["parlor-threads"] ?? 0),
   // Where Parlor's SQLite data directory is made (a fresh one per run). /dev/shm takes the
   // disk out of its per-move write.
   parlorDataBase: args["parlor-data-base"] || os.tmpdir(),

@@ -97,6 +97,62 @@ TEST_CASE("actors run on the io thread, talk to each other and to "
   caf::anon_send_exit(doubler, caf::exit_reason::user_shutdown);
 }
 
+TEST_CASE("timers run on the io thread: delayed messages from any thread "
+          "arrive in due order, request timeouts fire, answered requests "
+          "do not time out") {
+  gateway::io_loop loop;
+  io_system conf{loop};
+  caf::actor_system sys{conf.cfg};
+  auto io_id = loop.thread_id();
+  std::promise<std::vector<int>> order_promise;
+  auto order = order_promise.get_future();
+  auto silent = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](int) {
+      // never answers: the request stays pending
+      return caf::delegated<int>{};
+    }};
+  });
+  auto quick = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](int x) { return x; }};
+  });
+  auto collector = sys.spawn(
+    [&, io_id](caf::event_based_actor* self) -> caf::behavior {
+      auto seen = std::make_shared<std::vector<int>>();
+      auto note = [=, &order_promise](int x) {
+        CHECK(std::this_thread::get_id() == io_id);
+        seen->push_back(x);
+        if (seen->size() == 5) {
+          order_promise.set_value(*seen);
+          self->quit();
+        }
+      };
+      // Timed out after 50 ms: 4 (a request timeout).
+      self->request(silent, 50ms, 1).then(
+        [=](int) { note(-1); },
+        [=](caf::error& err) {
+          note(err == caf::sec::request_timeout ? 4 : -2);
+        });
+      // Answered at once, with a 20 ms timeout that must not fire: 0.
+      self->request(quick, 20ms, 0).then([=](int x) { note(x); },
+                                         [=](caf::error&) { note(-3); });
+      return {[=](int x) { note(x); }};
+    });
+  // From this (non-io) thread, out of order: 120 ms → 5, 80 ms → 3.
+  caf::delayed_anon_send(collector, 120ms, 5);
+  caf::delayed_anon_send(collector, 80ms, 3);
+  // From a detached actor's thread: 30 ms → 1, later 35 ms → 2.
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
+    self->delayed_send(collector, 30ms, 1);
+    self->delayed_send(collector, 35ms, 2);
+  });
+  auto got = wait_for(order);
+  // 0 (answered), 1 (30 ms), 2 (35 ms), 4 (timeout, 50 ms), 3 (80 ms); 5
+  // (120 ms) arrives after the collector quit.
+  CHECK(got == std::vector<int>{0, 1, 2, 4, 3});
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(quick, caf::exit_reason::user_shutdown);
+}
+
 TEST_CASE("an actor with endless mail takes turns with the socket "
           "handlers") {
   gateway::io_loop loop;

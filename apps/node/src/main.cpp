@@ -155,7 +155,10 @@ int run(const node::node_config& conf) {
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
-  auto store = game_server::spawn_store(sys, conf.data_dir);
+  auto store = game_server::spawn_store(
+    sys, conf.data_dir,
+    conf.threads == 0 ? game_server::store_thread::shared
+                      : game_server::store_thread::own);
   auto pubsub = pubsub::spawn_pubsub(sys);
   auto watch = gateway::spawn_game_watch(sys);
   auto fanout = gateway::spawn_socket_fanout(sys, pubsub, metrics);

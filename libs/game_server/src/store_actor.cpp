@@ -263,7 +263,8 @@ caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store,
 }
 
 caf::actor spawn_store(caf::actor_system& sys,
-                       const std::filesystem::path& data_dir) {
+                       const std::filesystem::path& data_dir,
+                       store_thread where) {
   auto db = std::make_shared<store::store>(data_dir);
   // Copies kept for peers before a restart may be stale: an owner may have
   // named another backup meanwhile and could not tell us to drop ours. The
@@ -277,6 +278,8 @@ caf::actor spawn_store(caf::actor_system& sys,
   } catch (const store::store_error& e) {
     spdlog::warn("store: {}; commits checkpoint themselves", e.what());
   }
+  if (where == store_thread::shared)
+    return sys.spawn(store_impl, std::move(db), std::move(cp));
   return sys.spawn<caf::detached>(store_impl, std::move(db), std::move(cp));
 }
 

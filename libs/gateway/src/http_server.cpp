@@ -155,9 +155,10 @@ public:
                                                     shared_from_this()));
   }
 
-  /// Thread-safe. Called by the gateway actor.
+  /// Thread-safe. Called by the gateway actor: on the io thread itself
+  /// (actors run there by default) the write starts at once.
   void send(shared_frame frame) override {
-    asio::post(ws_.get_executor(),
+    asio::dispatch(ws_.get_executor(),
                beast::bind_front_handler(&ws_session::on_send,
                                          shared_from_this(), std::move(frame)));
   }
@@ -496,7 +497,7 @@ void send_to_all(const shared_frame& frame,
     i->second.push_back(std::move(ws));
   }
   for (auto& [ctx, sessions] : batches)
-    asio::post(*ctx, [frame, sessions = std::move(sessions)] {
+    asio::dispatch(*ctx, [frame, sessions = std::move(sessions)] {
       for (auto& ws : sessions)
         ws->deliver(frame);
     });

@@ -5,18 +5,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/detail/set_thread_name.hpp>
-#include <caf/detail/thread_safe_actor_clock.hpp>
+#include <caf/detail/simple_actor_clock.hpp>
 #include <caf/execution_unit.hpp>
 #include <caf/logger.hpp>
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
+#include <atomic>
 #include <future>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 namespace parlor::gateway {
@@ -29,16 +31,162 @@ constexpr size_t default_throughput = 100;
 
 class io_coordinator;
 
+/// Runs `f` on the io thread and waits for it; then waits once more for
+/// every handler `f` queued (cancelled timers' handlers, say) to have run.
+template <class F>
+void on_loop_and_settle(asio::io_context& ioc, F f) {
+  for (int round = 0; round < 2; ++round) {
+    std::promise<void> done;
+    asio::post(ioc, [&] {
+      if (round == 0)
+        f();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+}
+
+/// CAF's timers (delayed messages, request timeouts) on an Asio timer of
+/// the io thread, instead of CAF's clock thread: setting or cancelling one
+/// is a map update under an uncontended lock, not a wake-up of another
+/// thread (with a per-request timeout, that was two wake-ups a request).
+/// Any thread may set and cancel; only the io thread touches the timer.
+class io_clock final : public caf::detail::simple_actor_clock {
+public:
+  using super = caf::detail::simple_actor_clock;
+
+  explicit io_clock(asio::io_context& ioc) : ioc_(ioc), timer_(ioc) {
+    // nop
+  }
+
+  void set_ordinary_timeout(time_point t, caf::abstract_actor* self,
+                            caf::atom_value type, uint64_t id) override {
+    add([&] { super::set_ordinary_timeout(t, self, type, id); });
+  }
+
+  void set_multi_timeout(time_point t, caf::abstract_actor* self,
+                         caf::atom_value type, uint64_t id) override {
+    add([&] { super::set_multi_timeout(t, self, type, id); });
+  }
+
+  void set_request_timeout(time_point t, caf::abstract_actor* self,
+                           caf::message_id id) override {
+    add([&] { super::set_request_timeout(t, self, id); });
+  }
+
+  void schedule_message(time_point t, caf::strong_actor_ptr receiver,
+                        caf::mailbox_element_ptr content) override {
+    add([&] {
+      super::schedule_message(t, std::move(receiver), std::move(content));
+    });
+  }
+
+  void schedule_message(time_point t, caf::group target,
+                        caf::strong_actor_ptr sender,
+                        caf::message content) override {
+    add([&] {
+      super::schedule_message(t, std::move(target), std::move(sender),
+                              std::move(content));
+    });
+  }
+
+  // Cancelling never re-arms: an early expiry finds nothing due and waits
+  // for the next entry.
+  void cancel_ordinary_timeout(caf::abstract_actor* self,
+                               caf::atom_value type) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    super::cancel_ordinary_timeout(self, type);
+  }
+
+  void cancel_request_timeout(caf::abstract_actor* self,
+                              caf::message_id id) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    super::cancel_request_timeout(self, id);
+  }
+
+  void cancel_timeouts(caf::abstract_actor* self) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    super::cancel_timeouts(self);
+  }
+
+  void cancel_all() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    super::cancel_all();
+  }
+
+  /// Drops every entry and stops the timer. Not on the io thread, which must
+  /// be running.
+  void stop() {
+    on_loop_and_settle(ioc_, [this] {
+      {
+        std::lock_guard<std::mutex> guard{mtx_};
+        stopped_ = true;
+        super::cancel_all();
+      }
+      timer_.cancel();
+    });
+  }
+
+private:
+  using rep = time_point::rep;
+  static constexpr rep unarmed = std::numeric_limits<rep>::max();
+
+  /// Runs `f` (which adds an entry), then makes sure the timer fires by the
+  /// earliest entry.
+  template <class F>
+  void add(F f) {
+    time_point first;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      f();
+      first = schedule_.begin()->first;
+    }
+    if (first.time_since_epoch().count() >= armed_.load())
+      return; // the timer fires earlier anyway
+    if (ioc_.get_executor().running_in_this_thread())
+      arm();
+    else
+      asio::post(ioc_, [this] { arm(); });
+  }
+
+  /// On the io thread: sets the timer to the earliest entry.
+  void arm() {
+    time_point first;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (stopped_ || schedule_.empty()) {
+        armed_ = unarmed;
+        return;
+      }
+      first = schedule_.begin()->first;
+    }
+    armed_ = first.time_since_epoch().count();
+    timer_.expires_at(first);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) // re-armed or stopped
+        return;
+      {
+        std::lock_guard<std::mutex> guard{mtx_};
+        trigger_expired_timeouts();
+      }
+      armed_ = unarmed;
+      arm();
+    });
+  }
+
+  asio::io_context& ioc_;
+  std::mutex mtx_;
+  bool stopped_ = false;
+  /// When the timer fires (nanoseconds of `time_point`), `unarmed` if not.
+  std::atomic<rep> armed_{unarmed};
+  asio::steady_timer timer_;
+};
+
 /// Every thread that spawns an actor keeps a reference to CAF's logger until
 /// it exits or lets go, and the actor system's destructor waits for the last
 /// one: the io thread, which outlives the actor system, lets go here.
 void release_logger(asio::io_context& ioc) {
-  std::promise<void> released;
-  asio::post(ioc, [&] {
-    caf::logger::set_current_actor_system(nullptr);
-    released.set_value();
-  });
-  released.get_future().wait();
+  on_loop_and_settle(ioc, [] { caf::logger::set_current_actor_system(nullptr); });
 }
 
 /// What an actor sees as its execution context while it runs on the io
@@ -62,7 +210,7 @@ private:
 class io_coordinator final : public caf::scheduler::abstract_coordinator {
 public:
   io_coordinator(caf::actor_system& sys, asio::io_context& ioc)
-    : abstract_coordinator(sys), ioc_(ioc), unit_(sys, *this) {
+    : abstract_coordinator(sys), ioc_(ioc), unit_(sys, *this), clock_(ioc) {
     // nop
   }
 
@@ -83,12 +231,6 @@ public:
   }
 
   void start() override {
-    clock_thread_ = std::thread{[this] {
-      caf::detail::set_thread_name("caf.clock");
-      system().thread_started();
-      clock_.run_dispatch_loop();
-      system().thread_terminates();
-    }};
     // The printer utility actor (detached).
     abstract_coordinator::start();
   }
@@ -97,8 +239,7 @@ public:
     // Every scheduled actor is done by now (the actor system waits for them
     // first, with the io thread still running).
     stop_actors();
-    clock_.cancel_dispatch_loop();
-    clock_thread_.join();
+    clock_.stop();
     release_logger(ioc_);
   }
 
@@ -121,8 +262,7 @@ private:
 
   asio::io_context& ioc_;
   io_unit unit_;
-  caf::detail::thread_safe_actor_clock clock_;
-  std::thread clock_thread_;
+  io_clock clock_;
 };
 
 void io_unit::exec_later(caf::resumable* job) {

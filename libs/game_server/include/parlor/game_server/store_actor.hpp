@@ -6,11 +6,23 @@
 
 namespace parlor::game_server {
 
+/// Where the store actor runs.
+enum class store_thread {
+  /// A thread of its own (`caf::detached`): SQLite never holds up other
+  /// actors, at the price of two thread switches per commit.
+  own,
+  /// Scheduled like any actor. On the io thread (`gateway::run_actors_on`)
+  /// a commit then costs no thread switch: commits write the log without
+  /// syncing (WAL, synchronous=NORMAL), and the syncs are the checkpointer's,
+  /// which keeps a thread of its own either way.
+  shared,
+};
+
 /// Opens the database in `data_dir` (throws `store::store_error` with a clear
 /// message if it cannot), drops the backup copies kept for peers before (they
-/// may be stale; owners send fresh ones), and spawns a detached actor that
-/// owns it. Failures
-/// answer `errc::storage_failed`.
+/// may be stale; owners send fresh ones), and spawns the actor that owns it,
+/// with a checkpointer on a thread of its own. Failures answer
+/// `errc::storage_failed`.
 ///
 /// This node's games:
 /// - `(save_atom, std::string code, std::string kind, uint64_t version,
@@ -39,7 +51,8 @@ namespace parlor::game_server {
 /// - `(adopt_atom, std::string owner, std::string code)` → the same for one
 ///   game (handoff).
 caf::actor spawn_store(caf::actor_system& sys,
-                       const std::filesystem::path& data_dir);
+                       const std::filesystem::path& data_dir,
+                       store_thread where = store_thread::own);
 
 /// Spawns the actor peers get instead of the store itself: it passes
 /// `replicate_atom` and `unreplicate_atom` on to `store` and answers for it,

@@ -37,8 +37,9 @@ private:
 /// GameServer and the write back then are one thread's work, with no thread
 /// wake-up or context switch between them (docs/architecture.md, threads).
 ///
-/// Detached actors (the store, the DNS poller) keep their own threads, and
-/// CAF's clock keeps its thread for delayed messages. Each actor handles at
+/// CAF's timers (delayed messages, request timeouts) run on an Asio timer
+/// of the same thread instead of CAF's clock thread. Detached actors (the
+/// store, the DNS poller) keep their own threads. Each actor handles at
 /// most `scheduler.max-throughput` messages (default here: 100) before the
 /// socket handlers get their turn again.
 ///
