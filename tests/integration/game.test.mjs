@@ -303,8 +303,8 @@ test("an invalid or foreign token makes a new player", T, async () => {
   });
 });
 
-test("30 games in parallel", { timeout: 60000 }, () => withNode({}, async (node) => {
-  const GAMES = 30;
+/** Plays `GAMES` games to an X win at once; asserts each saw only its own states. */
+async function parallelGames(node, GAMES) {
   const results = await Promise.all(Array.from({ length: GAMES }, async (_, i) => {
     const x = await player(node, `x${i}`);
     const o = await player(node, `o${i}`);
@@ -332,4 +332,26 @@ test("30 games in parallel", { timeout: 60000 }, () => withNode({}, async (node)
     }
   }));
   assert.equal(new Set(results).size, GAMES, "every game has its own code");
-}));
+}
+
+test("30 games in parallel", { timeout: 60000 }, () => withNode({}, (node) => parallelGames(node, 30)));
+
+// The default runs actors on the io thread; --threads=N runs them on a pool
+// of CAF workers (and the store on a thread of its own). Both must play and
+// stop cleanly.
+for (const threads of ["0", "2"]) {
+  test(`--threads=${threads}: games play and SIGTERM stops the node with exit code 0`, { timeout: 60000 },
+    async () => {
+      const node = await startNode({ args: [`--threads=${threads}`] });
+      let stopped = false;
+      try {
+        await parallelGames(node, 10);
+        await disconnectAll();
+        const info = await node.stop();
+        stopped = true;
+        assert.deepEqual(info, { code: 0, signal: null }, node.describe());
+      } finally {
+        if (!stopped) await node.stop();
+      }
+    });
+}

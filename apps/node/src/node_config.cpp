@@ -152,8 +152,8 @@ const std::vector<option>& options() {
      "seconds a game stays with nobody connected before it is removed, "
      "0 = never (default: 1800)",
      number(&node_config::idle_game_ttl_s, 0, 30 * 24 * 3600)},
-    {"threads", "actor worker threads, 0 = one per core but one, at least one "
-     "(default: 0)",
+    {"threads", "actor worker threads; 0 = none: actors, timers and the store "
+     "share the HTTP/WebSocket io thread (default: 0)",
      number(&node_config::threads, 0, 256)},
     {"help", "print this help and exit", flag(&node_config::help)},
     {"version", "print the version and exit", flag(&node_config::version)},

@@ -182,6 +182,8 @@ store::store(const std::filesystem::path& dir) {
     prepare("SELECT code, kind, version, 1, data, finished_ms, 0 FROM results "
             "WHERE code = ?1 ORDER BY finished_ms",
             results_);
+    prepare("BEGIN", begin_);
+    prepare("COMMIT", commit_);
   } catch (...) {
     close();
     throw;
@@ -195,10 +197,11 @@ store::~store() {
 void store::close() noexcept {
   for (auto* stmt : {save_, load_active_, load_, keep_results_, reap_,
                      reap_replicas_, save_replica_, load_replicas_,
-                     drop_replica_, forget_, results_})
+                     drop_replica_, forget_, results_, begin_, commit_})
     sqlite3_finalize(stmt);
   save_ = load_active_ = load_ = keep_results_ = reap_ = reap_replicas_
     = save_replica_ = load_replicas_ = drop_replica_ = forget_ = results_
+    = begin_ = commit_
     = nullptr;
   if (db_)
     sqlite3_close(db_);
@@ -245,6 +248,18 @@ checkpointer::progress checkpointer::run() {
                       + sqlite3_db_filename(db_, "main")
                       + "): " + sqlite3_errmsg(db_));
   return p;
+}
+
+void store::begin() {
+  reset_guard guard{begin_};
+  if (sqlite3_step(begin_) != SQLITE_DONE)
+    fail("cannot begin a transaction");
+}
+
+void store::commit() {
+  reset_guard guard{commit_};
+  if (sqlite3_step(commit_) != SQLITE_DONE)
+    fail("cannot commit");
 }
 
 void store::rollback() noexcept {

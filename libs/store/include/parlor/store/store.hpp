@@ -103,10 +103,10 @@ public:
   /// one commit for all of them. Rolls back and rethrows if it throws.
   template <class F>
   void batch(F&& writes) {
-    exec("BEGIN");
+    begin();
     try {
       writes();
-      exec("COMMIT");
+      commit();
     } catch (...) {
       rollback();
       throw;
@@ -125,6 +125,9 @@ public:
 private:
   void close() noexcept;
   void exec(const char* sql);
+  /// BEGIN and COMMIT from prepared statements (`exec` parses each time).
+  void begin();
+  void commit();
   void rollback() noexcept;
   [[noreturn]] void fail(const char* what);
 
@@ -140,6 +143,8 @@ private:
   sqlite3_stmt* load_replicas_ = nullptr;
   sqlite3_stmt* drop_replica_ = nullptr;
   sqlite3_stmt* forget_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
 };
 
 /// Copies the write-ahead log of `dir/parlor.db` into the database from a
