@@ -40,7 +40,6 @@
 #include <future>
 #include <iostream>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -101,16 +100,6 @@ T ask(caf::actor_system& sys, const caf::actor& dst, caf::timespan timeout,
   if (!error.empty())
     throw std::runtime_error(error);
   return result;
-}
-
-/// Runs `f` on the io thread and waits for its result (or exception).
-template <class F>
-auto on_io_thread(asio::io_context& ioc, F f) {
-  auto task = std::make_shared<std::packaged_task<std::invoke_result_t<F>()>>(
-    std::move(f));
-  auto result = task->get_future();
-  asio::post(ioc, [task] { (*task)(); });
-  return result.get();
 }
 
 int run(const node::node_config& conf) {
@@ -233,7 +222,7 @@ int run(const node::node_config& conf) {
   gateway::http_server server{ioc, sys, env, hopts};
   uint16_t port = 0;
   try {
-    port = on_io_thread(ioc, [&] { return server.start(); });
+    port = server.start();
   } catch (...) {
     stop_actors();
     throw;

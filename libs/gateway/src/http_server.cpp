@@ -640,7 +640,8 @@ uint16_t http_server::start() {
     throw std::runtime_error("cannot listen on " + where() + ": "
                              + ec.message());
   auto port = acc.local_endpoint().port();
-  impl_->do_accept();
+  // The accept loop belongs to the io thread, which may be running already.
+  asio::post(impl_->ioc, [i = impl_] { i->do_accept(); });
   return port;
 }
 

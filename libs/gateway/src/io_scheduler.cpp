@@ -182,13 +182,6 @@ private:
   asio::steady_timer timer_;
 };
 
-/// Every thread that spawns an actor keeps a reference to CAF's logger until
-/// it exits or lets go, and the actor system's destructor waits for the last
-/// one: the io thread, which outlives the actor system, lets go here.
-void release_logger(asio::io_context& ioc) {
-  on_loop_and_settle(ioc, [] { caf::logger::set_current_actor_system(nullptr); });
-}
-
 /// What an actor sees as its execution context while it runs on the io
 /// thread: scheduling another actor from there posts it to the same loop.
 class io_unit final : public caf::execution_unit {
@@ -230,17 +223,13 @@ public:
     num_workers_ = 0;
   }
 
-  void start() override {
-    // The printer utility actor (detached).
-    abstract_coordinator::start();
-  }
-
   void stop() override {
     // Every scheduled actor is done by now (the actor system waits for them
     // first, with the io thread still running).
     stop_actors();
     clock_.stop();
-    release_logger(ioc_);
+    // The io thread outlives the actor system; see release_caf_logger.
+    release_caf_logger(ioc_);
   }
 
 private:
@@ -271,6 +260,11 @@ void io_unit::exec_later(caf::resumable* job) {
 
 } // namespace
 
+void release_caf_logger(asio::io_context& ioc) {
+  on_loop_and_settle(ioc,
+                     [] { caf::logger::set_current_actor_system(nullptr); });
+}
+
 struct io_loop::impl {
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work
@@ -294,10 +288,6 @@ asio::io_context& io_loop::context() {
 
 std::thread::id io_loop::thread_id() const {
   return impl_->thread.get_id();
-}
-
-void release_caf_logger(asio::io_context& ioc) {
-  release_logger(ioc);
 }
 
 void run_actors_on(caf::actor_system_config& cfg, asio::io_context& ioc) {

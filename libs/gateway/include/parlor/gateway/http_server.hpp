@@ -46,8 +46,9 @@ public:
               std::shared_ptr<const gateway_env> env, http_options opts);
   ~http_server();
 
-  /// Binds and starts accepting. Returns the bound port. Throws
-  /// `std::runtime_error` naming the problem if the address is unusable.
+  /// Binds and starts accepting (on the io thread, which may already run).
+  /// Returns the bound port. Throws `std::runtime_error` naming the problem
+  /// if the address is unusable.
   uint16_t start();
 
   /// Marks the node ready: `/healthz` answers `ok` from now on.
