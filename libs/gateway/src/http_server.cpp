@@ -3,6 +3,7 @@
 
 #include "parlor/gateway/http_server.hpp"
 
+#include "batching_socket.hpp"
 #include "parlor/gateway/http_util.hpp"
 #include "parlor/gateway/socket_fanout.hpp"
 
@@ -151,6 +152,7 @@ public:
       }));
     name_ = std::move(name);
     token_ = std::move(token);
+    ws_.next_layer().set_owner(weak_from_this());
     ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept,
                                                     shared_from_this()));
   }
@@ -293,10 +295,11 @@ private:
     }
   }
 
-  // A plain socket below, not beast::tcp_stream: the WebSocket layer has
-  // its own handshake timer, and tcp_stream's timers cost ~500 bytes per
-  // socket (docs/benchmarks.md, memory per player).
-  websocket::stream<tcp::socket> ws_;
+  // Not beast::tcp_stream below: the WebSocket layer has its own handshake
+  // timer, and tcp_stream's timers cost ~500 bytes per socket
+  // (docs/benchmarks.md, memory per player). The batching socket sends
+  // the frames written in one round of the io thread together.
+  websocket::stream<batching_socket> ws_;
   beast::flat_buffer buffer_;
   /// Frames to write, from `head_` on (one write in flight). A vector: an
   /// empty std::deque holds 576 bytes, and most sockets are idle.
