@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <thread>
+#include <sched.h>
 #include <unistd.h>
 
 using namespace parlor;
@@ -130,6 +131,32 @@ TEST_CASE_METHOD(node_fixture, "a created game is registered and durable",
   CHECK(state["version"] == 1);
   CHECK(state["host"] == json{{"node", "n1"}, {"region", "fra"}});
   CHECK(env->metrics->games.value() == 1);
+}
+
+namespace {
+
+/// Threads of this process under Linux's idle scheduling policy.
+int idle_threads() {
+  int n = 0;
+  for (auto& task : fs::directory_iterator{"/proc/self/task"})
+    if (sched_getscheduler(std::stoi(task.path().filename().string()))
+        == SCHED_IDLE)
+      ++n;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(node_fixture,
+                 "the store's checkpoints run on a thread at idle priority",
+                 "[game_server][actor]") {
+  // The checkpointer sets its policy when it starts, on its own thread.
+  for (int i = 0; i < 200 && idle_threads() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(idle_threads() == 1);
+  // Durable writes do not wait for it.
+  auto code = create();
+  CHECK(stored(code).version == 1);
 }
 
 TEST_CASE_METHOD(node_fixture, "an unknown game type is refused",

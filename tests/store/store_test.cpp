@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -304,7 +306,7 @@ TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
   temp_dir dir;
   auto wal = dir.path / "parlor.db-wal";
   store s{dir.path};
-  s.auto_checkpoint(false);
+  s.auto_checkpoint(0);
   parlor::store::checkpointer cp{dir.path};
   cp.run(); // whatever the migrations left
   // Far more than SQLite's 1000-page threshold: commits no longer
@@ -328,6 +330,64 @@ TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
   CHECK(s.load("GAME").version == 1501);
   store reopened{dir.path};
   CHECK(reopened.load("GAME").version == 1501);
+}
+
+TEST_CASE("the auto-checkpoint backstop copies the log when nobody else "
+          "does; commits report the log's length",
+          "[store]") {
+  temp_dir dir;
+  store s{dir.path};
+  s.auto_checkpoint(200);
+  int longest = 0;
+  int commits = 0;
+  s.on_commit([&](int pages) {
+    longest = std::max(longest, pages);
+    ++commits;
+  });
+  parlor::store::checkpointer cp{dir.path};
+  std::string big(3000, 'x');
+  for (uint64_t v = 1; v <= 1500; ++v) {
+    auto g = snap("GAME", v);
+    g.data = big;
+    REQUIRE(s.save(g));
+  }
+  CHECK(commits == 1500);
+  // Every commit past 200 pages checkpoints: the log starts over and
+  // never holds much more than the threshold.
+  CHECK(longest >= 200);
+  CHECK(longest <= 200 + 10);
+  CHECK(cp.run().log_frames <= 200 + 10);
+  CHECK(s.load("GAME").version == 1500);
+}
+
+TEST_CASE("a restarting checkpoint copies everything and the log starts "
+          "over",
+          "[store]") {
+  temp_dir dir;
+  store s{dir.path};
+  s.auto_checkpoint(0);
+  int last = 0;
+  s.on_commit([&](int pages) { last = pages; });
+  parlor::store::checkpointer cp{dir.path};
+  using mode = parlor::store::checkpointer::mode;
+  std::string big(3000, 'x');
+  auto write = [&](uint64_t from, uint64_t to) {
+    for (uint64_t v = from; v <= to; ++v) {
+      auto g = snap("GAME", v);
+      g.data = big;
+      REQUIRE(s.save(g));
+    }
+  };
+  write(1, 300);
+  CHECK(last >= 300);
+  auto p = cp.run(mode::restart);
+  CHECK(p.log_frames >= 300);
+  CHECK(p.copied_frames == p.log_frames);
+  write(301, 301);
+  CHECK(last < 10); // started over
+  CHECK(s.load("GAME").version == 301);
+  store reopened{dir.path};
+  CHECK(reopened.load("GAME").version == 301);
 }
 
 TEST_CASE("a checkpointer needs an existing database", "[store]") {

@@ -9,6 +9,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <cstring>
+
 namespace parlor::game_server {
 
 namespace {
@@ -112,16 +118,72 @@ void commit(self_ptr self) {
 /// How often the log is copied into the database.
 constexpr auto checkpoint_every = std::chrono::seconds{1};
 
+/// Commits checkpoint themselves only when the log holds this many pages
+/// (~128 MB): should the checkpointer stop working.
+constexpr int checkpoint_backstop_pages = 32768;
+
+/// A log this long after a passive checkpoint is finished by a restarting
+/// one (~32 MB). A restart holds the writer off for 1-2.5 ms and the first
+/// commit after it syncs the log's header (3-4 ms here), so not every
+/// second: every 2 s at 3,000 moves/s (~1.7 pages per move).
+constexpr int restart_pages = 8192;
+
+/// A log this long means the checkpointer is falling behind: it gets normal
+/// priority until it has caught up (~48 MB).
+constexpr int behind_pages = 12288;
+
+/// The checkpointer's thread, as seen from the store's commits.
+struct checkpoint_thread {
+  std::atomic<bool> started{false};
+  pthread_t thread{};
+  /// Set by a commit that found the log too long.
+  std::atomic<bool> urgent{false};
+};
+
+/// Gives `thread` Linux's idle scheduling policy (it runs when its core has
+/// nothing else to do and yields at once to a thread that wakes up), or the
+/// normal one.
+void set_idle_priority(pthread_t thread, bool idle) {
+  sched_param param{};
+  param.sched_priority = 0;
+  if (auto rc = pthread_setschedparam(thread, idle ? SCHED_IDLE : SCHED_OTHER,
+                                      &param);
+      rc != 0)
+    spdlog::warn("store: cannot change the checkpointer's priority: {}",
+                 std::strerror(rc));
+}
+
 /// Copies the write-ahead log into the database once a second, on its own
 /// thread: the syncs of a checkpoint (milliseconds) stay off the path of
 /// moves, which commit without checkpointing.
+///
+/// At idle priority while it keeps up: at normal priority the copying took
+/// the core for up to 3 ms at a time, and a thread of moves waiting for the
+/// core that long was most of their 99th percentile (docs/benchmarks.md).
+/// When the log outgrows `behind_pages` (a core that is never idle starves
+/// it) a commit raises it back to normal until it has caught up.
 caf::behavior checkpointer_impl(caf::event_based_actor* self,
-                                std::shared_ptr<store::checkpointer> cp) {
+                                std::shared_ptr<store::checkpointer> cp,
+                                std::shared_ptr<checkpoint_thread> me) {
+  // Detached: this is the actor's own thread.
+  me->thread = pthread_self();
+  set_idle_priority(me->thread, true);
+  me->started = true;
   self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
+      using mode = store::checkpointer::mode;
       try {
-        cp->run();
+        auto p = cp->run(mode::passive);
+        // Frames written meanwhile keep the log from starting over.
+        if (p.log_frames >= restart_pages) {
+          // Holds the writer off: finish fast.
+          set_idle_priority(me->thread, false);
+          p = cp->run(mode::restart);
+        }
+        if (p.log_frames < behind_pages)
+          me->urgent = false;
+        set_idle_priority(me->thread, !me->urgent);
       } catch (const std::exception& e) {
         spdlog::warn("store: {}", e.what());
       }
@@ -134,8 +196,17 @@ caf::behavior checkpointer_impl(caf::event_based_actor* self,
 caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db,
                          std::shared_ptr<store::checkpointer> cp) {
   self->state.db = std::move(db);
-  if (cp) // linked: it stops with this actor
-    self->spawn<caf::detached + caf::linked>(checkpointer_impl, std::move(cp));
+  if (cp) {
+    auto thread = std::make_shared<checkpoint_thread>();
+    self->state.db->on_commit([thread](int log_pages) {
+      if (log_pages >= behind_pages && thread->started
+          && !thread->urgent.exchange(true))
+        set_idle_priority(thread->thread, false);
+    });
+    // Linked: it stops with this actor.
+    self->spawn<caf::detached + caf::linked>(checkpointer_impl, std::move(cp),
+                                             std::move(thread));
+  }
   return {
     [=](save_atom, std::string& code, std::string& kind, uint64_t version,
         bool finished, std::string& data,
@@ -274,7 +345,7 @@ caf::actor spawn_store(caf::actor_system& sys,
   std::shared_ptr<store::checkpointer> cp;
   try {
     cp = std::make_shared<store::checkpointer>(data_dir);
-    db->auto_checkpoint(false);
+    db->auto_checkpoint(checkpoint_backstop_pages);
   } catch (const store::store_error& e) {
     spdlog::warn("store: {}; commits checkpoint themselves", e.what());
   }

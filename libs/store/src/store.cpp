@@ -4,7 +4,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace parlor::store {
 
@@ -86,6 +88,30 @@ snapshot read_row(sqlite3_stmt* stmt) {
   return s;
 }
 
+/// The write-ahead log hook: after each commit.
+int after_commit(void* arg, sqlite3* db, const char* schema, int pages) {
+  auto& [threshold, notify] = *static_cast<
+    std::pair<int*, std::function<void(int)>*>*>(arg);
+  if (*notify)
+    (*notify)(pages);
+  if (*threshold > 0 && pages >= *threshold)
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  return SQLITE_OK;
+}
+
+/// Waits for a lock in naps of 50 µs, 100,000 of them at most (5 s or
+/// more): a restarting checkpoint holds the writer off for about a
+/// millisecond, and SQLite's own busy timeout sleeps 1, 2, 5, 10 ms... in
+/// turn.
+int nap_when_busy(void*, int count) {
+  constexpr int max_naps = 100'000;
+  if (count >= max_naps)
+    return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds{50});
+  return 1;
+}
+
 } // namespace
 
 store::store(const std::filesystem::path& dir) {
@@ -106,9 +132,14 @@ store::store(const std::filesystem::path& dir) {
     throw store_error("cannot open database " + file + ": " + msg);
   }
   try {
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_handler(db_, nap_when_busy, nullptr);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
+    // A log that grew beyond 64 MB (the checkpointer fell behind) shrinks
+    // back when it starts over.
+    exec("PRAGMA journal_size_limit=67108864");
+    hook_args_ = {&auto_checkpoint_pages_, &on_commit_};
+    sqlite3_wal_hook(db_, after_commit, &hook_args_);
     // Reading the schema version is the first real read: a corrupt or
     // foreign file fails here with "file is not a database".
     sqlite3_stmt* stmt = nullptr;
@@ -208,8 +239,13 @@ void store::close() noexcept {
   db_ = nullptr;
 }
 
-void store::auto_checkpoint(bool on) {
-  exec(on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0");
+
+void store::auto_checkpoint(int pages) {
+  auto_checkpoint_pages_ = std::max(pages, 0);
+}
+
+void store::on_commit(std::function<void(int)> f) {
+  on_commit_ = std::move(f);
 }
 
 checkpointer::checkpointer(const std::filesystem::path& dir) {
@@ -223,7 +259,7 @@ checkpointer::checkpointer(const std::filesystem::path& dir) {
     throw store_error("cannot open database " + file + " to checkpoint: "
                       + msg);
   }
-  sqlite3_busy_timeout(db_, 1000);
+  sqlite3_busy_handler(db_, nap_when_busy, nullptr);
   // Reads the header, so this connection knows the file is in WAL mode.
   char* err = nullptr;
   if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err)
@@ -239,9 +275,12 @@ checkpointer::~checkpointer() {
   sqlite3_close_v2(db_);
 }
 
-checkpointer::progress checkpointer::run() {
+checkpointer::progress checkpointer::run(mode m) {
   progress p;
-  auto rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+  auto rc = sqlite3_wal_checkpoint_v2(db_, nullptr,
+                                      m == mode::restart
+                                        ? SQLITE_CHECKPOINT_RESTART
+                                        : SQLITE_CHECKPOINT_PASSIVE,
                                       &p.log_frames, &p.copied_frames);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     throw store_error(std::string{"checkpoint failed ("}

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <utility>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -113,11 +115,16 @@ public:
     }
   }
 
-  /// Whether commits copy the write-ahead log into the database themselves
-  /// once it holds 1000 pages (SQLite's default, on). That copy syncs the
-  /// file and takes milliseconds: a node turns it off and leaves the work
-  /// to a `checkpointer` on another thread.
-  void auto_checkpoint(bool on);
+  /// Commits copy the write-ahead log into the database themselves once it
+  /// holds `pages` pages (SQLite's default: 1000; 0: never). That copy syncs
+  /// the file and takes milliseconds: a node leaves the work to a
+  /// `checkpointer` on another thread and keeps a high threshold only as a
+  /// backstop, should that thread fall behind.
+  void auto_checkpoint(int pages);
+
+  /// Calls `f` after every commit with the number of pages in the log
+  /// (before any automatic checkpoint).
+  void on_commit(std::function<void(int log_pages)> f);
 
   /// The schema version this build writes.
   static constexpr int schema_version = 3;
@@ -145,6 +152,10 @@ private:
   sqlite3_stmt* forget_ = nullptr;
   sqlite3_stmt* begin_ = nullptr;
   sqlite3_stmt* commit_ = nullptr;
+  /// See `auto_checkpoint` and `on_commit` (one SQLite hook serves both).
+  int auto_checkpoint_pages_ = 1000;
+  std::function<void(int)> on_commit_;
+  std::pair<int*, std::function<void(int)>*> hook_args_;
 };
 
 /// Copies the write-ahead log of `dir/parlor.db` into the database from a
@@ -165,8 +176,20 @@ public:
     int copied_frames = 0;
   };
 
-  /// One passive checkpoint. Throws `store_error`.
-  progress run();
+  enum class mode {
+    /// Copies what it can without blocking the writer.
+    passive,
+    /// Copies everything and makes the writer start the log over: waits for
+    /// the writer's transaction to end and holds the next one off while it
+    /// runs (short when a passive checkpoint ran just before). Under a
+    /// steady stream of writes, passive checkpoints never finish the log, so
+    /// it would grow without end.
+    restart,
+  };
+
+  /// One checkpoint. A busy database is no error: `progress` tells what was
+  /// done. Throws `store_error`.
+  progress run(mode m = mode::passive);
 
 private:
   sqlite3* db_ = nullptr;
