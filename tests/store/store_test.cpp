@@ -300,6 +300,20 @@ TEST_CASE("recently finished games and copies are still loaded, old ones "
   CHECK(db.adopt("CPYF", "n2")); // a finished copy can be adopted too
 }
 
+namespace {
+
+/// Saves versions `from`..`to` of GAME, each about a page of data.
+void write_pages(store& s, uint64_t from, uint64_t to) {
+  std::string big(3000, 'x');
+  for (uint64_t v = from; v <= to; ++v) {
+    auto g = snap("GAME", v);
+    g.data = big;
+    REQUIRE(s.save(g));
+  }
+}
+
+} // namespace
+
 TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
           "moves the log into the database",
           "[store]") {
@@ -311,13 +325,8 @@ TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
   cp.run(); // whatever the migrations left
   // Far more than SQLite's 1000-page threshold: commits no longer
   // checkpoint, so the log only grows.
-  std::string big(3000, 'x');
   auto before = fs::file_size(wal);
-  for (uint64_t v = 1; v <= 1500; ++v) {
-    auto g = snap("GAME", v);
-    g.data = big;
-    REQUIRE(s.save(g));
-  }
+  write_pages(s, 1, 1500);
   CHECK(fs::file_size(wal) > before);
   CHECK(fs::file_size(wal) > 1000 * 4096);
   auto p = cp.run();
@@ -345,12 +354,7 @@ TEST_CASE("the auto-checkpoint backstop copies the log when nobody else "
     ++commits;
   });
   parlor::store::checkpointer cp{dir.path};
-  std::string big(3000, 'x');
-  for (uint64_t v = 1; v <= 1500; ++v) {
-    auto g = snap("GAME", v);
-    g.data = big;
-    REQUIRE(s.save(g));
-  }
+  write_pages(s, 1, 1500);
   CHECK(commits == 1500);
   // Every commit past 200 pages checkpoints: the log starts over and
   // never holds much more than the threshold.
@@ -370,20 +374,12 @@ TEST_CASE("a restarting checkpoint copies everything and the log starts "
   s.on_commit([&](int pages) { last = pages; });
   parlor::store::checkpointer cp{dir.path};
   using mode = parlor::store::checkpointer::mode;
-  std::string big(3000, 'x');
-  auto write = [&](uint64_t from, uint64_t to) {
-    for (uint64_t v = from; v <= to; ++v) {
-      auto g = snap("GAME", v);
-      g.data = big;
-      REQUIRE(s.save(g));
-    }
-  };
-  write(1, 300);
+  write_pages(s, 1, 300);
   CHECK(last >= 300);
   auto p = cp.run(mode::restart);
   CHECK(p.log_frames >= 300);
   CHECK(p.copied_frames == p.log_frames);
-  write(301, 301);
+  write_pages(s, 301, 301);
   CHECK(last < 10); // started over
   CHECK(s.load("GAME").version == 301);
   store reopened{dir.path};
