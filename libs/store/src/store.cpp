@@ -88,18 +88,6 @@ snapshot read_row(sqlite3_stmt* stmt) {
   return s;
 }
 
-/// The write-ahead log hook: after each commit.
-int after_commit(void* arg, sqlite3* db, const char* schema, int pages) {
-  auto& [threshold, notify] = *static_cast<
-    std::pair<int*, std::function<void(int)>*>*>(arg);
-  if (*notify)
-    (*notify)(pages);
-  if (*threshold > 0 && pages >= *threshold)
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
-  return SQLITE_OK;
-}
-
 /// Waits for a lock in naps of 50 µs, 100,000 of them at most (5 s or
 /// more): a restarting checkpoint holds the writer off for about a
 /// millisecond, and SQLite's own busy timeout sleeps 1, 2, 5, 10 ms... in
@@ -138,8 +126,7 @@ store::store(const std::filesystem::path& dir) {
     // A log that grew beyond 64 MB (the checkpointer fell behind) shrinks
     // back when it starts over.
     exec("PRAGMA journal_size_limit=67108864");
-    hook_args_ = {&auto_checkpoint_pages_, &on_commit_};
-    sqlite3_wal_hook(db_, after_commit, &hook_args_);
+    sqlite3_wal_hook(db_, after_commit, this);
     // Reading the schema version is the first real read: a corrupt or
     // foreign file fails here with "file is not a database".
     sqlite3_stmt* stmt = nullptr;
@@ -246,6 +233,17 @@ void store::auto_checkpoint(int pages) {
 
 void store::on_commit(std::function<void(int)> f) {
   on_commit_ = std::move(f);
+}
+
+int store::after_commit(void* self, sqlite3* db, const char* schema,
+                        int pages) {
+  auto& st = *static_cast<store*>(self);
+  if (st.on_commit_)
+    st.on_commit_(pages);
+  if (st.auto_checkpoint_pages_ > 0 && pages >= st.auto_checkpoint_pages_)
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  return SQLITE_OK;
 }
 
 checkpointer::checkpointer(const std::filesystem::path& dir) {

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <utility>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -131,6 +130,10 @@ public:
 
 private:
   void close() noexcept;
+  /// SQLite's write-ahead log hook: `on_commit_`, then the automatic
+  /// checkpoint it replaces.
+  static int after_commit(void* self, sqlite3* db, const char* schema,
+                          int pages);
   void exec(const char* sql);
   /// BEGIN and COMMIT from prepared statements (`exec` parses each time).
   void begin();
@@ -155,7 +158,6 @@ private:
   /// See `auto_checkpoint` and `on_commit` (one SQLite hook serves both).
   int auto_checkpoint_pages_ = 1000;
   std::function<void(int)> on_commit_;
-  std::pair<int*, std::function<void(int)>*> hook_args_;
 };
 
 /// Copies the write-ahead log of `dir/parlor.db` into the database from a
