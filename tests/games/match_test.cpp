@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <set>
+
 using namespace parlor::games;
 using nlohmann::json;
 
@@ -179,4 +182,58 @@ TEST_CASE("restore refuses corrupt snapshots", "[games]") {
   bad = good;
   bad["rules"]["board"][0] = "Q";
   CHECK_FALSE(match::restore(bad));
+}
+
+namespace {
+
+/// The server's text must be the json's dump, byte for byte.
+void check_texts(const match& m) {
+  auto dump = [](const json& x) {
+    return x.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  CHECK(m.state_text() == dump(m.state()));
+  auto with_host = m.state();
+  with_host["host"] = {{"node", "n1"}, {"region", "eu"}};
+  CHECK(m.state_text(R"({"node":"n1","region":"eu"})") == dump(with_host));
+  CHECK(m.save_text() == dump(m.save()));
+}
+
+} // namespace
+
+TEST_CASE("state and snapshot texts are the json dumps in every position",
+          "[games]") {
+  auto m = match::create("tictactoe", "WXYZ", alice);
+  check_texts(*m); // waiting for O
+  REQUIRE(m->join(bob).changed);
+  std::set<std::string> seen;
+  // Depth-first over every game, each distinct position checked once.
+  std::function<void(const match&, bool)> walk = [&](const match& at,
+                                                     bool x_to_move) {
+    if (!seen.insert(at.save().dump()).second)
+      return;
+    check_texts(at);
+    if (at.status() == status::finished)
+      return;
+    for (int c = 0; c < 9; ++c) {
+      match next{at};
+      if (next.move(x_to_move ? alice.id : bob.id, cell(c)) == errc::none)
+        walk(next, !x_to_move);
+    }
+  };
+  walk(*m, true);
+  CHECK(seen.size() == 5478); // every reachable tic-tac-toe position
+}
+
+TEST_CASE("state and snapshot texts escape names as the json does",
+          "[games]") {
+  for (std::string name :
+       {std::string{"Zoë \"the\" \\ best"}, std::string{"tab\there\n"},
+        std::string{"\x01\x1f\x7f"}, std::string{"日本語 😀"},
+        std::string{"bad \xff\xfe utf-8 \xc3"}, std::string{}}) {
+    auto m = match::create("tictactoe", "AB\"D", player{"id\\1", name});
+    REQUIRE(m);
+    check_texts(*m);
+    REQUIRE(m->join(player{name, name}).changed);
+    check_texts(*m);
+  }
 }

@@ -1,5 +1,7 @@
 #include "parlor/protocol/frame.hpp"
 
+#include "parlor/core/json_text.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace parlor::protocol;
@@ -133,4 +135,21 @@ TEST_CASE("text from clients is escaped, even when it is not UTF-8",
   REQUIRE_FALSE(parsed.is_discarded());
   CHECK(parsed[0] == "1\"");
   CHECK(parsed[2] == "a\"b\\c\n");
+}
+
+TEST_CASE("strings are written exactly as nlohmann::json writes them",
+          "[protocol]") {
+  for (std::string x :
+       {std::string{"plain ascii 123"}, std::string{}, std::string{"\""},
+        std::string{"a\\b"}, std::string{"\b\f\n\r\t"},
+        std::string{"\x01\x1f\x7f"}, std::string{"Zoë 日本語 😀"},
+        std::string{"\xff"}, std::string{"x\xc3"}, std::string{"\xe6\x97"},
+        std::string{"\xed\xa0\x80 surrogate"}, std::string{"\xc0\xaf"},
+        std::string{"ok \xf4\x90\x80\x80 above U+10FFFF"}}) {
+    std::string out;
+    parlor::core::append_json_string(out, x);
+    CHECK(out
+          == nlohmann::json(x).dump(-1, ' ', false,
+                                    nlohmann::json::error_handler_t::replace));
+  }
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 #include <sqlite3.h>
 
@@ -418,4 +419,56 @@ TEST_CASE("a batch writes all its snapshots in one transaction, or none",
   // The store works on after a rolled back batch.
   CHECK(s.save(snap("AAAA", 3)));
   CHECK(s.load("AAAA").version == 3);
+}
+
+TEST_CASE("a move of an unfinished game rewrites one page of the database",
+          "[store]") {
+  temp_dir dir;
+  store s{dir.path};
+  s.auto_checkpoint(0);
+  int last = 0;
+  s.on_commit([&](int pages) { last = pages; });
+  // Enough games for the table and its indexes to span several pages.
+  for (int i = 0; i < 400; ++i) {
+    char code[5];
+    std::snprintf(code, sizeof code, "G%03d", i);
+    auto g = snap(code, 1);
+    g.updated_ms = 1000000 + i;
+    REQUIRE(s.save(g));
+  }
+  auto g = snap("G123", 2);
+  g.updated_ms = 1999999; // every write moves the clock (same width)
+  int before = last;
+  REQUIRE(s.save(g));
+  INFO("log " << before << " -> " << last);
+  CHECK(last - before == 1);
+  // Finishing it enters the reaper's index too: two pages.
+  g = snap("G123", 3, true);
+  g.updated_ms = 2000000;
+  before = last;
+  REQUIRE(s.save(g));
+  CHECK(last - before == 2);
+}
+
+TEST_CASE("the reaper finds finished games through an index", "[store]") {
+  temp_dir dir;
+  { store db{dir.path}; }
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
+  auto plan = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    std::string out;
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+      out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    sqlite3_finalize(stmt);
+    return out;
+  };
+  CHECK_THAT(plan("EXPLAIN QUERY PLAN DELETE FROM games "
+                  "WHERE finished = 1 AND updated_ms < 5"),
+             Catch::Contains("USING INDEX games_finished"));
+  CHECK_THAT(plan("EXPLAIN QUERY PLAN DELETE FROM replicas "
+                  "WHERE finished = 1 AND updated_ms < 5"),
+             Catch::Contains("USING INDEX replicas_finished"));
+  sqlite3_close(raw);
 }

@@ -1,5 +1,6 @@
 #include "parlor/game_server/game_server_actor.hpp"
 
+#include "parlor/core/json_text.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/protocol/frame.hpp"
 #include "parlor/pubsub/fwd.hpp"
@@ -21,6 +22,8 @@ struct game_server_state {
   std::shared_ptr<const game_env> env;
   std::unique_ptr<games::match> match;
   std::string topic;
+  /// STATE's `host` value, as JSON text.
+  std::string host_json;
   /// STATE of `match`, encoded once per change.
   std::string state_text;
   bool expiry_armed = false;
@@ -40,11 +43,18 @@ struct game_server_state {
 
 using self_ptr = caf::stateful_actor<game_server_state>*;
 
+/// STATE's `host`, encoded once per game.
+std::string encode_host(const core::node_info& host) {
+  std::string out = R"({"node":)";
+  core::append_json_string(out, host.name);
+  out += R"(,"region":)";
+  core::append_json_string(out, host.region);
+  out += '}';
+  return out;
+}
+
 std::string encode_state(const game_server_state& st) {
-  auto state = st.match->state();
-  state["host"] = {{"node", st.env->host.name},
-                   {"region", st.env->host.region}};
-  return state.dump();
+  return st.match->state_text(st.host_json);
 }
 
 /// Asks the backup to keep `data` as version `version` of this game.
@@ -66,7 +76,7 @@ void push_snapshot(self_ptr self) {
   auto backup_name = st.backup_name;
   request_copy(self, st.match->version(),
                st.match->status() == games::status::finished,
-               st.match->save().dump())
+               st.match->save_text())
     .then([](caf::ok_atom) {},
           [=](caf::error& err) {
             spdlog::warn("game {}: copy to backup {} failed: {}", code,
@@ -82,7 +92,7 @@ template <class Done, class Fail>
 void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
             Fail fail) {
   auto& st = self->state;
-  auto data = std::make_shared<const std::string>(next->save().dump());
+  auto data = std::make_shared<const std::string>(next->save_text());
   auto finished = next->status() == games::status::finished;
   auto version = next->version();
   auto kind = std::string{st.match->kind()};
@@ -173,6 +183,7 @@ caf::behavior game_server_impl(self_ptr self,
   st.incarnation = incarnation;
   st.match = std::make_unique<games::match>(*m);
   st.topic = "game:" + st.match->code();
+  st.host_json = encode_host(st.env->host);
   st.state_text = encode_state(st);
   if (st.match->status() == games::status::finished) {
     st.expiry_armed = true;

@@ -2,6 +2,10 @@
 
 #include "parlor/games/catalog.hpp"
 
+#include "parlor/core/json_text.hpp"
+
+#include <algorithm>
+
 namespace parlor::games {
 
 match::match(std::string code, std::unique_ptr<rules> r)
@@ -155,6 +159,99 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
   m->started_ = started->get<bool>();
   m->version_ = version->get<uint64_t>();
   return m;
+}
+
+namespace {
+
+using core::append_json_string;
+
+void append_player(std::string& out, const std::optional<player>& p) {
+  if (!p) {
+    out += "null";
+    return;
+  }
+  out += R"({"id":)";
+  append_json_string(out, p->id);
+  out += R"(,"name":)";
+  append_json_string(out, p->name);
+  out += '}';
+}
+
+void append_optional(std::string& out, const std::string* x) {
+  if (x)
+    append_json_string(out, *x);
+  else
+    out += "null";
+}
+
+} // namespace
+
+// Keys in the order nlohmann::json (a std::map) dumps them: sorted.
+std::string match::state_text(std::string_view host_json) const {
+  std::string out;
+  out.reserve(256);
+  auto st = status();
+  out += R"({"code":)";
+  append_json_string(out, code_);
+  out += R"(,"game":)";
+  append_json_string(out, rules_->kind());
+  if (!host_json.empty()) {
+    out += R"(,"host":)";
+    out += host_json;
+  }
+  out += R"(,"players":{)";
+  std::vector<std::size_t> order(seated_.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return seat_name(a) < seat_name(b);
+  });
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k > 0)
+      out += ',';
+    append_json_string(out, seat_name(order[k]));
+    out += ':';
+    append_player(out, seated_[order[k]]);
+  }
+  out += R"(},"status":)";
+  append_json_string(out, to_string(st));
+  out += R"(,"turn":)";
+  std::optional<std::size_t> turn;
+  if (st == status::playing)
+    turn = rules_->turn();
+  append_optional(out, turn ? &seat_name(*turn) : nullptr);
+  out += R"(,"version":)";
+  out += std::to_string(version_);
+  out += R"(,"view":)";
+  out += rules_->view().dump();
+  out += R"(,"winner":)";
+  auto winner = rules_->winner();
+  append_optional(out, winner ? &*winner : nullptr);
+  out += '}';
+  return out;
+}
+
+std::string match::save_text() const {
+  std::string out;
+  out.reserve(256);
+  out += R"({"code":)";
+  append_json_string(out, code_);
+  out += R"(,"game":)";
+  append_json_string(out, rules_->kind());
+  out += R"(,"rules":)";
+  out += rules_->save().dump();
+  out += R"(,"seats":[)";
+  for (std::size_t i = 0; i < seated_.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_player(out, seated_[i]);
+  }
+  out += R"(],"started":)";
+  out += started_ ? "true" : "false";
+  out += R"(,"version":)";
+  out += std::to_string(version_);
+  out += '}';
+  return out;
 }
 
 } // namespace parlor::games

@@ -1,5 +1,7 @@
 #include "parlor/protocol/frame.hpp"
 
+#include "parlor/core/json_text.hpp"
+
 namespace parlor::protocol {
 
 namespace {
@@ -35,7 +37,7 @@ std::string dump(const json& x) {
 
 /// Appends `x` as a JSON string literal.
 void append_quoted(std::string& out, std::string_view x) {
-  out += dump(json(std::string{x}));
+  core::append_json_string(out, x);
 }
 
 void append_ref(std::string& out, const std::optional<std::string>& x) {

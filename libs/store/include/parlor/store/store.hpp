@@ -126,7 +126,7 @@ public:
   void on_commit(std::function<void(int log_pages)> f);
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
 private:
   void close() noexcept;
