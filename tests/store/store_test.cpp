@@ -313,6 +313,18 @@ void write_pages(store& s, uint64_t from, uint64_t to) {
   }
 }
 
+/// A store that never checkpoints by itself and remembers the length of
+/// its log after the last commit.
+struct watched_store {
+  temp_dir dir;
+  store s{dir.path};
+  int last = 0;
+  watched_store() {
+    s.auto_checkpoint(0);
+    s.on_commit([this](int pages) { last = pages; });
+  }
+};
+
 } // namespace
 
 TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
@@ -368,12 +380,10 @@ TEST_CASE("the auto-checkpoint backstop copies the log when nobody else "
 TEST_CASE("a restarting checkpoint copies everything and the log starts "
           "over",
           "[store]") {
-  temp_dir dir;
-  store s{dir.path};
-  s.auto_checkpoint(0);
-  int last = 0;
-  s.on_commit([&](int pages) { last = pages; });
-  parlor::store::checkpointer cp{dir.path};
+  watched_store w;
+  auto& s = w.s;
+  auto& last = w.last;
+  parlor::store::checkpointer cp{w.dir.path};
   using mode = parlor::store::checkpointer::mode;
   write_pages(s, 1, 300);
   CHECK(last >= 300);
@@ -383,7 +393,7 @@ TEST_CASE("a restarting checkpoint copies everything and the log starts "
   write_pages(s, 301, 301);
   CHECK(last < 10); // started over
   CHECK(s.load("GAME").version == 301);
-  store reopened{dir.path};
+  store reopened{w.dir.path};
   CHECK(reopened.load("GAME").version == 301);
 }
 
@@ -423,11 +433,9 @@ TEST_CASE("a batch writes all its snapshots in one transaction, or none",
 
 TEST_CASE("a move of an unfinished game rewrites one page of the database",
           "[store]") {
-  temp_dir dir;
-  store s{dir.path};
-  s.auto_checkpoint(0);
-  int last = 0;
-  s.on_commit([&](int pages) { last = pages; });
+  watched_store w;
+  auto& s = w.s;
+  auto& last = w.last;
   // Enough games for the table and its indexes to span several pages.
   for (int i = 0; i < 400; ++i) {
     char code[5];
