@@ -125,7 +125,8 @@ constexpr int checkpoint_backstop_pages = 32768;
 /// A log this long after a passive checkpoint is finished by a restarting
 /// one (~32 MB). A restart holds the writer off for 1-2.5 ms and the first
 /// commit after it syncs the log's header (3-4 ms here), so not every
-/// second: every 2 s at 3,000 moves/s (~1.7 pages per move).
+/// second: every ~3 s at 3,000 moves/s (a page per move, fewer when moves
+/// share a commit).
 constexpr int restart_pages = 8192;
 
 /// A log this long means the checkpointer is falling behind: it gets normal
@@ -192,7 +193,7 @@ caf::behavior checkpointer_impl(caf::event_based_actor* self,
   };
 }
 
-// SQLite blocks: this actor runs detached, on its own thread.
+// Detached (its own thread) or on the io thread: see `store_thread`.
 caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db,
                          std::shared_ptr<store::checkpointer> cp) {
   self->state.db = std::move(db);

@@ -161,8 +161,9 @@ public:
   /// (actors run there by default) the write starts at once.
   void send(shared_frame frame) override {
     asio::dispatch(ws_.get_executor(),
-               beast::bind_front_handler(&ws_session::on_send,
-                                         shared_from_this(), std::move(frame)));
+                   beast::bind_front_handler(&ws_session::on_send,
+                                             shared_from_this(),
+                                             std::move(frame)));
   }
 
   /// Queues a frame; on the io thread only (see `send_to_all`).

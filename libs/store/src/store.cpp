@@ -57,7 +57,7 @@ constexpr const char* migrations[] = {
   )sql",
   // 4: the reaper's indexes hold finished rows only. A move changes
   // `updated_ms` of an unfinished game; with the full index every move also
-  // rewrote an index page (two pages per commit instead of one).
+  // moved an index entry (three pages per commit instead of one).
   R"sql(
   DROP INDEX games_finished;
   CREATE INDEX games_finished ON games (updated_ms) WHERE finished = 1;
@@ -109,6 +109,21 @@ int nap_when_busy(void*, int count) {
   return 1;
 }
 
+/// Opens `file` with `flags` and the busy handler above. Throws
+/// `store_error` starting with `what`.
+sqlite3* open_connection(const std::string& file, int flags,
+                         const std::string& what) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr)
+      != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw store_error(what + ": " + msg);
+  }
+  sqlite3_busy_handler(db, nap_when_busy, nullptr);
+  return db;
+}
+
 } // namespace
 
 store::store(const std::filesystem::path& dir) {
@@ -118,18 +133,9 @@ store::store(const std::filesystem::path& dir) {
     throw store_error("cannot create data directory " + dir.string() + ": "
                       + ec.message());
   auto file = (dir / "parlor.db").string();
-  if (sqlite3_open_v2(file.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                        | SQLITE_OPEN_NOMUTEX,
-                      nullptr)
-      != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw store_error("cannot open database " + file + ": " + msg);
-  }
+  db_ = open_connection(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        "cannot open database " + file);
   try {
-    sqlite3_busy_handler(db_, nap_when_busy, nullptr);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     // A log that grew beyond 64 MB (the checkpointer fell behind) shrinks
@@ -235,7 +241,6 @@ void store::close() noexcept {
   db_ = nullptr;
 }
 
-
 void store::auto_checkpoint(int pages) {
   auto_checkpoint_pages_ = std::max(pages, 0);
 }
@@ -257,16 +262,8 @@ int store::after_commit(void* self, sqlite3* db, const char* schema,
 
 checkpointer::checkpointer(const std::filesystem::path& dir) {
   auto file = (dir / "parlor.db").string();
-  if (sqlite3_open_v2(file.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
-      != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw store_error("cannot open database " + file + " to checkpoint: "
-                      + msg);
-  }
-  sqlite3_busy_handler(db_, nap_when_busy, nullptr);
+  db_ = open_connection(file, SQLITE_OPEN_READWRITE,
+                        "cannot open database " + file + " to checkpoint");
   // Reads the header, so this connection knows the file is in WAL mode.
   char* err = nullptr;
   if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err)
