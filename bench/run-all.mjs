@@ -1,4 +1,4 @@
-// The standard benchmark matrix in one run (about 10 minutes):
+// The standard benchmark matrix in one run (about 5 minutes):
 //
 //   bench/run-all [--quick] [--no-pin] [--skip-peers] [--out-dir=bench/results]
 //
@@ -6,7 +6,9 @@
 // nothing) and against Colyseus and boardgame.io (bench/peers), on this
 // machine, servers pinned to core 1 and load generators to core 0. Writes
 // bench/results/<UTC stamp>.json (every number, the machine, the commands),
-// bench/results/<stamp>.md (the summary table) and the charts in docs/bench/.
+// bench/results/<stamp>.md (the summary table) and, for a full run (not
+// --quick, not --skip-peers), the charts in docs/bench/. A section that
+// fails is recorded as {error} and the run goes on.
 // Needs a build (scripts/setup.sh) and `npm ci` in bench/peers (the
 // bench/run-all wrapper does both checks).
 import { execFile, spawn } from "node:child_process";
@@ -52,7 +54,10 @@ function startServer(cmd, argv, ready, core = SERVER_CORE) {
   const proc = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"], cwd: ROOT });
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${out}`)), 15000);
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`${cmd} did not start:\n${out}`));
+    }, 15000);
     const on = (d) => {
       out += d;
       const m = out.match(ready);
@@ -63,13 +68,33 @@ function startServer(cmd, argv, ready, core = SERVER_CORE) {
     };
     proc.stdout.on("data", on);
     proc.stderr.on("data", on);
-    proc.on("exit", (code) => reject(new Error(`${cmd} exited ${code}:\n${out}`)));
+    proc.on("error", (err) => reject(err));
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} exited ${code}:\n${out}`));
+    });
   });
 }
 
+/** SIGTERM, then SIGKILL after 15 s; returns once the process is gone. */
 async function stop(server) {
-  server.proc.kill("SIGTERM");
-  await Promise.race([new Promise((r) => server.proc.once("exit", r)), sleep(15000)]);
+  const { proc } = server;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  if (await Promise.race([exited.then(() => true), sleep(15000).then(() => false)])) return;
+  proc.kill("SIGKILL");
+  await exited;
+}
+
+/** Runs `section`; a failure is logged and recorded as {error}. */
+async function attempt(name, section) {
+  try {
+    return await section();
+  } catch (err) {
+    log(`${name} failed: ${err.message}`);
+    return { error: err.message };
+  }
 }
 
 async function withNode(extra, body) {
@@ -168,16 +193,18 @@ results.fanout_floor = await withEcho((url) =>
 
 // 4. Cross-node: the gateway on another node than the GameServer.
 log("cross-node move round trip");
-{
+results.cross_node = await attempt("cross-node", async () => {
   const r = await run(process.execPath, ["bench/move_rtt.mjs", `--moves=${QUICK ? 300 : 2000}`, "--json"], 300_000);
   const line = r.stdout.trim().split("\n").pop();
+  let cn;
   try {
-    results.cross_node = JSON.parse(line);
-    results.cross_node.command = `node bench/move_rtt.mjs --moves=${QUICK ? 300 : 2000}`;
+    cn = JSON.parse(line);
   } catch {
     throw new Error(`move_rtt failed:\n${r.stdout}\n${r.stderr}`);
   }
-}
+  cn.command = `node bench/move_rtt.mjs --moves=${QUICK ? 300 : 2000}`;
+  return cn;
+});
 
 // 5. Peers: the same game on Colyseus and boardgame.io, one driver.
 if (!args["skip-peers"]) {
@@ -190,16 +217,19 @@ if (!args["skip-peers"]) {
     `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--server-core=${SERVER_CORE}`,
     `--driver-core=${CLIENT_CORE}`, ...(PIN ? [] : ["--no-pin"]),
     `--max-seconds=${QUICK ? 120 : 420}`];
-  const r = await run(process.execPath, argv, 480_000);
-  try {
-    results.peers = JSON.parse(await readFile(out, "utf8"));
-    results.peers.command = `node ${argv.join(" ").replace(out, "FILE.json").replace(ROOT + "/", "")}`;
-  } catch {
-    throw new Error(`the peer driver failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  } finally {
-    await rm(out, { force: true });
-  }
-  if (r.stdout) console.error(r.stdout);
+  results.peers = await attempt("peers", async () => {
+    const r = await run(process.execPath, argv, 480_000);
+    if (r.stdout) console.error(r.stdout);
+    try {
+      const peers = JSON.parse(await readFile(out, "utf8"));
+      peers.command = `node ${argv.join(" ").replace(out, "FILE.json").replace(ROOT + "/", "")}`;
+      return peers;
+    } catch {
+      throw new Error(`the peer driver failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    } finally {
+      await rm(out, { force: true });
+    }
+  });
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
 
@@ -218,9 +248,11 @@ rows.push([`idle players`, `${results.idle.joined} joined, ${results.idle.failed
 rows.push([`fan-out to ${SPECTATORS} spectators`, `last p50 ${us(results.fanout.p50)}, p99 ${us(results.fanout.p99)}`,
   `floor (parlor-echo) p50 ${us(results.fanout_floor.p50)}, p99 ${us(results.fanout_floor.p99)}; ratio p99 ${ratio(results.fanout.p99, results.fanout_floor.p99)} (target p99 ≤ 50 ms)`]);
 const cn = results.cross_node;
-rows.push(["cross-node move round trip (median)", `same node ${us(cn.same.median)}, other node ${us(cn.cross.median)}`,
+if (cn.error) rows.push(["cross-node move round trip", "failed", cn.error.split("\n")[0]]);
+else rows.push(["cross-node move round trip (median)", `same node ${us(cn.same.median)}, other node ${us(cn.cross.median)}`,
   `adds ${us(cn.cross.median - cn.same.median)} (target ≤ 300 µs)`]);
-if (results.peers) {
+if (results.peers?.error) rows.push(["peers", "failed", results.peers.error.split("\n")[0]]);
+else if (results.peers) {
   for (const [name, sys] of Object.entries(results.peers.systems)) {
     const best = sys.steps.filter((s) => s.rate <= (sys.max_sustained || 0)).pop() || sys.steps[0];
     const cpu = sys.steps.filter((s) => s.cpu_s_per_1000 != null);
@@ -252,7 +284,7 @@ charts["moves-vs-floor.svg"] = lineChart({
     { name: "echo p50", dashed: true, points: results.moves.steps.map((s) => [s.rate, s.echo.p50]) },
   ],
 });
-if (results.peers) {
+if (results.peers && !results.peers.error) {
   const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50" };
   const sys = Object.entries(results.peers.systems);
   charts["peers-latency.svg"] = lineChart({
@@ -275,6 +307,10 @@ await mkdir(OUT_DIR, { recursive: true });
 await mkdir(CHART_DIR, { recursive: true });
 await writeFile(path.join(OUT_DIR, `${stamp}.json`), JSON.stringify(results, null, 1) + "\n");
 await writeFile(path.join(OUT_DIR, `${stamp}.md`), md);
-for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(CHART_DIR, name), svg);
+// The committed charts show full runs only: a smoke run or a partial one
+// must not replace them.
+const fullRun = !QUICK && !args["skip-peers"] && !results.cross_node.error && results.peers && !results.peers.error;
+if (fullRun) for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(CHART_DIR, name), svg);
 console.log(md);
-log(`wrote ${path.relative(ROOT, path.join(OUT_DIR, stamp))}.{json,md} and ${Object.keys(charts).length} charts in docs/bench/`);
+log(`wrote ${path.relative(ROOT, path.join(OUT_DIR, stamp))}.{json,md}` +
+  (fullRun ? ` and ${Object.keys(charts).length} charts in docs/bench/` : "; charts left as they were (not a full run)"));

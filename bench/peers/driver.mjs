@@ -250,11 +250,15 @@ const SERVERS = {
           "--cluster-port=0", `--data-dir=${dataDir}`, "--cluster-secret=bench",
           `--threads=${OPT.parlorThreads}`,
         ], { cwd: REPO });
-        for (let i = 0; i < 100; i++) { // ready once /healthz answers
+        for (let i = 0; ; i++) { // ready once /healthz answers
           try {
             const r = await fetch(`http://127.0.0.1:${srv.port}/healthz`, { signal: AbortSignal.timeout(1000) });
             if (r.status === 200) break;
           } catch { /* not yet */ }
+          if (i === 100) {
+            await stopServer(srv);
+            throw new Error("parlor-node started but /healthz never said ok");
+          }
           await sleep(50);
         }
         return { srv, info: { port: srv.port } };
@@ -265,25 +269,22 @@ const SERVERS = {
       },
     };
   },
-  colyseus: () => ({
-    async start() {
-      if (!existsSync(NODE22)) throw new Error(`${NODE22} missing: run npm ci in bench/peers`);
-      const srv = await startServer("colyseus", NODE22, [path.join(HERE, "colyseus-server.mjs"), "--port=0"],
-        { env: { NODE_ENV: "production" } });
-      return { srv, info: { endpoint: `http://127.0.0.1:${srv.port}` } };
-    },
-    async cleanup() {},
-  }),
-  bgio: () => ({
-    async start() {
-      if (!existsSync(NODE22)) throw new Error(`${NODE22} missing: run npm ci in bench/peers`);
-      const srv = await startServer("bgio", NODE22, [path.join(HERE, "bgio-server.mjs"), "--port=0"],
-        { env: { NODE_ENV: "production" } });
-      return { srv, info: { endpoint: `http://127.0.0.1:${srv.port}` } };
-    },
-    async cleanup() {},
-  }),
+  colyseus: () => nodeServer("colyseus", "colyseus-server.mjs"),
+  bgio: () => nodeServer("bgio", "bgio-server.mjs"),
 };
+
+/** A JS peer server: `script` run by the local Node 22, started the same way for both. */
+function nodeServer(name, script) {
+  return {
+    async start() {
+      if (!existsSync(NODE22)) throw new Error(`${NODE22} missing: run npm ci in bench/peers`);
+      const srv = await startServer(name, NODE22, [path.join(HERE, script), "--port=0"],
+        { env: { NODE_ENV: "production" } });
+      return { srv, info: { endpoint: `http://127.0.0.1:${srv.port}` } };
+    },
+    async cleanup() {},
+  };
+}
 
 // ---- driver workers ------------------------------------------------------------------------
 
@@ -330,7 +331,6 @@ async function startWorkers(name, info) {
   }
   await within(20000, Promise.all(workers.map((w) => w.ready)), "workers start");
   return {
-    size: W,
     /** Sends `msg` to every worker (with its share of `rate` if given); resolves all answers. */
     all(msg, ms) {
       return Promise.all(workers.map((w) => w.call(msg.rate ? { ...msg, rate: (msg.rate * w.games) / OPT.games } : msg, ms)));
@@ -408,7 +408,8 @@ async function runSystem(name) {
     }
 
     for (const rate of OPT.rates) {
-      if (Date.now() + (OPT.duration + 2) * 1000 > DEADLINE) {
+      // The step, the wait for a quiet machine and the drain must all fit.
+      if (Date.now() + (OPT.duration + OPT.quietWait + OPT.moveTimeoutMs / 1000 + 5) * 1000 > DEADLINE) {
         result.stopped = result.stopped ? `${result.stopped}; deadline` : "deadline";
         break;
       }
@@ -438,7 +439,8 @@ async function runSystem(name) {
       const errors = sum("errors");
       const ack = summary(cat("ack"));
       const opp = summary(cat("opp"));
-      const achieved = moves / OPT.duration;
+      // Over the window the workers really sent in (longer than --duration if they lagged).
+      const achieved = moves / Math.max(OPT.duration, ...res.map((r) => r.window_s));
       const step = {
         rate,
         achieved: Math.round(achieved * 10) / 10,

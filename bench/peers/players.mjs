@@ -22,7 +22,6 @@ import { sleep, within } from "./timing.mjs";
 const require = createRequire(import.meta.url);
 const { system, info, games, firstGame, seed, moveTimeoutMs } = workerData;
 
-
 // A small deterministic PRNG (xorshift32) so every system gets the same move choices.
 function prng(s) {
   let x = (s >>> 0) || 1;
@@ -40,6 +39,59 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (gcPauses.length < 1e6) gcPauses.push(e.duration);
 }).observe({ entryTypes: ["gc"] });
 
+/**
+ * Resolves `wait(what)` once both `flags` are set (checked on every `check()`), within 5 s.
+ */
+function bothSet(flags) {
+  let wake = null;
+  return {
+    check() {
+      if (wake) wake();
+    },
+    wait(what) {
+      return within(5000, new Promise((resolve) => {
+        wake = () => { if (flags[0] && flags[1]) resolve(); };
+        wake();
+      }), what).finally(() => { wake = null; });
+    },
+  };
+}
+
+const SEAT = { X: 0, O: 1 };
+
+/**
+ * Follows the states both players of a Parlor or Colyseus game see (`version`, `status`, and
+ * the board that `boardOf` reads): `onState(p, st)` records them and reports the pending move;
+ * `wait(what)` resolves with the game's version once both show it playing.
+ */
+function versionWatch(hooks, slot, gen, boardOf) {
+  const versions = [0, 0];
+  const playing = [false, false];
+  const start = bothSet(playing);
+  return {
+    onState(p, st) {
+      if (slot.gen !== gen || !st) return;
+      if (st.version > versions[p]) versions[p] = st.version;
+      if (st.status === "playing" || st.status === "finished") playing[p] = true;
+      const pend = slot.pending;
+      if (pend && st.version >= pend.expected) {
+        const v = boardOf(st)?.[pend.cell];
+        hooks.seen(slot, p, st.version, v ? SEAT[v] : null); // null or "": empty
+      }
+      start.check();
+    },
+    async wait(what) {
+      await start.wait(what);
+      return Math.max(versions[0], versions[1]);
+    },
+  };
+}
+
+/** Throws once `slot` moved on to a newer game attempt than `gen` (an abandoned one). */
+function stillCurrent(slot, gen) {
+  if (slot.gen !== gen) throw new Error("superseded by a newer attempt");
+}
+
 // ---- clients -------------------------------------------------------------------------------
 //
 // open(slot) makes the slot's two players; newGame(slot) creates a game, seats both players,
@@ -52,7 +104,6 @@ new PerformanceObserver((list) => {
 function parlorClient(hooks) {
   const { Socket } = require("phoenix");
   const WebSocket = require("ws");
-  const SEAT = { X: 0, O: 1 };
   const pushP = (channel, event, payload) => new Promise((resolve, reject) => {
     channel.push(event, payload, moveTimeoutMs)
       .receive("ok", resolve)
@@ -93,37 +144,21 @@ function parlorClient(hooks) {
     },
     async newGame(slot) {
       const s = slot.sys;
+      const gen = slot.gen;
       for (const ch of s.channels) if (ch) ch.leave();
       const { code } = await pushP(s.lobby, "create", { game: "tictactoe" });
+      stillCurrent(slot, gen);
       const topic = `game:${code}`;
-      const versions = [0, 0];
-      const playing = [false, false];
+      const watch = versionWatch(hooks, slot, gen, (st) => st.view?.board);
+      const onState = (p, st) => watch.onState(p, st);
       const channels = s.sockets.map((sock) => sock.channel(topic, {}));
       s.channels = channels;
-      const gen = slot.gen;
-      let wake = null;
-      const onState = (p, st) => {
-        if (slot.gen !== gen || !st) return;
-        if (st.version > versions[p]) versions[p] = st.version;
-        if (st.status === "playing" || st.status === "finished") playing[p] = true;
-        const pend = slot.pending;
-        if (pend && st.version >= pend.expected) {
-          const v = st.view && st.view.board ? st.view.board[pend.cell] : null;
-          hooks.seen(slot, p, st.version, v == null ? null : SEAT[v]);
-        }
-        if (wake) wake();
-      };
       channels.forEach((ch, p) => ch.on("state", (st) => onState(p, st)));
       for (let p = 0; p < 2; p++) {
         const r = await joinP(channels[p]);
         onState(p, r.state);
       }
-      await within(5000, new Promise((resolve) => {
-        wake = () => { if (playing[0] && playing[1]) resolve(); };
-        wake();
-      }), "parlor game start");
-      wake = null;
-      return Math.max(versions[0], versions[1]);
+      return watch.wait("parlor game start");
     },
     move(slot, seat, cell) {
       const gen = slot.gen;
@@ -147,7 +182,6 @@ function parlorClient(hooks) {
 
 async function colyseusClient(hooks) {
   const { Client } = await import("@colyseus/sdk");
-  const SEAT = { X: 0, O: 1 };
   return {
     ackFromState: false,
     async open(slot) {
@@ -158,34 +192,19 @@ async function colyseusClient(hooks) {
       for (const room of s.rooms) if (room) room.leave(true).catch(() => {});
       s.rooms = [null, null];
       const gen = slot.gen;
-      const versions = [0, 0];
-      const playing = [false, false];
-      let wake = null;
-      const onState = (p, st) => {
-        if (slot.gen !== gen || !st) return;
-        if (st.version > versions[p]) versions[p] = st.version;
-        if (st.status === "playing" || st.status === "finished") playing[p] = true;
-        const pend = slot.pending;
-        if (pend && st.version >= pend.expected) {
-          const v = st.board ? st.board[pend.cell] : "";
-          hooks.seen(slot, p, st.version, v ? SEAT[v] : null);
-        }
-        if (wake) wake();
-      };
+      const watch = versionWatch(hooks, slot, gen, (st) => st.board);
+      const onState = (p, st) => watch.onState(p, st);
       const x = await s.clients[0].create("tictactoe");
+      stillCurrent(slot, gen);
       s.rooms[0] = x;
       x.onStateChange((st) => onState(0, st));
       const o = await s.clients[1].joinById(x.roomId);
+      stillCurrent(slot, gen);
       s.rooms[1] = o;
       o.onStateChange((st) => onState(1, st));
       if (x.state) onState(0, x.state);
       if (o.state) onState(1, o.state);
-      await within(5000, new Promise((resolve) => {
-        wake = () => { if (playing[0] && playing[1]) resolve(); };
-        wake();
-      }), "colyseus game start");
-      wake = null;
-      return Math.max(versions[0], versions[1]);
+      return watch.wait("colyseus game start");
     },
     move(slot, seat, cell) {
       const gen = slot.gen;
@@ -215,17 +234,24 @@ async function bgioClient(hooks) {
     },
     async newGame(slot) {
       const s = slot.sys;
+      const gen = slot.gen;
       const { matchID } = await s.lobby.createMatch("tictactoe", { numPlayers: 2 });
+      stillCurrent(slot, gen);
       const joins = await Promise.all(["0", "1"].map((playerID, p) =>
         s.lobby.joinMatch("tictactoe", matchID, { playerID, playerName: `${p ? "o" : "x"}${slot.idx}` })));
-      const gen = slot.gen;
+      stillCurrent(slot, gen);
       const ready = [false, false];
-      let wake = null;
+      const start = bothSet(ready);
+      // A client's state before the server's sync of this match: its local initial state, or the
+      // previous match's (updateMatchID keeps the store). The sync replaces it; messages of other
+      // matches are dropped by the transport, so the first new state is this match's.
+      const stale = [null, null];
       const onState = (p, st) => {
         if (!st || slot.gen !== gen || s.clients[p].matchID !== matchID) return;
-        if (!ready[p] && st._stateID === 0 && st.ctx.gameover === undefined) {
+        if (!ready[p] && s.clients[p].store.getState() !== stale[p] && st._stateID === 0
+            && st.ctx.gameover === undefined) {
           ready[p] = true;
-          if (wake) wake();
+          start.check();
         }
         const pend = slot.pending;
         if (pend && st._stateID >= pend.expected) {
@@ -255,14 +281,11 @@ async function bgioClient(hooks) {
         });
       }
       s.clients.forEach((c, p) => {
+        stale[p] = c.store.getState();
         if (s.subs[p]) s.subs[p]();
         s.subs[p] = c.subscribe((st) => onState(p, st));
       });
-      await within(5000, new Promise((resolve) => {
-        wake = () => { if (ready[0] && ready[1]) resolve(); };
-        wake();
-      }), "bgio game start");
-      wake = null;
+      await start.wait("bgio game start");
       return 0;
     },
     move(slot, seat, cell) {
@@ -382,6 +405,7 @@ async function restart(slot) {
       slot.version = version;
       slot.ready = true;
       slot.busy = false;
+      slot.dead = false;
       return;
     } catch (e) {
       countError(r, `setup:${e.message.slice(0, 80)}`);
