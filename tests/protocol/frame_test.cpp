@@ -15,7 +15,61 @@ TEST_CASE("a Phoenix v2 frame decodes into its five fields", "[protocol]") {
   CHECK(f.ref == "7");
   CHECK(f.topic == "game:ABCD");
   CHECK(f.event == "move");
-  CHECK(f.payload == json{{"cell", 4}});
+  CHECK(f.payload == R"({"cell":4})");
+  CHECK(payload_json(f) == json{{"cell", 4}});
+}
+
+TEST_CASE("a payload keeps the client's text, whitespace included",
+          "[protocol]") {
+  auto f = std::get<frame>(
+    decode(" [ \"3\" , null ,\t\"game:ABCD\" , \"move\" ,\n{ \"cell\" : 4 } ] \r\n"));
+  CHECK(f.join_ref == "3");
+  CHECK_FALSE(f.ref);
+  CHECK(f.topic == "game:ABCD");
+  CHECK(f.payload == R"({ "cell" : 4 })");
+  CHECK(payload_json(f) == json{{"cell", 4}});
+}
+
+TEST_CASE("escapes, numbers and non-ASCII text decode as the JSON parser "
+          "reads them", "[protocol]") {
+  // These frames leave the fast path for the full parser; the result is
+  // the same frame either way.
+  auto f = std::get<frame>(
+    decode(R"(["3",7,"game:ABCD","move",{"name":"Zoë"}])"));
+  CHECK(f.join_ref == "3");
+  CHECK(f.ref == "7");
+  CHECK(f.topic == "game:ABCD");
+  CHECK(f.event == "move");
+  CHECK(payload_json(f) == json{{"name", "Zo\u00eb"}});
+  auto g = std::get<frame>(decode("[null,\"1\",\"caf\u00e9\",\"x\",{}]"));
+  CHECK(g.topic == "caf\u00e9");
+  CHECK(g.payload == "{}");
+}
+
+TEST_CASE("a payload that is not one JSON object is refused as the full "
+          "parser refuses it", "[protocol]") {
+  struct row {
+    const char* text;
+    errc code;
+  };
+  const row rows[] = {
+    // Looks like an object up to the last bracket, but is not one value.
+    {R"([null,"1","lobby","create",{}],{}])", errc::not_json},
+    {R"([null,"1","lobby","create",{} {}])", errc::not_json},
+    {R"([null,"1","lobby","create",{"a":}])", errc::not_json},
+    {"[null,\"1\",\"lobby\",\"create\",{\"a\":\"\xff\"}]", errc::not_json},
+    {R"([null,"1","lobby","create",{"a":1}] x)", errc::not_json},
+    {R"([null,"1","lobby","create",{"a":1})", errc::not_json},
+    {R"([null,"1","lobby","create",[{}]])", errc::bad_payload},
+    {R"([nullx,"1","lobby","create",{}])", errc::not_json},
+    {"[null,\"1\",\"lo\tbby\",\"create\",{}]", errc::not_json},
+  };
+  for (auto& r : rows) {
+    INFO(r.text);
+    auto res = decode(r.text);
+    REQUIRE(std::holds_alternative<decode_error>(res));
+    CHECK(std::get<decode_error>(res).code == r.code);
+  }
 }
 
 TEST_CASE("null refs decode as none, numeric refs as text", "[protocol]") {
@@ -91,7 +145,7 @@ TEST_CASE("deeply nested garbage is refused without a crash", "[protocol]") {
 }
 
 TEST_CASE("encode and decode round-trip", "[protocol]") {
-  frame f{"1", "2", "game:WXYZ", "state", json{{"version", 3}}};
+  frame f{"1", "2", "game:WXYZ", "state", R"({"version":3})"};
   auto back = std::get<frame>(decode(encode(f)));
   CHECK(back.join_ref == f.join_ref);
   CHECK(back.ref == f.ref);

@@ -77,15 +77,27 @@ void send_text(self_ptr self, std::string text) {
   }
 }
 
-void reply(self_ptr self, const protocol::frame& f, bool ok,
-           const json& response) {
-  send_text(self, protocol::encode_reply(f.join_ref, f.ref, f.topic, ok,
+/// Where a reply goes: the refs and topic of the frame it answers (a
+/// `protocol::frame` or a `reply_to`).
+struct reply_to {
+  opt_ref join_ref;
+  opt_ref ref;
+  std::string topic;
+
+  explicit reply_to(const protocol::frame& f)
+    : join_ref(f.join_ref), ref(f.ref), topic(f.topic) {
+  }
+};
+
+template <class To>
+void reply(self_ptr self, const To& to, bool ok, const json& response) {
+  send_text(self, protocol::encode_reply(to.join_ref, to.ref, to.topic, ok,
                                          response));
 }
 
-void reply_error(self_ptr self, const protocol::frame& f,
-                 std::string_view reason) {
-  reply(self, f, false, protocol::reason(reason));
+template <class To>
+void reply_error(self_ptr self, const To& to, std::string_view reason) {
+  reply(self, to, false, protocol::reason(reason));
 }
 
 /// The wire reason for an error from an actor.
@@ -306,8 +318,9 @@ void handle_join(self_ptr self, protocol::frame& f) {
 }
 
 void handle_create(self_ptr self, const protocol::frame& f) {
-  auto i = f.payload.find("game");
-  if (i == f.payload.end() || !i->is_string())
+  auto payload = protocol::payload_json(f);
+  auto i = payload.find("game");
+  if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
   auto& st = self->state;
   self
@@ -327,13 +340,15 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
     return reply_error(self, f, "not_joined");
   auto start = clock_type::now();
   auto& st = self->state;
+  // The callbacks keep only where to answer, not the frame.
+  auto to = std::make_shared<const reply_to>(f);
   auto id = track(self, ch.game, [=](std::string_view reason) {
     self->state.env->metrics->moves_rejected.add();
-    reply_error(self, f, reason);
+    reply_error(self, *to, reason);
   });
   self
     ->request(ch.game, caf::infinite, game_server::move_atom_v, st.player_id,
-              f.payload.dump())
+              f.payload)
     .then(
       [=](uint64_t version) {
         if (!settle(self, id))
@@ -343,13 +358,15 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
         m.move_latency.observe(
           std::chrono::duration_cast<std::chrono::microseconds>(
             clock_type::now() - start));
-        reply(self, f, true, {{"version", version}});
+        send_text(self, protocol::encode_raw_reply(
+                          to->join_ref, to->ref, to->topic, true,
+                          R"({"version":)" + std::to_string(version) + "}"));
       },
       [=](caf::error& err) {
         if (!settle(self, id))
           return;
         self->state.env->metrics->moves_rejected.add();
-        reply_error(self, f, reason_of(err));
+        reply_error(self, *to, reason_of(err));
       });
 }
 

@@ -71,7 +71,86 @@ std::string_view to_string(errc x) {
   return "unknown";
 }
 
-std::variant<frame, decode_error> decode(std::string_view text) {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// Reads frames as Phoenix clients send them without building a JSON
+/// document: refs null or strings, topic and event non-empty strings, all
+/// plain printable ASCII without escapes, and an object payload (validated
+/// by nlohmann's parser, kept as text). Anything else returns nothing and
+/// goes to `decode_full`, which also says what is wrong with a bad frame.
+std::optional<frame> decode_plain(std::string_view text) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size() && is_space(text[i]))
+      ++i;
+  };
+  auto punct = [&](char c) {
+    skip_space();
+    if (i >= text.size() || text[i] != c)
+      return false;
+    ++i;
+    return true;
+  };
+  auto plain_string = [&](std::string_view& out) {
+    skip_space();
+    if (i >= text.size() || text[i] != '"')
+      return false;
+    auto start = ++i;
+    for (; i < text.size(); ++i) {
+      auto c = static_cast<unsigned char>(text[i]);
+      if (c == '"') {
+        out = text.substr(start, i++ - start);
+        return true;
+      }
+      if (c < 0x20 || c >= 0x7f || c == '\\')
+        return false;
+    }
+    return false;
+  };
+  auto ref = [&](std::optional<std::string>& out) {
+    skip_space();
+    if (text.substr(i, 4) == "null") {
+      i += 4;
+      return true;
+    }
+    std::string_view x;
+    if (!plain_string(x))
+      return false;
+    out.emplace(x);
+    return true;
+  };
+  frame f;
+  std::string_view topic;
+  std::string_view event;
+  if (!punct('[') || !ref(f.join_ref) || !punct(',') || !ref(f.ref)
+      || !punct(',') || !plain_string(topic) || topic.empty() || !punct(',')
+      || !plain_string(event) || event.empty() || !punct(','))
+    return std::nullopt;
+  // The payload runs from here to the closing bracket.
+  skip_space();
+  auto end = text.size();
+  while (end > i && is_space(text[end - 1]))
+    --end;
+  if (end == i || text[end - 1] != ']')
+    return std::nullopt;
+  --end;
+  while (end > i && is_space(text[end - 1]))
+    --end;
+  auto payload = text.substr(i, end - i);
+  if (payload.size() < 2 || payload.front() != '{' || payload.back() != '}'
+      || !json::accept(payload))
+    return std::nullopt;
+  f.topic = topic;
+  f.event = event;
+  f.payload = payload;
+  return f;
+}
+
+std::variant<frame, decode_error> decode_full(std::string_view text) {
   auto doc = json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded())
     return decode_error{errc::not_json, {}, {}, {}};
@@ -114,13 +193,37 @@ std::variant<frame, decode_error> decode(std::string_view text) {
     return err;
   f.topic = std::move(doc[2].get_ref<std::string&>());
   f.event = std::move(doc[3].get_ref<std::string&>());
-  f.payload = std::move(doc[4]);
+  f.payload = dump(doc[4]);
   return f;
 }
 
+} // namespace
+
+std::variant<frame, decode_error> decode(std::string_view text) {
+  if (auto f = decode_plain(text))
+    return std::move(*f);
+  return decode_full(text);
+}
+
+json payload_json(const frame& f) {
+  return json::parse(f.payload, nullptr, false);
+}
+
 std::string encode(const frame& f) {
-  return dump(json::array(
-    {ref_json(f.join_ref), ref_json(f.ref), f.topic, f.event, f.payload}));
+  std::string out;
+  out.reserve(32 + f.topic.size() + f.event.size() + f.payload.size());
+  out += '[';
+  append_ref(out, f.join_ref);
+  out += ',';
+  append_ref(out, f.ref);
+  out += ',';
+  append_quoted(out, f.topic);
+  out += ',';
+  append_quoted(out, f.event);
+  out += ',';
+  out += f.payload;
+  out += ']';
+  return out;
 }
 
 std::string encode_reply(const std::optional<std::string>& join_ref,

@@ -16,8 +16,15 @@ struct frame {
   std::optional<std::string> ref;
   std::string topic;
   std::string event;
-  nlohmann::json payload = nlohmann::json::object();
+  /// The payload as JSON text, always an object. A decoded frame keeps the
+  /// client's text (validated), so that a move goes on to its GameServer
+  /// without being parsed and written again; `payload_json` parses it.
+  std::string payload = "{}";
 };
+
+/// `f.payload` parsed (an object for every decoded frame; a discarded value
+/// if `f` was built with a payload that is not JSON).
+nlohmann::json payload_json(const frame& f);
 
 /// Why a text frame was refused.
 enum class errc : uint8_t {
