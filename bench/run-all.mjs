@@ -7,8 +7,9 @@
 // machine, servers pinned to core 1 and load generators to core 0. Writes
 // bench/results/<UTC stamp>.json (every number, the machine, the commands),
 // bench/results/<stamp>.md (the summary table) and, for a full run (not
-// --quick, not --skip-peers), the charts in docs/bench/. A section that
-// fails is recorded as {error} and the run goes on.
+// --quick, not --skip-peers), the charts in docs/bench/. A failing
+// cross-node or peer section is recorded as {error} and the run goes on;
+// the node's own sections (moves, idle, fan-out) must succeed.
 // Needs a build (scripts/setup.sh) and `npm ci` in bench/peers (the
 // bench/run-all wrapper does both checks).
 import { execFile, spawn } from "node:child_process";

@@ -16,7 +16,11 @@
 
 #include <filesystem>
 #include <thread>
+#include <linux/capability.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace parlor;
@@ -157,6 +161,48 @@ TEST_CASE_METHOD(node_fixture,
   // Durable writes do not wait for it.
   auto code = create();
   CHECK(stored(code).version == 1);
+}
+
+namespace {
+
+/// Runs `idle_priority_reversible` in a child process without CAP_SYS_NICE
+/// and with RLIMIT_NICE at `nice_limit`: 1 if reversible, 0 if not, 3 if
+/// the child could not set itself up that way.
+int reversible_without_cap(rlim_t nice_limit) {
+  auto pid = ::fork();
+  if (pid == 0) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2]{};
+    if (::syscall(SYS_capget, &header, caps) != 0)
+      ::_exit(3);
+    caps[CAP_SYS_NICE / 32].effective &= ~(1u << (CAP_SYS_NICE % 32));
+    if (::syscall(SYS_capset, &header, caps) != 0)
+      ::_exit(3);
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NICE, &limit);
+    limit.rlim_cur = nice_limit;
+    if (limit.rlim_max < nice_limit)
+      limit.rlim_max = nice_limit;
+    if (::setrlimit(RLIMIT_NICE, &limit) != 0)
+      ::_exit(3);
+    ::_exit(game_server::idle_priority_reversible() ? 1 : 0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace
+
+TEST_CASE("a thread may go back from idle priority only with the right to "
+          "raise its priority", "[game_server]") {
+  CHECK(reversible_without_cap(0) == 0);
+  // Raising RLIMIT_NICE's hard limit needs privileges: root here and in CI.
+  auto with_limit = reversible_without_cap(20);
+  if (with_limit == 3)
+    WARN("cannot raise RLIMIT_NICE here: the permitted case is not checked");
+  else
+    CHECK(with_limit == 1);
 }
 
 TEST_CASE_METHOD(node_fixture, "an unknown game type is refused",

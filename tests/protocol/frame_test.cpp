@@ -72,6 +72,19 @@ TEST_CASE("a payload that is not one JSON object is refused as the full "
   }
 }
 
+TEST_CASE("a NUL byte anywhere makes a frame not JSON", "[protocol]") {
+  using namespace std::string_literals;
+  for (auto text : {R"(["1","2","game:ABCD","move",{"cell":4})"s + '\0' + "}]",
+                    R"(["1","2","game:ABCD","move",{"cell":4}])"s + '\0' + "x",
+                    R"(["1","2","game:ABCD","move",{"a":"b)"s + '\0' + "c\"}]"}) {
+    INFO(text);
+    auto res = decode(text);
+    REQUIRE(std::holds_alternative<decode_error>(res));
+    CHECK(std::get<decode_error>(res).code == errc::not_json);
+    CHECK(std::get<decode_error>(res).fatal());
+  }
+}
+
 TEST_CASE("null refs decode as none, numeric refs as text", "[protocol]") {
   auto f = std::get<frame>(decode(R"([null,"1","phoenix","heartbeat",{}])"));
   CHECK_FALSE(f.join_ref);

@@ -208,8 +208,8 @@ int run(const node::node_config& conf) {
   hopts.web_root = conf.web_root.empty() ? default_web_root()
                                          : std::filesystem::path{conf.web_root};
   hopts.cluster_json = [members] { return members->to_json(); };
-  // parlorctl's requests, signed with the cluster secret (set up below,
-  // once the server exists).
+  // parlorctl's requests, signed with the cluster secret (set below, once
+  // the server exists, before it accepts anything).
   hopts.admin_secret = secret;
   std::function<void(const std::string&, const std::map<std::string, std::string>&,
                      gateway::http_options::admin_reply)>
@@ -220,41 +220,6 @@ int run(const node::node_config& conf) {
     admin(action, params, std::move(reply));
   };
   gateway::http_server server{ioc, sys, env, hopts};
-  uint16_t port = 0;
-  try {
-    port = server.start();
-  } catch (...) {
-    stop_actors();
-    throw;
-  }
-  auto shown_host = conf.http_host == "0.0.0.0" ? std::string{"127.0.0.1"}
-                                                : conf.http_host;
-  acfg.self.http = shown_host + ":" + std::to_string(port);
-  // The cluster listener: the agent is the only actor published.
-  auto published = sys.middleman().publish(agent, conf.cluster_port,
-                                           conf.cluster_host.c_str(), true);
-  if (!published) {
-    stop_actors();
-    throw std::runtime_error("cannot bind cluster port " + conf.cluster_host
-                             + ":" + std::to_string(conf.cluster_port) + ": "
-                             + sys.render(published.error()));
-  }
-  cluster_port = *published;
-  auto cluster_addr = conf.cluster_host + ":" + std::to_string(cluster_port);
-  members->set_self(cluster::member{self_info.name, self_info.region,
-                                    acfg.self.http, cluster_addr,
-                                    acfg.self.started_ms, "up"});
-  caf::anon_send(agent, cluster::http_atom_v, acfg.self.http);
-  caf::anon_send(agent, cluster::start_atom_v, cluster_addr);
-  if (!conf.dns.empty())
-    cluster::spawn_dns_poller(sys, agent, conf.dns,
-                              conf.dns_port != 0 ? conf.dns_port : cluster_port,
-                              std::chrono::milliseconds{conf.dns_interval_ms});
-  // Not "listening": the contract's one `listening` line is the HTTP one.
-  spdlog::info("node {} ({}) cluster endpoint {} (node-to-node)",
-               self_info.name, self_info.region, cluster_addr);
-  spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
-               self_info.region, conf.http_host, port);
 
   // Draining: `/healthz` says so, peers see the status, new games go to
   // peers and every game is handed to its backup. `then` gets how many were
@@ -269,6 +234,8 @@ int run(const node::node_config& conf) {
               [=](caf::error& err) { then(0, self->system().render(err)); });
     });
   };
+  // Called on the io thread, never once the server is stopping (this
+  // function's locals may be gone by then).
   admin = [&](const std::string& action,
               const std::map<std::string, std::string>& params,
               gateway::http_options::admin_reply reply) {
@@ -304,6 +271,42 @@ int run(const node::node_config& conf) {
     }
     reply(404, nlohmann::json{{"error", "unknown_action"}}.dump());
   };
+
+  uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (...) {
+    stop_actors();
+    throw;
+  }
+  auto shown_host = conf.http_host == "0.0.0.0" ? std::string{"127.0.0.1"}
+                                                : conf.http_host;
+  acfg.self.http = shown_host + ":" + std::to_string(port);
+  // The cluster listener: the agent is the only actor published.
+  auto published = sys.middleman().publish(agent, conf.cluster_port,
+                                           conf.cluster_host.c_str(), true);
+  if (!published) {
+    stop_actors();
+    throw std::runtime_error("cannot bind cluster port " + conf.cluster_host
+                             + ":" + std::to_string(conf.cluster_port) + ": "
+                             + sys.render(published.error()));
+  }
+  cluster_port = *published;
+  auto cluster_addr = conf.cluster_host + ":" + std::to_string(cluster_port);
+  members->set_self(cluster::member{self_info.name, self_info.region,
+                                    acfg.self.http, cluster_addr,
+                                    acfg.self.started_ms, "up"});
+  caf::anon_send(agent, cluster::http_atom_v, acfg.self.http);
+  caf::anon_send(agent, cluster::start_atom_v, cluster_addr);
+  if (!conf.dns.empty())
+    cluster::spawn_dns_poller(sys, agent, conf.dns,
+                              conf.dns_port != 0 ? conf.dns_port : cluster_port,
+                              std::chrono::milliseconds{conf.dns_interval_ms});
+  // Not "listening": the contract's one `listening` line is the HTTP one.
+  spdlog::info("node {} ({}) cluster endpoint {} (node-to-node)",
+               self_info.name, self_info.region, cluster_addr);
+  spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
+               self_info.region, conf.http_host, port);
 
   try {
     auto restored = ask<uint64_t>(sys, supervisor, caf::timespan{60s},

@@ -12,8 +12,9 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 namespace parlor::game_server {
 
@@ -133,33 +134,69 @@ constexpr int restart_pages = 8192;
 /// priority until it has caught up (~48 MB).
 constexpr int behind_pages = 12288;
 
-/// The checkpointer's thread, as seen from the store's commits.
-struct checkpoint_thread {
-  std::atomic<bool> started{false};
-  pthread_t thread{};
-  /// Set by a commit that found the log too long.
-  std::atomic<bool> urgent{false};
-};
-
-/// Gives `thread` Linux's idle scheduling policy (it runs when its core has
-/// nothing else to do and yields at once to a thread that wakes up), or the
-/// normal one.
-void set_idle_priority(pthread_t thread, bool idle) {
+/// Sets the calling thread's scheduling policy: Linux's idle policy (it
+/// runs when its core has nothing else to do and yields at once to a thread
+/// that wakes up) or the normal one. Returns 0 or the error.
+int set_idle(pthread_t thread, bool idle) {
   sched_param param{};
   param.sched_priority = 0;
-  if (auto rc = pthread_setschedparam(thread, idle ? SCHED_IDLE : SCHED_OTHER,
-                                      &param);
-      rc != 0)
-    spdlog::warn("store: cannot change the checkpointer's priority: {}",
-                 std::strerror(rc));
+  return pthread_setschedparam(thread, idle ? SCHED_IDLE : SCHED_OTHER,
+                               &param);
 }
+
+/// The checkpointer's thread, as seen from the store's commits. Its policy
+/// is idle unless a commit found the log too long (`urgent`) or it is
+/// restarting the log (`restarting`); the flags and the policy change
+/// together, under `mutex`.
+struct checkpoint_thread {
+  std::mutex mutex;
+  bool started = false;
+  pthread_t thread{};
+  bool urgent = false;
+  bool restarting = false;
+
+  /// From a commit: the log has `log_pages` pages.
+  void log_grew(int log_pages) {
+    if (log_pages < behind_pages)
+      return;
+    change([&] { urgent = true; });
+  }
+
+  /// From the checkpointer, after a checkpoint: behind while the frames not
+  /// yet copied fill `behind_pages` (a log copied to its end starts over).
+  /// -1: the writer's own backstop checkpoint held the log, no news.
+  void checked(const store::checkpointer::progress& p) {
+    if (p.log_frames >= 0)
+      change([&] { urgent = p.log_frames - p.copied_frames >= behind_pages; });
+  }
+
+  void restarting_now(bool yes) {
+    change([&] { restarting = yes; });
+  }
+
+private:
+  template <class F>
+  void change(F f) {
+    std::lock_guard<std::mutex> guard{mutex};
+    if (!started)
+      return;
+    auto was_idle = !urgent && !restarting;
+    f();
+    auto idle = !urgent && !restarting;
+    if (idle != was_idle)
+      if (auto rc = set_idle(thread, idle); rc != 0)
+        spdlog::warn("store: cannot change the checkpointer's priority: {}",
+                     std::strerror(rc));
+  }
+};
 
 /// Copies the write-ahead log into the database once a second, on its own
 /// thread: the syncs of a checkpoint (milliseconds) stay off the path of
 /// moves, which commit without checkpointing.
 ///
-/// At idle priority while it keeps up: at normal priority the copying took
-/// the core for up to 3 ms at a time, and a thread of moves waiting for the
+/// At idle priority while it keeps up (when `me` is set, see
+/// `idle_priority_reversible`): at normal priority the copying took the
+/// core for up to 3 ms at a time, and a thread of moves waiting for the
 /// core that long was most of their 99th percentile (docs/benchmarks.md).
 /// When the log outgrows `behind_pages` (a core that is never idle starves
 /// it) a commit raises it back to normal until it has caught up.
@@ -167,25 +204,37 @@ caf::behavior checkpointer_impl(caf::event_based_actor* self,
                                 std::shared_ptr<store::checkpointer> cp,
                                 std::shared_ptr<checkpoint_thread> me) {
   // Detached: this is the actor's own thread.
-  me->thread = pthread_self();
-  set_idle_priority(me->thread, true);
-  me->started = true;
+  if (me) {
+    std::lock_guard<std::mutex> guard{me->mutex};
+    me->thread = pthread_self();
+    if (auto rc = set_idle(me->thread, true); rc == 0)
+      me->started = true;
+    else
+      spdlog::warn("store: the checkpointer stays at normal priority: {}",
+                   std::strerror(rc));
+  }
   self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
       using mode = store::checkpointer::mode;
       try {
         auto p = cp->run(mode::passive);
-        // Frames written meanwhile keep the log from starting over.
-        if (p.log_frames >= restart_pages) {
+        // Frames written meanwhile keep the log from starting over; a log
+        // copied to its end starts over at the next commit by itself.
+        if (p.log_frames >= restart_pages
+            && p.copied_frames < p.log_frames) {
           // Holds the writer off: finish fast.
-          set_idle_priority(me->thread, false);
+          if (me)
+            me->restarting_now(true);
           p = cp->run(mode::restart);
+          if (me)
+            me->restarting_now(false);
         }
-        if (p.log_frames < behind_pages)
-          me->urgent = false;
-        set_idle_priority(me->thread, !me->urgent);
+        if (me)
+          me->checked(p);
       } catch (const std::exception& e) {
+        if (me)
+          me->restarting_now(false);
         spdlog::warn("store: {}", e.what());
       }
       self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
@@ -193,17 +242,36 @@ caf::behavior checkpointer_impl(caf::event_based_actor* self,
   };
 }
 
+} // namespace
+
+bool idle_priority_reversible() {
+  // Tried on a thread of its own: one that could not return stays idle.
+  bool ok = false;
+  std::thread probe{[&] {
+    auto self = pthread_self();
+    ok = set_idle(self, true) == 0 && set_idle(self, false) == 0;
+  }};
+  probe.join();
+  return ok;
+}
+
+namespace {
+
 // Detached (its own thread) or on the io thread: see `store_thread`.
 caf::behavior store_impl(self_ptr self, std::shared_ptr<store::store> db,
                          std::shared_ptr<store::checkpointer> cp) {
   self->state.db = std::move(db);
   if (cp) {
-    auto thread = std::make_shared<checkpoint_thread>();
-    self->state.db->on_commit([thread](int log_pages) {
-      if (log_pages >= behind_pages && thread->started
-          && !thread->urgent.exchange(true))
-        set_idle_priority(thread->thread, false);
-    });
+    std::shared_ptr<checkpoint_thread> thread;
+    if (idle_priority_reversible()) {
+      thread = std::make_shared<checkpoint_thread>();
+      self->state.db->on_commit(
+        [thread](int log_pages) { thread->log_grew(log_pages); });
+    } else {
+      spdlog::info("store: the checkpointer runs at normal priority (going "
+                   "back from idle priority needs CAP_SYS_NICE or "
+                   "RLIMIT_NICE 20)");
+    }
     // Linked: it stops with this actor.
     self->spawn<caf::detached + caf::linked>(checkpointer_impl, std::move(cp),
                                              std::move(thread));

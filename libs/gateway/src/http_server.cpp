@@ -393,6 +393,9 @@ private:
     if (!auth::verify_admin_request(opts.admin_secret, auth, "POST", target,
                                     core::unix_ms()))
       return refuse(401, "unauthorized");
+    // The node's handler may be gone once it stops.
+    if (server_->stopping)
+      return refuse(503, "stopping");
     auto [path, params] = split_target(target);
     auto action = path.substr(std::string_view{"/api/admin/"}.size());
     // Drains are bounded by the node; this only stops a stuck connection.

@@ -15,7 +15,6 @@
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
-#include <atomic>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -135,14 +134,14 @@ private:
   /// earliest entry.
   template <class F>
   void add(F f) {
-    time_point first;
     {
       std::lock_guard<std::mutex> guard{mtx_};
       f();
-      first = schedule_.begin()->first;
+      auto first = schedule_.begin()->first.time_since_epoch().count();
+      if (first >= armed_)
+        return; // the timer fires earlier anyway
+      armed_ = first; // about to be
     }
-    if (first.time_since_epoch().count() >= armed_.load())
-      return; // the timer fires earlier anyway
     if (ioc_.get_executor().running_in_this_thread())
       arm();
     else
@@ -159,8 +158,8 @@ private:
         return;
       }
       first = schedule_.begin()->first;
+      armed_ = first.time_since_epoch().count();
     }
-    armed_ = first.time_since_epoch().count();
     timer_.expires_at(first);
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) // re-armed or stopped
@@ -168,8 +167,8 @@ private:
       {
         std::lock_guard<std::mutex> guard{mtx_};
         trigger_expired_timeouts();
+        armed_ = unarmed;
       }
-      armed_ = unarmed;
       arm();
     });
   }
@@ -177,8 +176,9 @@ private:
   asio::io_context& ioc_;
   std::mutex mtx_;
   bool stopped_ = false;
-  /// When the timer fires (nanoseconds of `time_point`), `unarmed` if not.
-  std::atomic<rep> armed_{unarmed};
+  /// When the timer fires or is about to be set to fire (nanoseconds of
+  /// `time_point`), `unarmed` if not. Guarded by `mtx_`.
+  rep armed_ = unarmed;
   asio::steady_timer timer_;
 };
 

@@ -200,6 +200,10 @@ std::variant<frame, decode_error> decode_full(std::string_view text) {
 } // namespace
 
 std::variant<frame, decode_error> decode(std::string_view text) {
+  // No JSON text holds a NUL byte, and nlohmann's parser would take one for
+  // the end of the input (accepting "{}\0junk").
+  if (text.find('\0') != std::string_view::npos)
+    return decode_error{errc::not_json, {}, {}, {}};
   if (auto f = decode_plain(text))
     return std::move(*f);
   return decode_full(text);

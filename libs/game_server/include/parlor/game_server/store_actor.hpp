@@ -54,6 +54,13 @@ caf::actor spawn_store(caf::actor_system& sys,
                        const std::filesystem::path& data_dir,
                        store_thread where = store_thread::own);
 
+/// Whether a thread of this process may go to Linux's idle scheduling
+/// policy and back to the normal one. Going back needs CAP_SYS_NICE or an
+/// RLIMIT_NICE of 20, which unprivileged services usually lack; without it
+/// the store's checkpointer stays at normal priority (a thread at idle
+/// priority could not be raised when it falls behind).
+bool idle_priority_reversible();
+
 /// Spawns the actor peers get instead of the store itself: it passes
 /// `replicate_atom` and `unreplicate_atom` on to `store` and answers for it,
 /// and `(adopt_atom, owner, code)` (a handoff) and `create_atom` (a game
