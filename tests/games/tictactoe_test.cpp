@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <functional>
+#include <set>
+#include <string>
 
 using namespace parlor::games;
 using nlohmann::json;
@@ -195,6 +198,86 @@ TEST_CASE("save and load round-trip every position", "[games]") {
   tictactoe w;
   REQUIRE(w.load(won.save()));
   CHECK(w.winner() == "X");
+}
+
+TEST_CASE("the text view and snapshot are the json dumps in every position",
+          "[games]") {
+  std::set<std::string> seen;
+  std::function<void(const tictactoe&)> visit = [&](const tictactoe& g) {
+    auto expected = g.view().dump();
+    if (!seen.insert(expected).second)
+      return;
+    std::string view = "prefix";
+    g.append_view(view);
+    REQUIRE(view == "prefix" + expected); // appends, keeps what was there
+    std::string save;
+    g.append_save(save);
+    REQUIRE(save == g.save().dump());
+    if (g.finished())
+      return;
+    for (int c = 0; c < 9; ++c) {
+      auto next = g;
+      if (next.apply(*g.turn(), cell(c)) == errc::none)
+        visit(next);
+    }
+  };
+  visit(tictactoe{});
+  CHECK(seen.size() == 5478); // every reachable position
+}
+
+namespace {
+
+/// A game that keeps the default text hooks, with a string that is not
+/// valid UTF-8 in its view.
+class plain_game final : public rules {
+public:
+  std::string_view kind() const override {
+    return "plain";
+  }
+  const std::vector<std::string>& seats() const override {
+    static const std::vector<std::string> names{"A"};
+    return names;
+  }
+  bool well_formed(const json&) const override {
+    return true;
+  }
+  errc apply(std::size_t, const json&) override {
+    return errc::none;
+  }
+  bool finished() const override {
+    return false;
+  }
+  std::optional<std::size_t> turn() const override {
+    return 0;
+  }
+  std::optional<std::string> winner() const override {
+    return std::nullopt;
+  }
+  json view() const override {
+    return {{"z", 1}, {"a", "bad \xff"}};
+  }
+  json save() const override {
+    return {{"turns", json::array({1, 2})}};
+  }
+  bool load(const json&) override {
+    return true;
+  }
+  std::unique_ptr<rules> clone() const override {
+    return std::make_unique<plain_game>(*this);
+  }
+};
+
+} // namespace
+
+TEST_CASE("games without text hooks are written as their json dumps",
+          "[games]") {
+  plain_game g;
+  std::string view;
+  g.append_view(view);
+  CHECK(view == "{\"a\":\"bad \xef\xbf\xbd\",\"z\":1}"); // U+FFFD
+  std::string save = "[";
+  g.append_save(save);
+  CHECK(save == R"([{"turns":[1,2]})");
 }
 
 TEST_CASE("load refuses impossible or malformed boards", "[games]") {

@@ -223,7 +223,7 @@ std::string match::state_text(std::string_view host_json) const {
   out += R"(,"version":)";
   out += std::to_string(version_);
   out += R"(,"view":)";
-  out += rules_->view().dump();
+  rules_->append_view(out);
   out += R"(,"winner":)";
   auto winner = rules_->winner();
   append_optional(out, winner ? &*winner : nullptr);
@@ -239,7 +239,7 @@ std::string match::save_text() const {
   out += R"(,"game":)";
   append_json_string(out, rules_->kind());
   out += R"(,"rules":)";
-  out += rules_->save().dump();
+  rules_->append_save(out);
   out += R"(,"seats":[)";
   for (std::size_t i = 0; i < seated_.size(); ++i) {
     if (i > 0)

@@ -95,6 +95,27 @@ nlohmann::json tictactoe::save() const {
   return view();
 }
 
+// `{"board":["X",null,"O",...]}`: the bytes `view().dump()` writes.
+void tictactoe::append_view(std::string& out) const {
+  out += R"({"board":[)";
+  for (std::size_t i = 0; i < board_.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    if (board_[i]) {
+      out += '"';
+      out += seat_names[*board_[i]];
+      out += '"';
+    } else {
+      out += "null";
+    }
+  }
+  out += "]}";
+}
+
+void tictactoe::append_save(std::string& out) const {
+  append_view(out);
+}
+
 bool tictactoe::load(const nlohmann::json& data) {
   if (!data.is_object() || !data.contains("board"))
     return false;

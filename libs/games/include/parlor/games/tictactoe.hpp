@@ -24,6 +24,8 @@ public:
   std::optional<std::string> winner() const override;
   nlohmann::json view() const override;
   nlohmann::json save() const override;
+  void append_view(std::string& out) const override;
+  void append_save(std::string& out) const override;
   bool load(const nlohmann::json& data) override;
   std::unique_ptr<rules> clone() const override;
 
