@@ -113,6 +113,11 @@ public:
     super::cancel_all();
   }
 
+  std::size_t pending() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return schedule_.size();
+  }
+
   /// Drops every entry and stops the timer. Not on the io thread, which must
   /// be running.
   void stop() {
@@ -295,6 +300,12 @@ void run_actors_on(caf::actor_system_config& cfg, asio::io_context& ioc) {
     [&ioc](caf::actor_system& sys) -> caf::actor_system::module* {
       return new io_coordinator(sys, ioc);
     });
+}
+
+std::optional<std::size_t> pending_timers(caf::actor_system& sys) {
+  if (auto clock = dynamic_cast<io_clock*>(&sys.scheduler().clock()))
+    return clock->pending();
+  return std::nullopt;
 }
 
 } // namespace parlor::gateway

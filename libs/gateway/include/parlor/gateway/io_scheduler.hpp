@@ -2,7 +2,9 @@
 
 #include <caf/fwd.hpp>
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace boost::asio {
@@ -54,5 +56,10 @@ void run_actors_on(caf::actor_system_config& cfg, boost::asio::io_context& ioc);
 /// destructor waits forever. For an actor system on worker threads, once the
 /// io thread spawns no more actors; `run_actors_on` does it by itself.
 void release_caf_logger(boost::asio::io_context& ioc);
+
+/// How many timers (delayed messages, request timeouts) wait on the io
+/// thread's clock of `sys`; none if `sys` was not set up by
+/// `run_actors_on`. Any thread.
+std::optional<std::size_t> pending_timers(caf::actor_system& sys);
 
 } // namespace parlor::gateway
