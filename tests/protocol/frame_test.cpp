@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 using namespace parlor::protocol;
 using nlohmann::json;
 
@@ -92,6 +94,11 @@ TEST_CASE("null refs decode as none, numeric refs as text", "[protocol]") {
   auto g = std::get<frame>(decode(R"([12,13,"lobby","phx_join",{}])"));
   CHECK(g.join_ref == "12");
   CHECK(g.ref == "13");
+  // Past int64's range the number is still read as written.
+  auto h = std::get<frame>(
+    decode(R"([18446744073709551615,-4,"lobby","phx_join",{}])"));
+  CHECK(h.join_ref == "18446744073709551615");
+  CHECK(h.ref == "-4");
 }
 
 TEST_CASE("malformed frames map to clear errors", "[protocol]") {
@@ -219,4 +226,118 @@ TEST_CASE("strings are written exactly as nlohmann::json writes them",
           == nlohmann::json(x).dump(-1, ' ', false,
                                     nlohmann::json::error_handler_t::replace));
   }
+}
+
+namespace {
+
+/// What `decode` must give for `text`, read with nlohmann's parser alone:
+/// a frame, or nothing if the text is refused.
+std::optional<frame> oracle(const std::string& text) {
+  if (text.find('\0') != std::string::npos)
+    return std::nullopt;
+  auto doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array() || doc.size() != 5)
+    return std::nullopt;
+  auto ref = [](const json& x, std::optional<std::string>& out) {
+    if (x.is_null())
+      return true;
+    if (x.is_string())
+      out = x.get<std::string>();
+    else if (x.is_number_unsigned())
+      out = std::to_string(x.get<uint64_t>());
+    else if (x.is_number_integer())
+      out = std::to_string(x.get<int64_t>());
+    else
+      return false;
+    return true;
+  };
+  frame f;
+  if (!ref(doc[0], f.join_ref) || !ref(doc[1], f.ref) || !doc[2].is_string()
+      || doc[2].get<std::string>().empty() || !doc[3].is_string()
+      || doc[3].get<std::string>().empty() || !doc[4].is_object())
+    return std::nullopt;
+  f.topic = doc[2].get<std::string>();
+  f.event = doc[3].get<std::string>();
+  f.payload = doc[4].dump();
+  return f;
+}
+
+} // namespace
+
+TEST_CASE("decode agrees with nlohmann's parser on generated and mutated "
+          "frames", "[protocol]") {
+  // Pieces clients send and pieces they should not: plain and escaped
+  // strings, numbers, non-ASCII, empty strings, wrong types, broken JSON.
+  const std::vector<std::string> refs = {
+    "null", R"("1")", R"("")", R"("a b")", R"("\u0041")", R"("x\"y")",
+    "\"caf\xc3\xa9\"", "12", "-3", "18446744073709551615", "1.5", "true",
+    "{}", R"("\\")", "nul"};
+  const std::vector<std::string> topics = {
+    R"("game:ABCD")", R"("lobby")", R"("")", R"("g\u0061me:X")", "7",
+    "null", "\"t\xff\"", R"("a\tb")", R"("phoenix")"};
+  const std::vector<std::string> events = {
+    R"("move")", R"("phx_join")", R"("")", R"("mo\u0076e")", "[]",
+    R"("heartbeat")"};
+  const std::vector<std::string> payloads = {
+    "{}", R"({"cell":4})", R"({ "a" : [1, 2, {}], "b": null })", "[]",
+    R"({"a":})", "{}}", "{} {}", R"("s")", R"({"a":"\u0000"})",
+    "{\"n\":\"Zo\xc3\xab\"}", R"({"a":1e400})", "{\"a\":\"\xff\"}", "",
+    R"({"x":"]"})"};
+  const std::vector<std::string> spaces = {"", " ", "\n\t", "\r\n "};
+  std::mt19937 rng{20261121};
+  auto pick = [&](const std::vector<std::string>& from) -> const std::string& {
+    return from[std::uniform_int_distribution<std::size_t>{
+      0, from.size() - 1}(rng)];
+  };
+  auto sp = [&] { return pick(spaces); };
+  std::size_t frames = 0;
+  std::size_t mismatches = 0;
+  std::size_t accepted = 0;
+  auto check = [&](const std::string& text) {
+    ++frames;
+    auto want = oracle(text);
+    auto got = decode(text);
+    bool same = false;
+    if (auto f = std::get_if<frame>(&got)) {
+      // The fast path keeps the client's payload text, the full parser
+      // rewrites it: compare payloads as JSON.
+      same = want && f->join_ref == want->join_ref && f->ref == want->ref
+             && f->topic == want->topic && f->event == want->event
+             && payload_json(*f) == json::parse(want->payload);
+      accepted += same;
+    } else {
+      same = !want;
+    }
+    if (!same && ++mismatches <= 5)
+      FAIL_CHECK("decode disagrees with the parser on: " << text);
+  };
+  for (int n = 0; n < 20'000; ++n) {
+    std::string text = sp() + "[" + sp() + pick(refs) + sp() + "," + sp()
+                       + pick(refs) + sp() + "," + sp() + pick(topics) + sp()
+                       + "," + sp() + pick(events) + sp() + "," + sp()
+                       + pick(payloads) + sp() + "]" + sp();
+    check(text);
+    // The same frame mutated: a byte dropped, doubled or replaced.
+    if (text.empty())
+      continue;
+    auto at = std::uniform_int_distribution<std::size_t>{0, text.size() - 1}(
+      rng);
+    auto mutated = text;
+    switch (n % 3) {
+      case 0:
+        mutated.erase(at, 1);
+        break;
+      case 1:
+        mutated.insert(at, 1, mutated[at]);
+        break;
+      default:
+        mutated[at] = "[]{},\":\\ a0\x01\x7f\xc3"[n % 15];
+    }
+    check(mutated);
+  }
+  CHECK(mismatches == 0);
+  CHECK(frames == 40'000);
+  // Enough of both outcomes for the comparison to mean something.
+  CHECK(accepted > 2'000);
+  CHECK(frames - accepted > 2'000);
 }

@@ -19,6 +19,10 @@ bool read_ref(const json& x, std::optional<std::string>& out) {
     out = x.get<std::string>();
     return true;
   }
+  if (x.is_number_unsigned()) {
+    out = std::to_string(x.get<uint64_t>());
+    return true;
+  }
   if (x.is_number_integer()) {
     out = std::to_string(x.get<int64_t>());
     return true;
