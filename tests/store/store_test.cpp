@@ -185,6 +185,44 @@ TEST_CASE("a version 1 database is migrated and keeps its games",
   CHECK(db.save_replica(replica("REPL", "n2", 1))); // the new table exists
 }
 
+TEST_CASE("migrating a version 1 database ends with the current schema",
+          "[store]") {
+  temp_dir dir;
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, R"sql(
+    CREATE TABLE games (code TEXT PRIMARY KEY, kind TEXT NOT NULL,
+      version INTEGER NOT NULL, finished INTEGER NOT NULL,
+      data TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+    CREATE INDEX games_finished ON games (finished, updated_ms);
+    PRAGMA user_version=1;
+  )sql",
+                       nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(raw);
+  { store db{dir.path}; }
+  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
+  auto text = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return out;
+  };
+  CHECK(text("PRAGMA user_version") == std::to_string(store::schema_version));
+  // The reaper's indexes as version 4 made them: finished rows only.
+  CHECK(text("SELECT sql FROM sqlite_master WHERE name = 'games_finished'")
+        == "CREATE INDEX games_finished ON games (updated_ms) WHERE "
+           "finished = 1");
+  CHECK(text("SELECT sql FROM sqlite_master WHERE name = "
+             "'replicas_finished'")
+        == "CREATE INDEX replicas_finished ON replicas (updated_ms) WHERE "
+           "finished = 1");
+  sqlite3_close(raw);
+}
+
 TEST_CASE("a higher incarnation replaces any version of a lower one",
           "[store]") {
   temp_dir dir;
