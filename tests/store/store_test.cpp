@@ -157,25 +157,31 @@ snapshot replica(std::string code, std::string owner, uint64_t version,
   return s;
 }
 
+/// Writes a database exactly as version 1 of this build did, plus `extra`
+/// SQL (rows).
+void write_v1_database(const std::filesystem::path& dir,
+                       const std::string& extra = {}) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((dir / "parlor.db").c_str(), &raw) == SQLITE_OK);
+  auto sql = R"sql(
+    CREATE TABLE games (code TEXT PRIMARY KEY, kind TEXT NOT NULL,
+      version INTEGER NOT NULL, finished INTEGER NOT NULL,
+      data TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+    CREATE INDEX games_finished ON games (finished, updated_ms);
+    PRAGMA user_version=1;
+  )sql" + extra;
+  REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(raw);
+}
+
 } // namespace
 
 TEST_CASE("a version 1 database is migrated and keeps its games",
           "[store]") {
   temp_dir dir;
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
-  // The schema exactly as version 1 of this build wrote it.
-  REQUIRE(sqlite3_exec(raw, R"sql(
-    CREATE TABLE games (code TEXT PRIMARY KEY, kind TEXT NOT NULL,
-      version INTEGER NOT NULL, finished INTEGER NOT NULL,
-      data TEXT NOT NULL, updated_ms INTEGER NOT NULL);
-    CREATE INDEX games_finished ON games (finished, updated_ms);
-    INSERT INTO games VALUES ('OLDG', 'tictactoe', 4, 0, '{"v":4}', 1000);
-    PRAGMA user_version=1;
-  )sql",
-                       nullptr, nullptr, nullptr)
-          == SQLITE_OK);
-  sqlite3_close(raw);
+  write_v1_database(dir.path, "INSERT INTO games VALUES ('OLDG', "
+                              "'tictactoe', 4, 0, '{\"v\":4}', 1000);");
   store db{dir.path};
   auto active = db.load_active();
   REQUIRE(active.size() == 1);
@@ -188,18 +194,8 @@ TEST_CASE("a version 1 database is migrated and keeps its games",
 TEST_CASE("migrating a version 1 database ends with the current schema",
           "[store]") {
   temp_dir dir;
+  write_v1_database(dir.path);
   sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw, R"sql(
-    CREATE TABLE games (code TEXT PRIMARY KEY, kind TEXT NOT NULL,
-      version INTEGER NOT NULL, finished INTEGER NOT NULL,
-      data TEXT NOT NULL, updated_ms INTEGER NOT NULL);
-    CREATE INDEX games_finished ON games (finished, updated_ms);
-    PRAGMA user_version=1;
-  )sql",
-                       nullptr, nullptr, nullptr)
-          == SQLITE_OK);
-  sqlite3_close(raw);
   { store db{dir.path}; }
   REQUIRE(sqlite3_open((dir.path / "parlor.db").c_str(), &raw) == SQLITE_OK);
   auto text = [&](const char* sql) {
