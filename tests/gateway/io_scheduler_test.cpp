@@ -164,15 +164,18 @@ TEST_CASE("an answered request does not time out, though CAF leaves its "
     int answers = 0;
     int errors = 0;
     std::optional<std::size_t> timers_at_answer;
+    std::chrono::steady_clock::duration answer_after{};
     std::optional<std::size_t> timers_after_due;
   };
   std::promise<seen> done;
   auto result = done.get_future();
   sys.spawn([&, quick](caf::event_based_actor* self) -> caf::behavior {
     auto s = std::make_shared<seen>();
+    auto sent = std::chrono::steady_clock::now();
     self->request(quick, 30ms, 2).then(
       [=](int) {
         ++s->answers;
+        s->answer_after = std::chrono::steady_clock::now() - sent;
         // CAF 0.17 does not cancel the timeout when the answer comes.
         s->timers_at_answer = gateway::pending_timers(self->system());
         self->delayed_send(self, 80ms, caf::ok_atom_v);
@@ -189,7 +192,12 @@ TEST_CASE("an answered request does not time out, though CAF leaves its "
   auto got = wait_for(result);
   CHECK(got.answers == 1);
   CHECK(got.errors == 0);
-  CHECK(got.timers_at_answer == std::optional<std::size_t>{1});
+  // Unless the io thread lost its core for the 30 ms in between (then the
+  // timer fired first, behind the answer in the mailbox).
+  if (got.answer_after < 30ms)
+    CHECK(got.timers_at_answer == std::optional<std::size_t>{1});
+  else
+    WARN("the answer took 30 ms or more; the lingering timer is not checked");
   CHECK(got.timers_after_due == std::optional<std::size_t>{0});
   caf::anon_send_exit(quick, caf::exit_reason::user_shutdown);
 }

@@ -330,8 +330,11 @@ TEST_CASE("decode agrees with nlohmann's parser on generated and mutated "
       case 1:
         mutated.insert(at, 1, mutated[at]);
         break;
-      default:
-        mutated[at] = "[]{},\":\\ a0\x01\x7f\xc3"[n % 15];
+      default: {
+        static constexpr char bytes[] = "[]{},\":\\ a0\x01\x7f\xc3";
+        mutated[at] = bytes[std::uniform_int_distribution<std::size_t>{
+          0, sizeof bytes - 2}(rng)];
+      }
     }
     check(mutated);
   }

@@ -52,14 +52,16 @@ public:
   virtual nlohmann::json save() const = 0;
 
   /// Appends `view()` as compact JSON text to `out`, exactly as
-  /// `view().dump()` writes it (keys sorted; invalid UTF-8 replaced by
-  /// U+FFFD). The server calls this for every STATE; the default dumps
+  /// `view().dump(-1, ' ', false, error_handler_t::replace)` writes it (keys
+  /// sorted; invalid UTF-8 replaced by U+FFFD, where a plain `dump()` would
+  /// throw). The server calls this for every STATE; the default dumps
   /// `view()`. A game may write its text directly to skip building a json
   /// tree on every move; tictactoe's tests show how to check that both
   /// agree in every position.
   virtual void append_view(std::string& out) const;
 
-  /// Appends `save()` as compact JSON text, as `save().dump()` writes it.
+  /// Appends `save()` as compact JSON text, written as `append_view` writes
+  /// the view.
   /// Called for every snapshot; the default dumps `save()`.
   virtual void append_save(std::string& out) const;
 
