@@ -177,13 +177,6 @@ void append_player(std::string& out, const std::optional<player>& p) {
   out += '}';
 }
 
-void append_optional(std::string& out, const std::string* x) {
-  if (x)
-    append_json_string(out, *x);
-  else
-    out += "null";
-}
-
 } // namespace
 
 // Keys in the order nlohmann::json (a std::map) dumps them: sorted.
@@ -219,14 +212,14 @@ std::string match::state_text(std::string_view host_json) const {
   std::optional<std::size_t> turn;
   if (st == status::playing)
     turn = rules_->turn();
-  append_optional(out, turn ? &seat_name(*turn) : nullptr);
+  core::append_json_string_or_null(out, turn ? &seat_name(*turn) : nullptr);
   out += R"(,"version":)";
   out += std::to_string(version_);
   out += R"(,"view":)";
   rules_->append_view(out);
   out += R"(,"winner":)";
   auto winner = rules_->winner();
-  append_optional(out, winner ? &*winner : nullptr);
+  core::append_json_string_or_null(out, winner ? &*winner : nullptr);
   out += '}';
   return out;
 }

@@ -30,25 +30,28 @@ bool read_ref(const json& x, std::optional<std::string>& out) {
   return false;
 }
 
-json ref_json(const std::optional<std::string>& x) {
-  return x ? json(*x) : json();
-}
-
-std::string dump(const json& x) {
-  // Replace invalid UTF-8 instead of throwing: text from clients is echoed.
-  return x.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-/// Appends `x` as a JSON string literal.
-void append_quoted(std::string& out, std::string_view x) {
-  core::append_json_string(out, x);
-}
+using core::dump_json;
 
 void append_ref(std::string& out, const std::optional<std::string>& x) {
-  if (x)
-    append_quoted(out, *x);
-  else
-    out += "null";
+  core::append_json_string_or_null(out, x ? &*x : nullptr);
+}
+
+/// Appends a whole frame; `payload` is JSON text already.
+void append_frame(std::string& out, const std::optional<std::string>& join_ref,
+                  const std::optional<std::string>& ref, std::string_view topic,
+                  std::string_view event, std::string_view payload) {
+  out.reserve(out.size() + 32 + topic.size() + event.size() + payload.size());
+  out += '[';
+  append_ref(out, join_ref);
+  out += ',';
+  append_ref(out, ref);
+  out += ',';
+  core::append_json_string(out, topic);
+  out += ',';
+  core::append_json_string(out, event);
+  out += ',';
+  out += payload;
+  out += ']';
 }
 
 } // namespace
@@ -110,7 +113,7 @@ std::optional<frame> decode_plain(std::string_view text) {
         out = text.substr(start, i++ - start);
         return true;
       }
-      if (c < 0x20 || c >= 0x7f || c == '\\')
+      if (!core::plain_json_char(c))
         return false;
     }
     return false;
@@ -197,7 +200,7 @@ std::variant<frame, decode_error> decode_full(std::string_view text) {
     return err;
   f.topic = std::move(doc[2].get_ref<std::string&>());
   f.event = std::move(doc[3].get_ref<std::string&>());
-  f.payload = dump(doc[4]);
+  f.payload = dump_json(doc[4]);
   return f;
 }
 
@@ -219,18 +222,7 @@ json payload_json(const frame& f) {
 
 std::string encode(const frame& f) {
   std::string out;
-  out.reserve(32 + f.topic.size() + f.event.size() + f.payload.size());
-  out += '[';
-  append_ref(out, f.join_ref);
-  out += ',';
-  append_ref(out, f.ref);
-  out += ',';
-  append_quoted(out, f.topic);
-  out += ',';
-  append_quoted(out, f.event);
-  out += ',';
-  out += f.payload;
-  out += ']';
+  append_frame(out, f.join_ref, f.ref, f.topic, f.event, f.payload);
   return out;
 }
 
@@ -238,7 +230,7 @@ std::string encode_reply(const std::optional<std::string>& join_ref,
                          const std::optional<std::string>& ref,
                          std::string_view topic, bool ok,
                          const nlohmann::json& response) {
-  return encode_raw_reply(join_ref, ref, topic, ok, dump(response));
+  return encode_raw_reply(join_ref, ref, topic, ok, dump_json(response));
 }
 
 std::string encode_raw_reply(const std::optional<std::string>& join_ref,
@@ -252,7 +244,7 @@ std::string encode_raw_reply(const std::optional<std::string>& join_ref,
   out += ',';
   append_ref(out, ref);
   out += ',';
-  append_quoted(out, topic);
+  core::append_json_string(out, topic);
   out += R"(,"phx_reply",{"status":)";
   out += ok ? R"("ok")" : R"("error")";
   out += R"(,"response":)";
@@ -264,21 +256,15 @@ std::string encode_raw_reply(const std::optional<std::string>& join_ref,
 std::string encode_push(const std::optional<std::string>& join_ref,
                         std::string_view topic, std::string_view event,
                         const nlohmann::json& payload) {
-  return dump(json::array({ref_json(join_ref), nullptr, std::string{topic},
-                           std::string{event}, payload}));
+  std::string out;
+  append_frame(out, join_ref, std::nullopt, topic, event, dump_json(payload));
+  return out;
 }
 
 std::string encode_broadcast(std::string_view topic, std::string_view event,
                              std::string_view payload) {
   std::string out;
-  out.reserve(32 + topic.size() + event.size() + payload.size());
-  out += "[null,null,";
-  append_quoted(out, topic);
-  out += ',';
-  append_quoted(out, event);
-  out += ',';
-  out += payload;
-  out += ']';
+  append_frame(out, std::nullopt, std::nullopt, topic, event, payload);
   return out;
 }
 
