@@ -101,6 +101,46 @@ TEST_CASE("a write from a handler the first write's handler queued joins "
   CHECK(p.read_client(12) == "state;reply;");
 }
 
+TEST_CASE("appended bytes join the writes' send whole and in order; every "
+          "waiter hears when it is sent") {
+  socket_pair p;
+  int done = 0;
+  int waited = 0;
+  asio::post(p.ioc, [&] {
+    write(*p.server, "<write>", done);
+    CHECK(p.server->append("<head:", "body>"));
+    write(*p.server, "<write>", done);
+    CHECK(p.server->append("", "<body only>"));
+    for (int i = 0; i < 2; ++i)
+      p.server->async_wait_sent([&](error_code ec) {
+        CHECK_FALSE(ec);
+        CHECK(p.server->buffered() == 0);
+        ++waited;
+      });
+  });
+  p.ioc.run();
+  CHECK(done == 2);
+  CHECK(waited == 2);
+  CHECK(p.server->sends() == 1);
+  CHECK(p.read_client(36) == "<write><head:body><write><body only>");
+}
+
+TEST_CASE("nothing is appended once a send failed") {
+  socket_pair p;
+  p.client.close();
+  std::string big(1024 * 1024, 'x');
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!p.server->error() && std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(p.server->append("", big));
+    p.ioc.restart();
+    p.ioc.run_for(20ms);
+  }
+  REQUIRE(p.server->error());
+  auto before = p.server->buffered();
+  CHECK_FALSE(p.server->append("head", "body"));
+  CHECK(p.server->buffered() == before);
+}
+
 TEST_CASE("writes far apart leave in separate sends") {
   socket_pair p;
   int done = 0;

@@ -1,7 +1,7 @@
 // Phoenix Channels v2 over raw WebSocket frames (contract §4), against a real parlor-node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withNode } from "./support/node.mjs";
+import { delay, withNode } from "./support/node.mjs";
 import { RawClient, openWebSocket, socketUrl } from "./support/phx.mjs";
 
 const T = { timeout: 30000 };
@@ -138,6 +138,69 @@ test("an oversized frame closes that socket with 1009; the node keeps serving", 
     await assertServes(fresh);
     bystander.close();
     fresh.close();
+  }));
+
+test("replies of every frame-length encoding arrive whole: 7-bit, 16-bit and 64-bit lengths", T, () =>
+  withNode({}, async (node) => {
+    const c = await RawClient.connect(node);
+    const sizes = [];
+    c.ws.on("message", (data) => sizes.push(data.length));
+    const reply = (ref) => JSON.stringify([null, ref, "phoenix", "phx_reply", { status: "ok", response: {} }]);
+    const overhead = reply("").length;
+    // Around the limits of RFC 6455's payload length forms: 125 | 126..65535 | 65536..
+    const targets = [1 + overhead, 125, 126, 127, 65535, 65536, 65550];
+    for (const size of targets) {
+      const ref = "x".repeat(size - overhead);
+      assert.equal(reply(ref).length, size);
+      c.send([null, ref, "phoenix", "heartbeat", {}]);
+      const frame = await c.reply(ref);
+      assert.deepEqual(frame, JSON.parse(reply(ref)), `reply of ${size} bytes`);
+    }
+    assert.deepEqual(sizes, targets, "payload lengths as received");
+    await assertServes(c);
+    c.close();
+  }));
+
+/** The value of an unlabelled sample in the node's /metrics. */
+async function metric(node, name) {
+  const body = await (await fetch(`${node.url}/metrics`)).text();
+  const line = body.split("\n").find((l) => l.startsWith(`${name} `));
+  assert.ok(line, `${name} in /metrics`);
+  return Number(line.split(" ")[1]);
+}
+
+test("a client that stops reading is closed with 1008 once 1024 frames wait; what it got came whole and in order",
+  { timeout: 60000 }, () =>
+  withNode({}, async (node) => {
+    const bystander = await RawClient.connect(node, { name: "bystander" });
+    const slow = await RawClient.connect(node, { name: "slow" });
+    const before = await metric(node, "parlor_messages_in_total");
+    slow.ws.pause(); // reads nothing more from its TCP socket
+    // 4 KB replies (refs are echoed): far more than the kernel's socket buffers, the
+    // node's 64 KB write buffer and 1024 queued frames hold.
+    const pad = "r".repeat(4000);
+    const n = 6000;
+    for (let i = 1; i <= n; i++) slow.send([null, `${i}-${pad}`, "phoenix", "heartbeat", {}]);
+    // Every heartbeat read: the node has answered (or dropped) them all.
+    const deadline = Date.now() + 30000;
+    while ((await metric(node, "parlor_messages_in_total")) < before + n) {
+      assert.ok(Date.now() < deadline, "the node reads every heartbeat within 30 s");
+      await delay(100);
+    }
+    await assertServes(bystander); // meanwhile everyone else is served
+    slow.ws.resume();
+    const { code, reason } = await slow.waitClosed(20000);
+    assert.equal(code, 1008, "close code");
+    assert.equal(reason, "client too slow");
+    // What arrived is a prefix of the replies, each whole, none twice.
+    assert.ok(slow.frames.length > 1024, `${slow.frames.length} replies before the close`);
+    assert.ok(slow.frames.length < n, `${slow.frames.length} replies: some were dropped`);
+    slow.frames.forEach((f, i) => {
+      assert.deepEqual(f, [null, `${i + 1}-${pad}`, "phoenix", "phx_reply", { status: "ok", response: {} }],
+        `reply ${i + 1}`);
+    });
+    await assertServes(bystander);
+    bystander.close();
   }));
 
 test("lobby join answers the player, node and region", T, () =>

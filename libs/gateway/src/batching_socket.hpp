@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace parlor::gateway {
 
@@ -26,14 +28,16 @@ namespace parlor::gateway {
 /// for the same socket, the `state` broadcast and the reply to the mover,
 /// therefore leave in one `sendmsg` instead of two: on loopback each send
 /// also runs the receiver's TCP input and wake-up, a quarter of the node's
-/// CPU per move (docs/benchmarks.md). Everything Beast writes (frames,
-/// pongs, the close frame) passes through the one buffer, so the order of
-/// bytes on the wire is the order of the writes.
+/// CPU per move (docs/benchmarks.md). What Beast writes (its pongs and the
+/// close frame) and what the session frames itself (`append`: every text
+/// frame) pass through the one buffer, each whole, so the order of bytes on
+/// the wire is the order of the writes.
 ///
 /// Back-pressure: while more than `high_water` bytes wait, a write completes
 /// only when the send that carries it has finished, so a slow reader stalls
-/// the WebSocket stream's writes (and the session's own queue limit applies)
-/// instead of growing this buffer.
+/// the WebSocket stream's writes instead of growing this buffer; a caller
+/// that appends checks `buffered()` and waits (`async_wait_sent`) itself,
+/// as the session does (its frames then queue, up to its limit).
 ///
 /// Single-threaded: every call on the socket's executor. `set_owner` must
 /// name the object that owns this socket before the first write: pending
@@ -95,8 +99,28 @@ public:
       token, buffers);
   }
 
+  /// Appends `head` and `body` to the next send, outside any write
+  /// operation: for a caller that frames its messages itself and keeps to
+  /// `high_water` by waiting with `async_wait_sent`. The bytes join the
+  /// buffer whole, so they never split another write's bytes. False, and
+  /// nothing appended, once a send has failed (see `error`).
+  bool append(std::string_view head, std::string_view body) {
+    if (error_)
+      return false;
+    out_.reserve(out_.size() + head.size() + body.size());
+    out_.append(head);
+    out_.append(body);
+    schedule_send();
+    return true;
+  }
+
+  /// The error of the first failed send, if any.
+  error_code error() const noexcept {
+    return error_;
+  }
+
   /// Calls `f(ec)` once everything buffered has been sent (or sending
-  /// failed); at once, posted, if nothing waits.
+  /// failed); at once, posted, if nothing waits. Any number may wait.
   template <class F>
   void async_wait_sent(F&& f) {
     using handler_t = std::decay_t<F>;
@@ -106,8 +130,8 @@ public:
                                                          error_));
       return;
     }
-    drained_ = std::make_unique<held<handler_t, error_code>>(
-      std::forward<F>(f));
+    drained_.push_back(std::make_unique<held<handler_t, error_code>>(
+      std::forward<F>(f)));
   }
 
 private:
@@ -206,8 +230,8 @@ private:
     // Idle sockets hold no buffer (most sockets are idle).
     std::string{}.swap(inflight_);
     std::string{}.swap(out_);
-    if (drained_)
-      std::exchange(drained_, nullptr)->post(ex, error_);
+    for (auto& waiter : std::exchange(drained_, {}))
+      waiter->post(ex, error_);
   }
 
   socket_type socket_;
@@ -220,7 +244,7 @@ private:
   std::size_t throttled_bytes_ = 0;
   /// The throttled write whose bytes the running send carries.
   std::unique_ptr<held_base<error_code, std::size_t>> carried_;
-  std::unique_ptr<held_base<error_code>> drained_;
+  std::vector<std::unique_ptr<held_base<error_code>>> drained_;
   error_code error_;
   std::size_t sends_ = 0;
   bool scheduled_ = false;
