@@ -439,6 +439,55 @@ TEST_CASE_METHOD(gateway_fixture,
   caf::anon_send_exit(hole, caf::exit_reason::kill);
 }
 
+namespace {
+
+/// A local service that takes every message and never answers.
+caf::behavior silent(caf::event_based_actor* self) {
+  self->set_default_handler(caf::skip);
+  return {[](int) {}};
+}
+
+} // namespace
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "joins and creates a local service never answers time out; "
+                 "the socket works on",
+                 "[gateway][actor]") {
+  env->limits.request_timeout = 300ms;
+  auto hole = sys.spawn(silent);
+  actors.push_back(hole);
+  auto expect_timeout = [](client& c, const std::string& ref) {
+    auto sent = std::chrono::steady_clock::now();
+    auto r = c.sink->next(5s);
+    auto took = std::chrono::steady_clock::now() - sent;
+    REQUIRE(r.is_array());
+    CHECK(r[1] == ref);
+    CHECK(r[3] == "phx_reply");
+    CHECK(r[4] == json{{"status", "error"},
+                       {"response", {{"reason", "timeout"}}}});
+    // Swept once a second: after the timeout, before a second sweep past it.
+    CHECK(took >= 250ms);
+    CHECK(took < 2500ms);
+    CHECK(c.call("9", "phoenix", "heartbeat")["status"] == "ok");
+  };
+  SECTION("the registry, asked where the game is") {
+    env->registry = hole;
+    auto c = connect("alice");
+    expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
+  }
+  SECTION("the fan-out, asked to subscribe") {
+    env->fanout = hole;
+    auto c = connect("alice");
+    expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
+  }
+  SECTION("the supervisor, asked to create a game") {
+    env->supervisor = hole;
+    auto c = connect("alice");
+    c.call("1", "lobby", "phx_join");
+    expect_timeout(c, c.push("1", "lobby", "create", {{"game", "tictactoe"}}));
+  }
+}
+
 TEST_CASE_METHOD(gateway_fixture,
                  "the game hears when a channel leaves or its socket closes",
                  "[gateway][actor]") {

@@ -52,11 +52,13 @@ struct in_flight {
 
 struct gateway_state {
   std::shared_ptr<const gateway_env> env;
-  /// CAF 0.17 lets a request to an actor on a lost node wait for its whole
-  /// timeout; these are failed as soon as the GameServer is reported down
-  /// (its node's connection dropped, or it stopped). Moves are sent without
-  /// a CAF timer (one clock entry per move costs the clock thread dearly);
-  /// a sweep once a second times them out here instead.
+  /// Every request this gateway sends. CAF 0.17 lets a request to an actor
+  /// on a lost node wait for its whole timeout; those to a GameServer are
+  /// failed as soon as it is reported down (its node's connection dropped,
+  /// or it stopped). Requests go without a CAF timer: CAF keeps a request's
+  /// timer after the answer and fires it for nothing at its deadline (one
+  /// clock entry per move cost the clock thread dearly). A sweep once a
+  /// second times them out here instead.
   std::map<uint64_t, in_flight> pending;
   uint64_t next_pending = 0;
   bool sweep_armed = false;
@@ -128,9 +130,9 @@ std::string reason_of(const caf::error& err) {
 /// How often unanswered requests are checked against the request timeout.
 constexpr auto sweep_every = std::chrono::seconds{1};
 
-/// Records a request to `game`; `fail` answers it if `game` goes down first
-/// or it is still unanswered after the request timeout. Returns the id for
-/// `settle`.
+/// Records a request to `game` (null for a local service); `fail` answers it
+/// if `game` goes down first or it is still unanswered after the request
+/// timeout. Returns the id for `settle`.
 uint64_t track(self_ptr self, const caf::actor& game,
                std::function<void(std::string_view)> fail) {
   auto& st = self->state;
@@ -211,36 +213,42 @@ void join_lobby(self_ptr self, const protocol::frame& f) {
          {"region", st.env->node.region}});
 }
 
-/// Answers a game join that failed with `err`, unless replaced meanwhile.
+/// Answers a game join that failed for `reason`, unless replaced meanwhile.
 auto join_failed(self_ptr self, const protocol::frame& f) {
-  return [=](caf::error& err) {
+  return [=](std::string_view reason) {
     if (!same_channel(self, f.topic, f.join_ref))
       return;
     drop_channel(self, f.topic);
-    reply_error(self, f, reason_of(err));
+    reply_error(self, f, reason);
+  };
+}
+
+/// The error handler of the tracked request `id`: `fail` unless the sweep
+/// or a lost GameServer already answered.
+template <class Fail>
+auto settle_failed(self_ptr self, uint64_t id, Fail fail) {
+  return [=](caf::error& err) {
+    if (settle(self, id))
+      fail(reason_of(err));
   };
 }
 
 void lookup_and_join(self_ptr self, const protocol::frame& f,
                      const std::string& code) {
-  auto timeout = self->state.env->limits.request_timeout;
   auto fail = join_failed(self, f);
-  self->request(self->state.env->registry, timeout, registry::lookup_atom_v,
-                code)
+  auto lookup = track(self, caf::actor{}, fail);
+  self
+    ->request(self->state.env->registry, caf::infinite,
+              registry::lookup_atom_v, code)
     .then(
       [=](caf::actor& game) {
-        if (!same_channel(self, f.topic, f.join_ref))
+        if (!settle(self, lookup) || !same_channel(self, f.topic, f.join_ref))
           return;
         // Followed from here: a GameServer lost mid-join answers at once.
         follow(self, game);
-        auto id = track(self, game, [=](std::string_view reason) {
-          if (!same_channel(self, f.topic, f.join_ref))
-            return;
-          drop_channel(self, f.topic);
-          reply_error(self, f, reason);
-        });
+        auto id = track(self, game, fail);
         self
-          ->request(game, timeout, game_server::join_atom_v,
+          ->request(game, caf::infinite, game_server::join_atom_v,
                     self->state.player_id, self->state.player_name)
           .then(
             [=](std::string& seat, std::string& state) {
@@ -267,10 +275,10 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
                 return;
               unfollow(self, game);
               self->send(game, game_server::leave_atom_v);
-              fail(err);
+              fail(reason_of(err));
             });
       },
-      fail);
+      settle_failed(self, lookup, fail));
 }
 
 void join_game(self_ptr self, const protocol::frame& f,
@@ -279,18 +287,19 @@ void join_game(self_ptr self, const protocol::frame& f,
   auto& ch = st.channels[f.topic];
   ch.kind = channel_kind::game;
   ch.join_ref = f.join_ref;
-  auto timeout = st.env->limits.request_timeout;
   auto fail = join_failed(self, f);
+  auto id = track(self, caf::actor{}, fail);
   // Subscribed before joining, so that no broadcast after the join is missed
   // (the fan-out answers once the PubSub has the subscription).
-  self->request(st.env->fanout, timeout, pubsub::subscribe_atom_v, f.topic,
-                st.sink)
+  self
+    ->request(st.env->fanout, caf::infinite, pubsub::subscribe_atom_v,
+              f.topic, st.sink)
     .then(
       [=](caf::ok_atom) {
-        if (same_channel(self, f.topic, f.join_ref))
+        if (settle(self, id) && same_channel(self, f.topic, f.join_ref))
           lookup_and_join(self, f, code);
       },
-      fail);
+      settle_failed(self, id, fail));
 }
 
 void handle_join(self_ptr self, protocol::frame& f) {
@@ -323,16 +332,20 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
   auto& st = self->state;
+  auto to = std::make_shared<const reply_to>(f);
+  auto fail = [=](std::string_view reason) { reply_error(self, *to, reason); };
+  auto id = track(self, caf::actor{}, fail);
   self
-    ->request(st.env->supervisor, st.env->limits.request_timeout,
-              game_server::create_atom_v, i->get<std::string>(), st.player_id,
-              st.player_name)
+    ->request(st.env->supervisor, caf::infinite, game_server::create_atom_v,
+              i->get<std::string>(), st.player_id, st.player_name)
     .then(
       [=](std::string& code) {
+        if (!settle(self, id))
+          return;
         self->state.env->metrics->games_created.add();
-        reply(self, f, true, {{"code", code}});
+        reply(self, *to, true, {{"code", code}});
       },
-      [=](caf::error& err) { reply_error(self, f, reason_of(err)); });
+      settle_failed(self, id, fail));
 }
 
 void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
