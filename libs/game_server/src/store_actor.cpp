@@ -120,18 +120,19 @@ void commit(self_ptr self) {
 constexpr auto checkpoint_every = std::chrono::seconds{1};
 
 /// Commits checkpoint themselves only when the log holds this many pages
-/// (~128 MB): should the checkpointer stop working.
+/// (32 MB with the 1 KB pages of a new database, 128 MB with 4 KB ones):
+/// should the checkpointer stop working.
 constexpr int checkpoint_backstop_pages = 32768;
 
 /// A log this long after a passive checkpoint is finished by a restarting
-/// one (~32 MB). A restart holds the writer off for 1-2.5 ms and the first
-/// commit after it syncs the log's header (3-4 ms here), so not every
-/// second: every ~3 s at 3,000 moves/s (a page per move, fewer when moves
-/// share a commit).
+/// one (8 MB with 1 KB pages). A restart holds the writer off for 1-2.5 ms
+/// and the first commit after it syncs the log's header (3-4 ms here), so
+/// not every second: every ~3 s at 3,000 moves/s (a page per move, fewer
+/// when moves share a commit).
 constexpr int restart_pages = 8192;
 
 /// A log this long means the checkpointer is falling behind: it gets normal
-/// priority until it has caught up (~48 MB).
+/// priority until it has caught up (12 MB with 1 KB pages).
 constexpr int behind_pages = 12288;
 
 /// Sets the calling thread's scheduling policy: Linux's idle policy (it

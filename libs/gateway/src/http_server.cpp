@@ -269,7 +269,7 @@ private:
     } else {
       head[1] = 127;
       for (int i = 0; i < 8; ++i)
-        head[2 + i] = static_cast<char>(static_cast<uint64_t>(n) >> (56 - 8 * i));
+        head[2 + i] = static_cast<char>(uint64_t{n} >> (56 - 8 * i));
       len = 10;
     }
     auto& socket = ws_.next_layer();
@@ -289,8 +289,10 @@ private:
 
   void on_sent(beast::error_code ec) {
     stalled_ = false;
-    if (ec)
+    if (ec) {
+      std::vector<shared_frame>{}.swap(queue_);
       return fail(ec, "write");
+    }
     auto writable = [this] {
       return !stalled_ && !closing_ && ws_.is_open()
              && !ws_.next_layer().error();
