@@ -36,11 +36,10 @@ void append_ref(std::string& out, const std::optional<std::string>& x) {
   core::append_json_string_or_null(out, x ? &*x : nullptr);
 }
 
-/// Appends a whole frame; `payload` is JSON text already.
-void append_frame(std::string& out, const std::optional<std::string>& join_ref,
-                  const std::optional<std::string>& ref, std::string_view topic,
-                  std::string_view event, std::string_view payload) {
-  out.reserve(out.size() + 32 + topic.size() + event.size() + payload.size());
+/// Appends `[join_ref,ref,"topic",`: how every frame starts.
+void append_head(std::string& out, const std::optional<std::string>& join_ref,
+                 const std::optional<std::string>& ref,
+                 std::string_view topic) {
   out += '[';
   append_ref(out, join_ref);
   out += ',';
@@ -48,6 +47,14 @@ void append_frame(std::string& out, const std::optional<std::string>& join_ref,
   out += ',';
   core::append_json_string(out, topic);
   out += ',';
+}
+
+/// Appends a whole frame; `payload` is JSON text already.
+void append_frame(std::string& out, const std::optional<std::string>& join_ref,
+                  const std::optional<std::string>& ref, std::string_view topic,
+                  std::string_view event, std::string_view payload) {
+  out.reserve(out.size() + 32 + topic.size() + event.size() + payload.size());
+  append_head(out, join_ref, ref, topic);
   core::append_json_string(out, event);
   out += ',';
   out += payload;
@@ -239,13 +246,8 @@ std::string encode_raw_reply(const std::optional<std::string>& join_ref,
                              std::string_view response) {
   std::string out;
   out.reserve(64 + topic.size() + response.size());
-  out += '[';
-  append_ref(out, join_ref);
-  out += ',';
-  append_ref(out, ref);
-  out += ',';
-  core::append_json_string(out, topic);
-  out += R"(,"phx_reply",{"status":)";
+  append_head(out, join_ref, ref, topic);
+  out += R"("phx_reply",{"status":)";
   out += ok ? R"("ok")" : R"("error")";
   out += R"(,"response":)";
   out += response;
