@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <sqlite3.h>
 
@@ -481,6 +484,106 @@ TEST_CASE("a restarting checkpoint copies everything and the log starts "
   CHECK(s.load("GAME").version == 301);
   store reopened{w.dir.path};
   CHECK(reopened.load("GAME").version == 301);
+}
+
+TEST_CASE("keep_short restarts a log that reached the threshold even when "
+          "its passive pass copied all of it",
+          "[store]") {
+  // A reader's open snapshot keeps a commit from starting the log over by
+  // itself, as commits that land during a passive checkpoint do in a busy
+  // node. The restart waits for the reader (closed 200 ms later on another
+  // thread); then the next commit starts over.
+  watched_store w;
+  parlor::store::checkpointer cp{w.dir.path};
+  cp.run();
+  write_pages(w.s, 1, 400);
+  REQUIRE(w.last >= 300);
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open((w.dir.path / "parlor.db").c_str(), &reader)
+          == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM games", nullptr,
+                       nullptr, nullptr)
+          == SQLITE_OK);
+  std::thread closer{[reader] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+    sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  }};
+  int calls = 0;
+  auto p = cp.keep_short(300, [&](bool) { ++calls; });
+  CHECK(calls == 2);
+  CHECK(p.log_frames >= 300);
+  CHECK(p.copied_frames == p.log_frames);
+  write_pages(w.s, 401, 401);
+  CHECK(w.last < 10); // started over
+  closer.join();
+  sqlite3_close(reader);
+  // Below the threshold, only the passive pass.
+  write_pages(w.s, 402, 410);
+  calls = 0;
+  p = cp.keep_short(300, [&](bool) { ++calls; });
+  CHECK(calls == 0);
+  CHECK(p.log_frames < 300);
+  CHECK(w.s.load("GAME").version == 410);
+}
+
+TEST_CASE("under a steady stream of commits, rounds of keep_short start "
+          "the log over once it reaches the threshold",
+          "[store]") {
+  // The writer commits a page every ~100 us while the checkpointer works
+  // on another thread, as in a node. A passive checkpoint copies the log as
+  // it was when it began (milliseconds here: it syncs the file); commits
+  // meanwhile keep the log from starting over, and passive rounds alone let
+  // it grow without end.
+  temp_dir dir;
+  store s{dir.path};
+  s.auto_checkpoint(0);
+  std::atomic<int> start_overs{0};
+  std::atomic<int> longest{0};
+  int last = 0; // the writer's thread only
+  s.on_commit([&](int pages) {
+    if (pages < last)
+      ++start_overs;
+    last = pages;
+    if (pages > longest)
+      longest = pages;
+  });
+  parlor::store::checkpointer cp{dir.path};
+  cp.run();
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> written{0};
+  std::thread writer{[&] {
+    for (uint64_t v = 1; v <= 100'000 && !stop; ++v) {
+      if (!s.save(snap("GAME", v)))
+        break;
+      written = v;
+      std::this_thread::sleep_for(std::chrono::microseconds{100});
+    }
+  }};
+  constexpr int restart_frames = 200;
+  int restarts = 0;
+  int unfinished = 0; // restarts that left frames over
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  while ((restarts < 3 || start_overs < 3)
+         && std::chrono::steady_clock::now() < deadline) {
+    auto before = restarts;
+    auto p = cp.keep_short(restart_frames, [&](bool on) { restarts += on; });
+    if (restarts > before) {
+      CHECK(p.log_frames >= restart_frames);
+      unfinished += p.copied_frames < p.log_frames;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  }
+  stop = true;
+  writer.join();
+  INFO(written << " commits, " << restarts << " restarts, " << unfinished
+               << " unfinished restarts, longest log " << longest);
+  CHECK(start_overs >= 3);
+  CHECK(restarts >= 3);
+  CHECK(unfinished == 0); // a restart copies everything
+  // Bounded by the threshold plus what arrives while a round waits; far
+  // below the 100,000 pages it would reach if it never started over.
+  CHECK(longest < 20 * restart_frames);
+  CHECK(s.load("GAME").version == written);
 }
 
 TEST_CASE("a checkpointer needs an existing database", "[store]") {

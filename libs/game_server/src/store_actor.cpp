@@ -217,25 +217,15 @@ caf::behavior checkpointer_impl(caf::event_based_actor* self,
   self->delayed_send(self, checkpoint_every, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
-      using mode = store::checkpointer::mode;
       try {
-        auto p = cp->run(mode::passive);
-        // Frames written meanwhile keep the log from starting over; a log
-        // copied to its end starts over at the next commit by itself.
-        if (p.log_frames >= restart_pages
-            && p.copied_frames < p.log_frames) {
+        auto p = cp->keep_short(restart_pages, [&](bool yes) {
           // Holds the writer off: finish fast.
           if (me)
-            me->restarting_now(true);
-          p = cp->run(mode::restart);
-          if (me)
-            me->restarting_now(false);
-        }
+            me->restarting_now(yes);
+        });
         if (me)
           me->checked(p);
       } catch (const std::exception& e) {
-        if (me)
-          me->restarting_now(false);
         spdlog::warn("store: {}", e.what());
       }
       self->delayed_send(self, checkpoint_every, caf::tick_atom_v);

@@ -300,6 +300,26 @@ checkpointer::progress checkpointer::run(mode m) {
   return p;
 }
 
+checkpointer::progress
+checkpointer::keep_short(int restart_frames,
+                         const std::function<void(bool)>& restarting) {
+  auto p = run(mode::passive);
+  if (p.log_frames < restart_frames)
+    return p;
+  struct around {
+    const std::function<void(bool)>& f;
+    explicit around(const std::function<void(bool)>& f) : f{f} {
+      if (f)
+        f(true);
+    }
+    ~around() {
+      if (f)
+        f(false);
+    }
+  } guard{restarting};
+  return run(mode::restart);
+}
+
 void store::begin() {
   reset_guard guard{begin_};
   if (sqlite3_step(begin_) != SQLITE_DONE)

@@ -193,6 +193,16 @@ public:
   /// done. Throws `store_error`.
   progress run(mode m = mode::passive);
 
+  /// One round of keeping the log short: a passive checkpoint, then a
+  /// restarting one once the log holds `restart_frames`. The restart is
+  /// needed even when the passive one copied all it saw: it copies the log as
+  /// it was when it began, commits meanwhile append to it, and a log starts
+  /// over only at a commit that finds it copied to its very end, so under
+  /// steady writes it never would. `restarting(true)` and `(false)` are
+  /// called around the restart (also when it throws). Throws `store_error`.
+  progress keep_short(int restart_frames,
+                      const std::function<void(bool)>& restarting = {});
+
 private:
   sqlite3* db_ = nullptr;
 };
