@@ -5,6 +5,7 @@
 #include "client.hpp"
 #include "histogram.hpp"
 #include "options.hpp"
+#include "pacer.hpp"
 #include "phoenix.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -566,28 +567,19 @@ struct games_run : run_base {
           });
   }
 
-  /// Open loop: sends moves at `o.rate` per second in total.
+  /// Open loop: sends moves at `o.rate` per second in total, evenly spaced.
   void pace() {
-    auto t0 = clock_type::now();
-    auto issued = std::make_shared<uint64_t>(0);
-    every(ioc, 1ms, [this, t0, issued] {
-      if (stopping)
-        return false;
-      auto elapsed = std::chrono::duration<double>(clock_type::now() - t0)
-                       .count();
-      auto due = static_cast<uint64_t>(elapsed * o.rate);
-      while (*issued < due) {
-        ++*issued;
+    parlor::loadgen::pace(
+      ioc, o.rate, [this] { return !stopping; },
+      [this] {
         if (ready_queue.empty()) {
           ++unsent; // every game is busy: the rate is not reachable
-          continue;
+          return;
         }
         auto i = ready_queue.front();
         ready_queue.pop_front();
         send_move(i);
-      }
-      return true;
-    });
+      });
   }
 
   /// Moves that never completed count as timeouts; their game restarts.
@@ -906,27 +898,17 @@ json run_echo(const options& o, asio::io_context& ioc) {
         else
           idle.push_back(k);
       }
-    if (o.rate > 0) {
-      auto t0 = clock_type::now();
-      auto issued = std::make_shared<uint64_t>(0);
-      every(ioc, 1ms, [&, t0, issued] {
-        if (stopping)
-          return false;
-        auto due = static_cast<uint64_t>(
-          std::chrono::duration<double>(clock_type::now() - t0).count()
-          * o.rate);
-        for (; *issued < due; ++*issued) {
-          if (idle.empty()) {
-            ++unsent;
-            continue;
-          }
-          auto k = idle.front();
-          idle.pop_front();
-          send(k);
-        }
-        return true;
-      });
-    }
+    if (o.rate > 0)
+      pace(ioc, o.rate, [&] { return !stopping; },
+           [&] {
+             if (idle.empty()) {
+               ++unsent;
+               return;
+             }
+             auto k = idle.front();
+             idle.pop_front();
+             send(k);
+           });
     after(ioc, std::chrono::duration_cast<std::chrono::microseconds>(
                  run.measure_until - clock_type::now()),
           [&] {

@@ -85,8 +85,8 @@ Scenarios:
            connect rate, failures and the nodes' resident memory per player
   games    --games concurrent 2-player tic-tac-toe games (X on one node, O on
            the next --url), each playing legal moves; closed loop, or open loop
-           at --rate moves/s in total; latency of move->reply and
-           move->opponent sees the state
+           at --rate moves/s in total, evenly spaced; latency of move->reply
+           and move->opponent sees the state
   fanout   one game watched by --spectators (round robin over the nodes);
            latency from a move to the last spectator seeing it (--rate moves/s,
            default 5)
