@@ -33,10 +33,10 @@ struct pacer {
     p->timer.expires_at(p->due(p->issued));
     auto& timer = p->timer;
     timer.async_wait([p = std::move(p)](const boost::system::error_code& ec) {
-      if (ec || !p->running())
-        return;
       auto now = clock_type::now();
       do {
+        if (ec || !p->running())
+          return;
         p->issue();
         ++p->issued;
       } while (p->due(p->issued) <= now);

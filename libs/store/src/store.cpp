@@ -97,22 +97,30 @@ snapshot read_row(sqlite3_stmt* stmt) {
   return s;
 }
 
-/// Waits for a lock in naps of 50 µs, 100,000 of them at most (5 s or
-/// more): a restarting checkpoint holds the writer off for about a
-/// millisecond, and SQLite's own busy timeout sleeps 1, 2, 5, 10 ms... in
-/// turn.
+/// Waits for a lock in naps of 50 µs, `max_naps` of them at most. SQLite's
+/// own busy timeout sleeps 1, 2, 5, 10 ms... in turn, far longer than the
+/// ~millisecond a restarting checkpoint usually holds the writer off.
+template <int max_naps>
 int nap_when_busy(void*, int count) {
-  constexpr int max_naps = 100'000;
   if (count >= max_naps)
     return 0;
   std::this_thread::sleep_for(std::chrono::microseconds{50});
   return 1;
 }
 
+/// The store's connection waits up to 5 s (100,000 naps) before a write
+/// fails.
+constexpr int writer_naps = 100'000;
+
+/// A restarting checkpoint holds the writer off while it waits for readers:
+/// it gives up after 100 naps (12-15 ms measured here: a 50 µs nap takes
+/// longer) and tries again at its next round.
+constexpr int checkpointer_naps = 100;
+
 /// Opens `file` with `flags` and the busy handler above. Throws
 /// `store_error` starting with `what`.
 sqlite3* open_connection(const std::string& file, int flags,
-                         const std::string& what) {
+                         const std::string& what, int (*busy)(void*, int)) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(file.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr)
       != SQLITE_OK) {
@@ -120,7 +128,7 @@ sqlite3* open_connection(const std::string& file, int flags,
     sqlite3_close(db);
     throw store_error(what + ": " + msg);
   }
-  sqlite3_busy_handler(db, nap_when_busy, nullptr);
+  sqlite3_busy_handler(db, busy, nullptr);
   return db;
 }
 
@@ -134,7 +142,8 @@ store::store(const std::filesystem::path& dir) {
                       + ec.message());
   auto file = (dir / "parlor.db").string();
   db_ = open_connection(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        "cannot open database " + file);
+                        "cannot open database " + file,
+                        nap_when_busy<writer_naps>);
   try {
     // A new database gets 1 KB pages (SQLite's default is 4 KB): a move
     // rewrites one row's leaf page, and a commit checksums, copies and writes
@@ -270,7 +279,8 @@ int store::after_commit(void* self, sqlite3* db, const char* schema,
 checkpointer::checkpointer(const std::filesystem::path& dir) {
   auto file = (dir / "parlor.db").string();
   db_ = open_connection(file, SQLITE_OPEN_READWRITE,
-                        "cannot open database " + file + " to checkpoint");
+                        "cannot open database " + file + " to checkpoint",
+                        nap_when_busy<checkpointer_naps>);
   // Reads the header, so this connection knows the file is in WAL mode.
   char* err = nullptr;
   if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err)
@@ -293,6 +303,7 @@ checkpointer::progress checkpointer::run(mode m) {
                                         ? SQLITE_CHECKPOINT_RESTART
                                         : SQLITE_CHECKPOINT_PASSIVE,
                                       &p.log_frames, &p.copied_frames);
+  p.busy = rc == SQLITE_BUSY;
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     throw store_error(std::string{"checkpoint failed ("}
                       + sqlite3_db_filename(db_, "main")
@@ -308,7 +319,7 @@ checkpointer::keep_short(int restart_frames,
     return p;
   struct around {
     const std::function<void(bool)>& f;
-    explicit around(const std::function<void(bool)>& f) : f{f} {
+    explicit around(const std::function<void(bool)>& hook) : f{hook} {
       if (f)
         f(true);
     }

@@ -176,6 +176,9 @@ public:
     /// Frames in the log, and how many of them are in the database now.
     int log_frames = 0;
     int copied_frames = 0;
+    /// Not finished: the writer or a reader held it off past its wait
+    /// (~15 ms for a restart), or it could not start at all.
+    bool busy = false;
   };
 
   enum class mode {
@@ -183,7 +186,9 @@ public:
     passive,
     /// Copies everything and makes the writer start the log over: waits for
     /// the writer's transaction to end and holds the next one off while it
-    /// runs (short when a passive checkpoint ran just before). Under a
+    /// runs (short when a passive checkpoint ran just before) and while it
+    /// waits for readers of the log to finish (100 naps, ~15 ms, then it
+    /// gives up with `busy`). Under a
     /// steady stream of writes, passive checkpoints never finish the log, so
     /// it would grow without end.
     restart,
