@@ -489,6 +489,41 @@ TEST_CASE_METHOD(gateway_fixture,
 }
 
 TEST_CASE_METHOD(gateway_fixture,
+                 "a join the GameServer never answers times out, and the "
+                 "game hears leave after it",
+                 "[gateway][actor]") {
+  // An answer after the timeout would seat the player in a channel the
+  // socket no longer has; the leave that follows the join undoes it.
+  env->limits.request_timeout = 300ms;
+  caf::scoped_actor observer{sys};
+  auto seen = caf::actor{observer};
+  auto game = sys.spawn([seen](caf::event_based_actor* g) -> caf::behavior {
+    g->set_default_handler(caf::skip); // the join waits, unanswered
+    return {
+      [=](game_server::leave_atom) {
+        g->send(seen, game_server::leave_atom_v,
+                caf::actor_cast<caf::actor>(g->current_sender()));
+      },
+    };
+  });
+  actors.push_back(game);
+  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                    std::string{"MUTE"}, game));
+  auto c = connect("alice");
+  auto ref = c.push("2", "game:MUTE", "phx_join");
+  auto r = c.sink->next(5s);
+  REQUIRE(r.is_array());
+  CHECK(r[1] == ref);
+  CHECK(r[4] == json{{"status", "error"},
+                     {"response", {{"reason", "timeout"}}}});
+  bool left = false;
+  observer->receive(
+    [&](game_server::leave_atom, const caf::actor& who) { left = who == c.gw; },
+    caf::after(3s) >> [] {});
+  CHECK(left);
+}
+
+TEST_CASE_METHOD(gateway_fixture,
                  "the game hears when a channel leaves or its socket closes",
                  "[gateway][actor]") {
   caf::scoped_actor observer{sys};

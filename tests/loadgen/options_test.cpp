@@ -48,6 +48,8 @@ TEST_CASE("bad command lines name the problem", "[loadgen]") {
              Catch::Contains("--players must be"));
   CHECK_THAT(error_of({"idle", url, "--duration=1", "--rate=-1"}),
              Catch::Contains("--rate must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--rate=1e-12"}),
+             Catch::Contains("from 0.01"));
   CHECK_THAT(error_of({"idle", "--url=http://x:1/", "--duration=1"}),
              Catch::Contains("--url must be"));
   CHECK_THAT(error_of({"idle", "--url=ws://x:0/", "--duration=1"}),

@@ -185,8 +185,11 @@ parse_result parse_options(const std::vector<std::string>& args) {
       if (!parse_number<uint32_t>(value, o.spectators, 1, 1'000'000))
         return bad("a number from 1 to 1000000");
     } else if (key == "rate") {
-      if (!parse_number<double>(value, o.rate, 0, 10'000'000))
-        return bad("a rate per second (0 = closed loop)");
+      // Below 0.01/s a send would be due further out than a clock can say.
+      if (!parse_number<double>(value, o.rate, 0, 10'000'000)
+          || (o.rate > 0 && o.rate < 0.01))
+        return bad(
+          "a rate per second from 0.01 to 10000000 (0 = closed loop)");
     } else if (key == "duration") {
       if (!parse_number<double>(value, o.duration_s, 0.1, 3600))
         return bad("seconds from 0.1 to 3600");

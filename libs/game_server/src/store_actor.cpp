@@ -120,7 +120,7 @@ void commit(self_ptr self) {
 constexpr auto checkpoint_every = std::chrono::seconds{1};
 
 /// Commits checkpoint themselves only when the log holds this many pages
-/// (32 MB with the 1 KB pages of a new database, 128 MB with 4 KB ones):
+/// (a 34 MB file with the 1 KB pages of a new database, 135 MB with 4 KB):
 /// should the checkpointer stop working.
 constexpr int checkpoint_backstop_pages = 32768;
 
@@ -135,7 +135,7 @@ constexpr int restart_pages = 8192;
 /// priority until it has caught up (12 MB with 1 KB pages).
 constexpr int behind_pages = 12288;
 
-/// Sets the calling thread's scheduling policy: Linux's idle policy (it
+/// Sets `thread`'s scheduling policy: Linux's idle policy (it
 /// runs when its core has nothing else to do and yields at once to a thread
 /// that wakes up) or the normal one. Returns 0 or the error.
 int set_idle(pthread_t thread, bool idle) {

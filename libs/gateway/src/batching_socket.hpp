@@ -136,7 +136,7 @@ public:
 
 private:
   /// A completion handler kept until a send finishes (type-erased: Beast's
-  /// operations are move-only, and at most one of each kind waits).
+  /// operations are move-only).
   template <class... Args>
   struct held_base {
     virtual ~held_base() = default;

@@ -2,6 +2,7 @@
 
 #include "parlor/gateway/socket_fanout.hpp"
 
+#include "parlor/core/json_text.hpp"
 #include "parlor/game_server/fwd.hpp"
 #include "parlor/games/errc.hpp"
 #include "parlor/protocol/frame.hpp"
@@ -246,7 +247,14 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
           return;
         // Followed from here: a GameServer lost mid-join answers at once.
         follow(self, game);
-        auto id = track(self, game, fail);
+        // A join that fails or times out may still seat the player later:
+        // the game hears `leave` after it (messages to it keep their order).
+        auto undo = [=](std::string_view reason) {
+          unfollow(self, game);
+          self->send(game, game_server::leave_atom_v);
+          fail(reason);
+        };
+        auto id = track(self, game, undo);
         self
           ->request(game, caf::infinite, game_server::join_atom_v,
                     self->state.player_id, self->state.player_name)
@@ -263,20 +271,17 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
               c.game = game;
               c.joined = true;
               std::string response = R"({"seat":)";
-              response += seat.empty() ? "null" : json(seat).dump();
+              if (seat.empty())
+                response += "null";
+              else
+                core::append_json_string(response, seat);
               response += R"(,"state":)";
               response += state;
               response += '}';
               send_text(self, protocol::encode_raw_reply(
                                 f.join_ref, f.ref, f.topic, true, response));
             },
-            [=](caf::error& err) {
-              if (!settle(self, id))
-                return;
-              unfollow(self, game);
-              self->send(game, game_server::leave_atom_v);
-              fail(reason_of(err));
-            });
+            settle_failed(self, id, undo));
       },
       settle_failed(self, lookup, fail));
 }
@@ -348,20 +353,22 @@ void handle_create(self_ptr self, const protocol::frame& f) {
       settle_failed(self, id, fail));
 }
 
-void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
+void handle_move(self_ptr self, protocol::frame& f, const channel& ch) {
   if (!ch.game)
     return reply_error(self, f, "not_joined");
   auto start = clock_type::now();
   auto& st = self->state;
   // The callbacks keep only where to answer, not the frame.
   auto to = std::make_shared<const reply_to>(f);
-  auto id = track(self, ch.game, [=](std::string_view reason) {
+  auto fail = [=](std::string_view reason) {
     self->state.env->metrics->moves_rejected.add();
     reply_error(self, *to, reason);
-  });
+  };
+  auto id = track(self, ch.game, fail);
+  // The frame is done with: its payload moves into the request.
   self
     ->request(ch.game, caf::infinite, game_server::move_atom_v, st.player_id,
-              f.payload)
+              std::move(f.payload))
     .then(
       [=](uint64_t version) {
         if (!settle(self, id))
@@ -375,12 +382,7 @@ void handle_move(self_ptr self, const protocol::frame& f, const channel& ch) {
                           to->join_ref, to->ref, to->topic, true,
                           R"({"version":)" + std::to_string(version) + "}"));
       },
-      [=](caf::error& err) {
-        if (!settle(self, id))
-          return;
-        self->state.env->metrics->moves_rejected.add();
-        reply_error(self, *to, reason_of(err));
-      });
+      settle_failed(self, id, fail));
 }
 
 void handle_frame(self_ptr self, protocol::frame& f) {

@@ -236,15 +236,17 @@ private:
 
   /// Writes the frame, or queues it while a slow reader holds more than
   /// the socket's high-water mark.
-  void on_send(shared_frame frame) {
+  void on_send(const shared_frame& frame) {
     if (closing_ || !ws_.is_open())
       return; // Beast answered a close frame: nothing may follow it
+    if (ws_.next_layer().error())
+      return; // a send failed: the gateway was told, the socket is done
     if (!stalled_)
       return write_text(*frame);
     if (queue_.size() >= server_->env->limits.max_queued_frames)
       return do_close(static_cast<uint16_t>(websocket::close_code::policy_error),
                       "client too slow");
-    queue_.push_back(std::move(frame));
+    queue_.push_back(frame);
   }
 
   /// Puts a text frame into the socket's buffer directly: a server's frame
@@ -301,9 +303,10 @@ private:
     while (i < queue_.size() && writable())
       write_text(*queue_[i++]);
     queue_.erase(queue_.begin(), queue_.begin() + i);
-    if (queue_.empty() || closing_ || !ws_.is_open()) {
-      queue_.clear();
-      queue_.shrink_to_fit(); // idle sockets hold no queue
+    if (queue_.empty() || closing_ || !ws_.is_open()
+        || ws_.next_layer().error()) {
+      // Sent, or never to be sent: idle and dead sockets hold no queue.
+      std::vector<shared_frame>{}.swap(queue_);
     }
   }
 
@@ -311,6 +314,7 @@ private:
     if (closing_ || !ws_.is_open())
       return;
     closing_ = true;
+    std::vector<shared_frame>{}.swap(queue_); // never to be sent
     websocket::close_reason cr{code};
     cr.reason = std::move(reason);
     ws_.async_close(cr, [self = shared_from_this()](beast::error_code ec) {
