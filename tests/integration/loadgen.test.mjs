@@ -67,6 +67,23 @@ test("idle: players join the lobby and are held; memory per player is read from 
   assert.equal(r.latency.connect_join.count, 50);
   checkPercentiles(r);
   assert.match(stdout, /connect_join\s+50\s/);
+  assert.deepEqual(r.sources, []);
+  assert.equal(r.sources_automatic, false);
+});
+
+test("idle from given source addresses: every player connects from one of them", T, async () => {
+  const { code, stdout, result: r } = await loadgen(["idle", wsUrl(), "--players=30", "--duration=0.5", "--source=127.0.0.2,127.0.0.3", "--json"]);
+  assert.equal(code, 0, stdout);
+  assert.equal(r.joined, 30);
+  assert.equal(r.failed, 0, JSON.stringify(r.failures));
+  assert.deepEqual(r.sources, ["127.0.0.2", "127.0.0.3"]);
+  assert.equal(r.sources_automatic, false);
+  assert.match(stdout, /sources\s+2 addresses, 127\.0\.0\.2 \.\.\. 127\.0\.0\.3\n/);
+  // An address that is not this machine's: each connection says so.
+  const bad = await loadgen(["idle", wsUrl(), "--players=3", "--duration=0.5", "--source=192.0.2.1", "--json"]);
+  assert.equal(bad.code, 1, bad.stdout);
+  assert.equal(bad.result.failed, 3);
+  assert.match(Object.keys(bad.result.failures).join(), /socket: .*assign/i);
 });
 
 test("games: closed loop plays legal moves with no errors; open loop holds the rate", T, async () => {

@@ -56,6 +56,9 @@ TEST_CASE("bad command lines name the problem", "[loadgen]") {
              Catch::Contains("--url must be"));
   CHECK_THAT(error_of({"idle", url, "--duration=1", "--source=a,,b"}),
              Catch::Contains("--source must be"));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--source=127.0.0.2,x"}),
+             Catch::Contains("--source must be a list of local IP"));
+  CHECK(parse_options({"idle", url, "--duration=1", "--source=::1"}));
   CHECK_THAT(error_of({"idle", url, "--duration=1", "--frobnicate"}),
              Catch::Contains("unknown option '--frobnicate'"));
   CHECK_THAT(error_of({"idle", "games", url, "--duration=1"}),
@@ -76,4 +79,50 @@ TEST_CASE("ws URLs: default port, IPv6 literals, paths", "[loadgen]") {
   CHECK(bare->path == "/");
   CHECK_FALSE(parse_ws_url("ws://:4000/x"));
   CHECK_FALSE(parse_ws_url("ws://h:99999/x"));
+}
+
+TEST_CASE("sources are spread only towards loopback nodes with many "
+          "connections each",
+          "[loadgen]") {
+  auto chosen = [](std::vector<std::string> args) {
+    auto r = parse_options(args);
+    REQUIRE(r);
+    choose_sources(r.opts);
+    return r.opts;
+  };
+  const std::string url = "--url=ws://127.0.0.1:4000/socket/websocket";
+  // 19,000 idle players on one node: five addresses of at most 4,000.
+  auto idle = chosen({"idle", url, "--players=19000", "--duration=1"});
+  CHECK(idle.automatic_sources);
+  CHECK(idle.sources == std::vector<std::string>{"127.0.0.2", "127.0.0.3",
+                                                 "127.0.0.4", "127.0.0.5",
+                                                 "127.0.0.6"});
+  // Exactly at the limit, and few connections: the kernel picks.
+  auto at_limit = chosen({"idle", url, "--players=4000", "--duration=1"});
+  CHECK(at_limit.sources.empty());
+  CHECK_FALSE(at_limit.automatic_sources);
+  CHECK(chosen({"games", url, "--games=2000", "--duration=1"}).sources.empty());
+  // 10,000 spectators and the game's two players over two nodes: 5,001
+  // per node, two addresses.
+  auto fan = chosen({"fanout", url, "--url=ws://127.0.0.9:4001/s",
+                     "--spectators=10000", "--duration=1"});
+  CHECK(fan.sources == std::vector<std::string>{"127.0.0.2", "127.0.0.3"});
+  // Given sources are kept; a node off loopback means other machines.
+  auto given = chosen({"idle", url, "--players=19000", "--duration=1",
+                       "--source=127.0.0.7"});
+  CHECK(given.sources == std::vector<std::string>{"127.0.0.7"});
+  CHECK_FALSE(given.automatic_sources);
+  CHECK(chosen({"idle", url, "--url=ws://10.0.0.5:4000/s",
+                "--players=19000", "--duration=1"})
+          .sources.empty());
+  CHECK(chosen({"idle", "--url=ws://localhost:4000/s", "--players=19000",
+                "--duration=1"})
+          .sources.empty());
+  // The most there can be: 1,000,002 connections, 251 addresses.
+  auto most = chosen({"fanout", url, "--spectators=1000000", "--duration=1"});
+  REQUIRE(most.sources.size() == 251);
+  CHECK(most.sources.back() == "127.0.0.252");
+  auto two = chosen({"echo", url, "--url=ws://127.0.0.1:4001/",
+                     "--players=1000000", "--duration=1"});
+  CHECK(two.sources.size() == 125);
 }

@@ -3,6 +3,9 @@
 
 #include "client.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -72,6 +75,15 @@ public:
     sock.open(to.protocol(), ec);
     if (!ec && !source.empty()) {
       auto addr = asio::ip::make_address(source, ec);
+#ifdef IP_BIND_ADDRESS_NO_PORT
+      // The port is chosen by connect(), which may reuse one that this
+      // address already uses towards another node.
+      if (!ec && addr.is_v4()) {
+        int on = 1;
+        ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
+                     &on, sizeof on);
+      }
+#endif
       if (!ec)
         sock.bind(tcp::endpoint{addr, 0}, ec);
     }

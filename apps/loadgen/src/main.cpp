@@ -134,6 +134,8 @@ struct run_base {
     for (auto& u : o.urls)
       urls.push_back("ws://" + u.host + ":" + u.port + u.path);
     r["urls"] = urls;
+    r["sources"] = o.sources;
+    r["sources_automatic"] = o.automatic_sources;
     r["duration_s"] = measured_seconds();
     r["connections"] = conns.size();
     r["failures"] = failures;
@@ -1074,21 +1076,6 @@ json run_echo_fanout(const options& o, asio::io_context& ioc) {
   return r;
 }
 
-uint64_t connections_needed(const options& o) {
-  switch (o.scenario) {
-    case scenario::idle:
-    case scenario::echo:
-      return o.players;
-    case scenario::games:
-      return uint64_t{o.games} * 2;
-    case scenario::fanout:
-      return uint64_t{o.spectators} + 2;
-    case scenario::echo_fanout:
-      return uint64_t{o.spectators} + 1;
-  }
-  return 0;
-}
-
 /// Raises the soft open-file limit as far as needed; an error text if the
 /// hard limit is too low.
 std::string ensure_files(uint64_t connections) {
@@ -1117,7 +1104,7 @@ void print_summary(const json& r) {
   for (auto& [key, value] : r.items()) {
     if (key == "scenario" || key == "urls" || key == "latency"
         || key == "primary" || key == "nodes" || key == "failures"
-        || key == "p50" || key == "p90" || key == "p99" || key == "p999"
+        || key == "sources" || key == "sources_automatic" || key == "p50" || key == "p90" || key == "p99" || key == "p999"
         || key == "max")
       continue;
     if (value.is_number_float())
@@ -1125,6 +1112,15 @@ void print_summary(const json& r) {
     else
       std::printf("  %-16s %14s\n", key.c_str(), value.dump().c_str());
   }
+  if (auto& src = r["sources"]; !src.empty())
+    std::printf("  %-16s %zu address%s, %s%s%s%s\n", "sources", src.size(),
+                src.size() == 1 ? "" : "es",
+                src.front().get<std::string>().c_str(),
+                src.size() > 1 ? " ... " : "",
+                src.size() > 1 ? src.back().get<std::string>().c_str() : "",
+                r["sources_automatic"].get<bool>()
+                  ? " (automatic: loopback, over 4,000 connections per node)"
+                  : "");
   for (auto& [what, n] : r["failures"].items())
     std::printf("  failure: %s x%s\n", what.c_str(), n.dump().c_str());
   if (r.contains("nodes"))
@@ -1156,6 +1152,7 @@ int main(int argc, char** argv) {
     std::fputs(usage_text(), stdout);
     return 0;
   }
+  choose_sources(o);
   if (auto err = ensure_files(connections_needed(o)); !err.empty()) {
     std::fprintf(stderr, "parlor-loadgen: %s\n", err.c_str());
     return 2;

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -108,7 +110,10 @@ Options:
   --duration=SECONDS    how long to measure (required, at most 3600)
   --ramp=N              new connections per second while connecting (default 2000)
   --source=A[,B...]     local addresses to connect from, round robin (e.g.
-                        127.0.0.2,127.0.0.3: more source ports on loopback)
+                        127.0.0.2,127.0.0.3: more source ports on loopback).
+                        Default: the kernel picks, except towards loopback
+                        nodes with more than 4,000 connections each, which
+                        come from 127.0.0.2, 127.0.0.3, ... (4,000 each)
   --heartbeat-s=S       Phoenix heartbeat interval (default 30, as the JS client)
   --json                print the result as one JSON object on the last line
   --help                print this help
@@ -168,8 +173,11 @@ parse_result parse_options(const std::vector<std::string>& args) {
       while (start <= value.size()) {
         auto comma = value.find(',', start);
         auto item = value.substr(start, comma - start);
-        if (item.empty())
-          return bad("a list of local addresses");
+        unsigned char addr[16];
+        if (item.empty()
+            || (::inet_pton(AF_INET, item.c_str(), addr) != 1
+                && ::inet_pton(AF_INET6, item.c_str(), addr) != 1))
+          return bad("a list of local IP addresses");
         o.sources.push_back(item);
         if (comma == std::string::npos)
           break;
@@ -213,6 +221,40 @@ parse_result parse_options(const std::vector<std::string>& args) {
   if (o.duration_s == 0)
     return fail("--duration is required (seconds)");
   return r;
+}
+
+uint64_t connections_needed(const options& o) {
+  switch (o.scenario) {
+    case scenario::idle:
+    case scenario::echo:
+      return o.players;
+    case scenario::games:
+      return uint64_t{o.games} * 2;
+    case scenario::fanout:
+      return uint64_t{o.spectators} + 2;
+    case scenario::echo_fanout:
+      return uint64_t{o.spectators} + 1;
+  }
+  return 0;
+}
+
+void choose_sources(options& o) {
+  if (!o.sources.empty() || o.urls.empty())
+    return;
+  for (auto& u : o.urls) {
+    in_addr addr{};
+    if (::inet_pton(AF_INET, u.host.c_str(), &addr) != 1
+        || (ntohl(addr.s_addr) >> 24) != 127)
+      return; // not (all) loopback: other machines, other limits
+  }
+  auto per_node = (connections_needed(o) + o.urls.size() - 1) / o.urls.size();
+  if (per_node <= connections_per_source)
+    return;
+  auto count = (per_node + connections_per_source - 1) / connections_per_source;
+  // At most 251 (1,000,002 connections): 127.0.0.2 to 127.0.0.252.
+  for (uint64_t i = 0; i < count; ++i)
+    o.sources.push_back("127.0.0." + std::to_string(2 + i));
+  o.automatic_sources = true;
 }
 
 } // namespace parlor::loadgen

@@ -24,6 +24,8 @@ struct options {
   std::vector<ws_url> urls;
   /// Local addresses to connect from, round robin (empty: the kernel picks).
   std::vector<std::string> sources;
+  /// Whether `sources` was chosen by `choose_sources`, not given.
+  bool automatic_sources = false;
   uint32_t players = 100;
   uint32_t games = 10;
   uint32_t spectators = 100;
@@ -45,6 +47,22 @@ struct parse_result {
 };
 
 parse_result parse_options(const std::vector<std::string>& args);
+
+/// How many WebSocket connections the scenario opens in all.
+uint64_t connections_needed(const options& o);
+
+/// Connections one source address may hold to one loopback node before
+/// `choose_sources` spreads them over more addresses.
+inline constexpr uint64_t connections_per_source = 4000;
+
+/// With no `--source`, every node on a 127.x.y.z address, and more than
+/// `connections_per_source` connections per node: sources 127.0.0.2,
+/// 127.0.0.3, ... (as many as needed, marked automatic). Linux gives a
+/// connect() a local port by probing the ephemeral range, half of it
+/// first; once one address holds most of that half towards one node, every
+/// connect() probes thousands of ports in the kernel, and the load
+/// generator, not the node, limits the connect rate (docs/benchmarks.md).
+void choose_sources(options& o);
 
 const char* usage_text();
 
