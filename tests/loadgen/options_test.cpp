@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 using namespace parlor::loadgen;
 
 TEST_CASE("the documented command line parses", "[loadgen]") {
@@ -58,7 +60,13 @@ TEST_CASE("bad command lines name the problem", "[loadgen]") {
              Catch::Contains("--source must be"));
   CHECK_THAT(error_of({"idle", url, "--duration=1", "--source=127.0.0.2,x"}),
              Catch::Contains("--source must be a list of local IP"));
-  CHECK(parse_options({"idle", url, "--duration=1", "--source=::1"}));
+  CHECK_THAT(error_of({"idle", url, "--duration=1", "--source=::1"}),
+             Catch::Contains("--source=::1 and --url host 127.0.0.1 are not "
+                             "of the same IP version"));
+  CHECK(parse_options({"idle", "--url=ws://[::1]:4000/s", "--duration=1",
+                       "--source=::1"}));
+  CHECK(parse_options({"idle", "--url=ws://localhost:4000/s", "--duration=1",
+                       "--source=::1,127.0.0.2"}));
   CHECK_THAT(error_of({"idle", url, "--duration=1", "--frobnicate"}),
              Catch::Contains("unknown option '--frobnicate'"));
   CHECK_THAT(error_of({"idle", "games", url, "--duration=1"}),
@@ -97,13 +105,16 @@ TEST_CASE("sources are spread only towards loopback nodes with many "
   CHECK(idle.sources == std::vector<std::string>{"127.0.0.2", "127.0.0.3",
                                                  "127.0.0.4", "127.0.0.5",
                                                  "127.0.0.6"});
-  // Exactly at the limit, and few connections: the kernel picks.
-  auto at_limit = chosen({"idle", url, "--players=4000", "--duration=1"});
+  // At the limit (3,998 players and a margin of two), and few
+  // connections: the kernel picks.
+  auto at_limit = chosen({"idle", url, "--players=3998", "--duration=1"});
   CHECK(at_limit.sources.empty());
   CHECK_FALSE(at_limit.automatic_sources);
-  CHECK(chosen({"games", url, "--games=2000", "--duration=1"}).sources.empty());
-  // 10,000 spectators and the game's two players over two nodes: 5,001
-  // per node, two addresses.
+  CHECK(chosen({"games", url, "--games=1999", "--duration=1"}).sources.empty());
+  CHECK(chosen({"idle", url, "--players=3999", "--duration=1"}).sources.size()
+        == 2);
+  // 10,000 spectators over two nodes and the game's two players on the
+  // first: 5,002 there, two addresses.
   auto fan = chosen({"fanout", url, "--url=ws://127.0.0.9:4001/s",
                      "--spectators=10000", "--duration=1"});
   CHECK(fan.sources == std::vector<std::string>{"127.0.0.2", "127.0.0.3"});
@@ -118,11 +129,39 @@ TEST_CASE("sources are spread only towards loopback nodes with many "
   CHECK(chosen({"idle", "--url=ws://localhost:4000/s", "--players=19000",
                 "--duration=1"})
           .sources.empty());
-  // The most there can be: 1,000,002 connections, 251 addresses.
+  // The most there can be: 1,000,002 connections (and the margin), 251
+  // addresses.
   auto most = chosen({"fanout", url, "--spectators=1000000", "--duration=1"});
   REQUIRE(most.sources.size() == 251);
   CHECK(most.sources.back() == "127.0.0.252");
   auto two = chosen({"echo", url, "--url=ws://127.0.0.1:4001/",
                      "--players=1000000", "--duration=1"});
-  CHECK(two.sources.size() == 125);
+  CHECK(two.sources.size() == 126); // 500,002 per node
+}
+
+TEST_CASE("each node's connections cycle through every source", "[loadgen]") {
+  // 12,000 players over two nodes (round robin) from two automatic
+  // sources: each pair of source and node gets a quarter. A single counter
+  // over all connections would give each node one source only (6,000).
+  auto r = parse_options({"idle", "--url=ws://127.0.0.1:4000/s",
+                          "--url=ws://127.0.0.1:4001/s", "--players=12000",
+                          "--duration=1"});
+  REQUIRE(r);
+  choose_sources(r.opts);
+  REQUIRE(r.opts.sources.size() == 2);
+  source_picker pick{r.opts};
+  std::map<std::pair<std::string, std::size_t>, uint64_t> pairs;
+  for (std::size_t i = 0; i < 12000; ++i)
+    ++pairs[{pick.next(i % 2), i % 2}];
+  CHECK(pairs.size() == 4);
+  for (auto& [pair, n] : pairs) {
+    INFO(pair.first << " to node " << pair.second);
+    CHECK(n == 3000);
+  }
+  // No sources: the kernel picks.
+  auto none = parse_options({"games", "--url=ws://127.0.0.1:4000/s",
+                             "--duration=1"});
+  REQUIRE(none);
+  source_picker kernel{none.opts};
+  CHECK(kernel.next(0).empty());
 }

@@ -78,7 +78,7 @@ public:
 #ifdef IP_BIND_ADDRESS_NO_PORT
       // The port is chosen by connect(), which may reuse one that this
       // address already uses towards another node.
-      if (!ec && addr.is_v4()) {
+      if (!ec) { // IP level, for IPv6 sockets too
         int on = 1;
         ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
                      &on, sizeof on);

@@ -47,7 +47,7 @@ struct run_base {
   asio::io_context& ioc;
   std::vector<std::shared_ptr<connection>> conns;
   std::map<std::string, uint64_t> failures;
-  uint64_t next_conn = 0;
+  source_picker sources{o};
   clock_type::time_point started = clock_type::now();
   clock_type::time_point measure_from{};
   clock_type::time_point measure_until{};
@@ -70,16 +70,12 @@ struct run_base {
     return n;
   }
 
-  /// Opens connection number `next_conn` to node `url_index` as player
-  /// `name`.
+  /// Opens a connection to node `url_index` as player `name`.
   std::shared_ptr<connection> open(std::size_t url_index,
                                    const std::string& name,
                                    connection::handlers h) {
     auto& url = o.urls[url_index % o.urls.size()];
-    auto source = o.sources.empty()
-                    ? std::string{}
-                    : o.sources[next_conn % o.sources.size()];
-    ++next_conn;
+    auto source = sources.next(url_index);
     auto target = url.path + "?vsn=2.0.0&name=" + name;
     auto c = connection::open(ioc, url, target, source, std::move(h));
     conns.push_back(c);
@@ -1104,8 +1100,8 @@ void print_summary(const json& r) {
   for (auto& [key, value] : r.items()) {
     if (key == "scenario" || key == "urls" || key == "latency"
         || key == "primary" || key == "nodes" || key == "failures"
-        || key == "sources" || key == "sources_automatic" || key == "p50" || key == "p90" || key == "p99" || key == "p999"
-        || key == "max")
+        || key == "sources" || key == "sources_automatic" || key == "p50"
+        || key == "p90" || key == "p99" || key == "p999" || key == "max")
       continue;
     if (value.is_number_float())
       std::printf("  %-16s %14.2f\n", key.c_str(), value.get<double>());
@@ -1119,7 +1115,7 @@ void print_summary(const json& r) {
                 src.size() > 1 ? " ... " : "",
                 src.size() > 1 ? src.back().get<std::string>().c_str() : "",
                 r["sources_automatic"].get<bool>()
-                  ? " (automatic: loopback, over 4,000 connections per node)"
+                  ? " (automatic: loopback, many connections per node)"
                   : "");
   for (auto& [what, n] : r["failures"].items())
     std::printf("  failure: %s x%s\n", what.c_str(), n.dump().c_str());

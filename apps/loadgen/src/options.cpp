@@ -31,6 +31,17 @@ bool parse_number(const std::string& text, T& out, T lo, T hi) {
   return out >= lo && out <= hi;
 }
 
+/// AF_INET or AF_INET6 for an IP address literal; none for anything else
+/// (a host name).
+std::optional<int> address_family(const std::string& text) {
+  unsigned char addr[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, text.c_str(), addr) == 1)
+    return AF_INET;
+  if (::inet_pton(AF_INET6, text.c_str(), addr) == 1)
+    return AF_INET6;
+  return std::nullopt;
+}
+
 } // namespace
 
 std::optional<ws_url> parse_ws_url(const std::string& text) {
@@ -113,7 +124,9 @@ Options:
                         127.0.0.2,127.0.0.3: more source ports on loopback).
                         Default: the kernel picks, except towards loopback
                         nodes with more than 4,000 connections each, which
-                        come from 127.0.0.2, 127.0.0.3, ... (4,000 each)
+                        come from 127.0.0.2, 127.0.0.3, ... (4,000 each; per
+                        process: give several processes against one node
+                        their own --source)
   --heartbeat-s=S       Phoenix heartbeat interval (default 30, as the JS client)
   --json                print the result as one JSON object on the last line
   --help                print this help
@@ -173,10 +186,7 @@ parse_result parse_options(const std::vector<std::string>& args) {
       while (start <= value.size()) {
         auto comma = value.find(',', start);
         auto item = value.substr(start, comma - start);
-        unsigned char addr[16];
-        if (item.empty()
-            || (::inet_pton(AF_INET, item.c_str(), addr) != 1
-                && ::inet_pton(AF_INET6, item.c_str(), addr) != 1))
+        if (item.empty() || !address_family(item))
           return bad("a list of local IP addresses");
         o.sources.push_back(item);
         if (comma == std::string::npos)
@@ -220,6 +230,13 @@ parse_result parse_options(const std::vector<std::string>& args) {
     return fail("--url is required (ws://HOST:PORT/socket/websocket)");
   if (o.duration_s == 0)
     return fail("--duration is required (seconds)");
+  // A socket binds to its source and connects to its node in one family.
+  for (auto& src : o.sources)
+    for (auto& u : o.urls)
+      if (auto family = address_family(u.host);
+          family && family != address_family(src))
+        return fail("--source=" + src + " and --url host " + u.host
+                    + " are not of the same IP version");
   return r;
 }
 
@@ -247,7 +264,10 @@ void choose_sources(options& o) {
         || (ntohl(addr.s_addr) >> 24) != 127)
       return; // not (all) loopback: other machines, other limits
   }
-  auto per_node = (connections_needed(o) + o.urls.size() - 1) / o.urls.size();
+  // At most this many go to one node: an even share, and the fanout's two
+  // players on the first node.
+  auto per_node =
+    (connections_needed(o) + o.urls.size() - 1) / o.urls.size() + 2;
   if (per_node <= connections_per_source)
     return;
   auto count = (per_node + connections_per_source - 1) / connections_per_source;

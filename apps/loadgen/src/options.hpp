@@ -51,13 +51,38 @@ parse_result parse_options(const std::vector<std::string>& args);
 /// How many WebSocket connections the scenario opens in all.
 uint64_t connections_needed(const options& o);
 
+/// Hands out `options::sources` round robin per node: each node's
+/// connections cycle through every source, whatever the number of nodes.
+class source_picker {
+public:
+  explicit source_picker(const options& o)
+    : sources_(o.sources), next_(o.urls.size(), 0) {
+    // nop
+  }
+
+  /// The source for the next connection to node `url_index` (empty: the
+  /// kernel picks).
+  std::string next(std::size_t url_index) {
+    if (sources_.empty() || next_.empty())
+      return {};
+    auto& n = next_[url_index % next_.size()];
+    return sources_[n++ % sources_.size()];
+  }
+
+private:
+  std::vector<std::string> sources_;
+  std::vector<uint64_t> next_;
+};
+
 /// Connections one source address may hold to one loopback node before
 /// `choose_sources` spreads them over more addresses.
 inline constexpr uint64_t connections_per_source = 4000;
 
 /// With no `--source`, every node on a 127.x.y.z address, and more than
-/// `connections_per_source` connections per node: sources 127.0.0.2,
-/// 127.0.0.3, ... (as many as needed, marked automatic). Linux gives a
+/// `connections_per_source` connections per node (counting the two players
+/// a fanout puts on the first node): sources 127.0.0.2, 127.0.0.3, ... (as
+/// many as needed, marked automatic; per process: several processes
+/// against one node each need their own `--source`). Linux gives a
 /// connect() a local port by probing the ephemeral range, half of it
 /// first; once one address holds most of that half towards one node, every
 /// connect() probes thousands of ports in the kernel, and the load
