@@ -564,3 +564,73 @@ TEST_CASE_METHOD(gateway_fixture,
   CHECK(expect(game_server::leave_atom_v, a.gw));
   caf::anon_send_exit(game, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_METHOD(gateway_fixture,
+                 "a join answered after a newer join replaced it does not "
+                 "take back the newer one's presence",
+                 "[gateway][actor]") {
+  // The game keeps one presence per gateway: a `leave` for the replaced
+  // join, sent after the newer join reached the game, would remove it.
+  caf::scoped_actor observer{sys};
+  auto seen = caf::actor{observer};
+  using join_promise = caf::typed_response_promise<std::string, std::string>;
+  auto held = std::make_shared<std::optional<join_promise>>();
+  auto game = sys.spawn([seen, held](caf::event_based_actor* g)
+                          -> caf::behavior {
+    return {
+      [=](game_server::join_atom, std::string&, std::string&)
+        -> caf::result<std::string, std::string> {
+        g->send(seen, game_server::join_atom_v,
+                caf::actor_cast<caf::actor>(g->current_sender()));
+        if (!*held) { // the first join waits for `ok_atom`
+          *held = g->make_response_promise<std::string, std::string>();
+          return **held;
+        }
+        return {std::string{}, std::string{R"({"version":1})"}};
+      },
+      [=](caf::ok_atom) {
+        (*held)->deliver(std::string{}, std::string{R"({"version":1})"});
+      },
+      [=](game_server::leave_atom) {
+        g->send(seen, game_server::leave_atom_v,
+                caf::actor_cast<caf::actor>(g->current_sender()));
+      },
+    };
+  });
+  actors.push_back(game);
+  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
+                    std::string{"LATE"}, game));
+  auto joined = [&] {
+    bool ok = false;
+    observer->receive(
+      [&](game_server::join_atom, const caf::actor&) { ok = true; },
+      caf::after(3s) >> [] {});
+    return ok;
+  };
+  auto a = connect("alice");
+  a.push("2", "game:LATE", "phx_join");
+  REQUIRE(joined()); // the first join reached the game and waits
+  auto ref = a.push("3", "game:LATE", "phx_join"); // replaces the first
+  auto closed = a.sink->next(5s);
+  REQUIRE(closed.is_array());
+  CHECK(closed[0] == "2");
+  CHECK(closed[3] == "phx_close");
+  auto r = a.sink->next_reply();
+  REQUIRE(r.is_array());
+  CHECK(r[1] == ref);
+  REQUIRE(r[4]["status"] == "ok");
+  REQUIRE(joined());
+  caf::anon_send(game, caf::ok_atom_v); // the first join's late answer
+  bool left = false;
+  observer->receive(
+    [&](game_server::leave_atom, const caf::actor&) { left = true; },
+    caf::after(500ms) >> [] {});
+  CHECK_FALSE(left);
+  // The newer channel works on, and leaving it is heard.
+  CHECK(a.call("3", "phoenix", "heartbeat")["status"] == "ok");
+  CHECK(a.call("3", "game:LATE", "phx_leave")["status"] == "ok");
+  observer->receive(
+    [&](game_server::leave_atom, const caf::actor& who) { left = who == a.gw; },
+    caf::after(3s) >> [] {});
+  CHECK(left);
+}

@@ -201,6 +201,19 @@ bool same_channel(self_ptr self, const std::string& topic,
   return i != self->state.channels.end() && i->second.join_ref == join_ref;
 }
 
+/// Undoes the join to `game` of the channel (`topic`, `join_ref`), which
+/// failed or was dropped before the game answered: stops following the
+/// game and tells it `leave`, unless a newer join to the topic replaced
+/// that channel. The game keeps one presence per gateway, so that `leave`
+/// could arrive after the newer join and remove its presence.
+void undo_join(self_ptr self, const caf::actor& game, const std::string& topic,
+               const opt_ref& join_ref) {
+  unfollow(self, game);
+  auto i = self->state.channels.find(topic);
+  if (i == self->state.channels.end() || i->second.join_ref == join_ref)
+    self->send(game, game_server::leave_atom_v);
+}
+
 void join_lobby(self_ptr self, const protocol::frame& f) {
   auto& st = self->state;
   auto& ch = st.channels[f.topic];
@@ -250,8 +263,7 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
         // A join that fails or times out may still seat the player later:
         // the game hears `leave` after it (messages to it keep their order).
         auto undo = [=](std::string_view reason) {
-          unfollow(self, game);
-          self->send(game, game_server::leave_atom_v);
+          undo_join(self, game, f.topic, f.join_ref);
           fail(reason);
         };
         auto id = track(self, game, undo);
@@ -262,19 +274,14 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
             [=](std::string& seat, std::string& state) {
               if (!settle(self, id))
                 return;
-              if (!same_channel(self, f.topic, f.join_ref)) {
-                unfollow(self, game);
-                self->send(game, game_server::leave_atom_v);
-                return;
-              }
+              if (!same_channel(self, f.topic, f.join_ref))
+                return undo_join(self, game, f.topic, f.join_ref);
               auto& c = self->state.channels[f.topic];
               c.game = game;
               c.joined = true;
               std::string response = R"({"seat":)";
-              if (seat.empty())
-                response += "null";
-              else
-                core::append_json_string(response, seat);
+              core::append_json_string_or_null(response,
+                                               seat.empty() ? nullptr : &seat);
               response += R"(,"state":)";
               response += state;
               response += '}';

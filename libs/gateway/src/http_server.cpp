@@ -239,8 +239,13 @@ private:
   void on_send(const shared_frame& frame) {
     if (closing_ || !ws_.is_open())
       return; // Beast answered a close frame: nothing may follow it
-    if (ws_.next_layer().error())
-      return; // a send failed: the gateway was told, the socket is done
+    if (auto ec = ws_.next_layer().error()) {
+      // The socket is done: the gateway hears it once, here or from the
+      // read that fails next.
+      if (actor_)
+        fail(ec, "write");
+      return;
+    }
     if (!stalled_)
       return write_text(*frame);
     if (queue_.size() >= server_->env->limits.max_queued_frames)
