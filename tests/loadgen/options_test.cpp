@@ -105,14 +105,19 @@ TEST_CASE("sources are spread only towards loopback nodes with many "
   CHECK(idle.sources == std::vector<std::string>{"127.0.0.2", "127.0.0.3",
                                                  "127.0.0.4", "127.0.0.5",
                                                  "127.0.0.6"});
-  // At the limit (3,998 players and a margin of two), and few
-  // connections: the kernel picks.
-  auto at_limit = chosen({"idle", url, "--players=3998", "--duration=1"});
+  // Exactly at the limit, and few connections: the kernel picks.
+  auto at_limit = chosen({"idle", url, "--players=4000", "--duration=1"});
   CHECK(at_limit.sources.empty());
   CHECK_FALSE(at_limit.automatic_sources);
-  CHECK(chosen({"games", url, "--games=1999", "--duration=1"}).sources.empty());
-  CHECK(chosen({"idle", url, "--players=3999", "--duration=1"}).sources.size()
+  CHECK(chosen({"games", url, "--games=2000", "--duration=1"}).sources.empty());
+  CHECK(chosen({"idle", url, "--players=4001", "--duration=1"}).sources.size()
         == 2);
+  // A fanout's two players join the first node: 3,998 spectators and them
+  // fit, 3,999 do not.
+  CHECK(chosen({"fanout", url, "--spectators=3998", "--duration=1"})
+          .sources.empty());
+  CHECK(chosen({"fanout", url, "--spectators=3999", "--duration=1"})
+          .sources.size() == 2);
   // 10,000 spectators over two nodes and the game's two players on the
   // first: 5,002 there, two addresses.
   auto fan = chosen({"fanout", url, "--url=ws://127.0.0.9:4001/s",
@@ -129,14 +134,13 @@ TEST_CASE("sources are spread only towards loopback nodes with many "
   CHECK(chosen({"idle", "--url=ws://localhost:4000/s", "--players=19000",
                 "--duration=1"})
           .sources.empty());
-  // The most there can be: 1,000,002 connections (and the margin), 251
-  // addresses.
+  // The most there can be: 1,000,002 connections, 251 addresses.
   auto most = chosen({"fanout", url, "--spectators=1000000", "--duration=1"});
   REQUIRE(most.sources.size() == 251);
   CHECK(most.sources.back() == "127.0.0.252");
   auto two = chosen({"echo", url, "--url=ws://127.0.0.1:4001/",
                      "--players=1000000", "--duration=1"});
-  CHECK(two.sources.size() == 126); // 500,002 per node
+  CHECK(two.sources.size() == 125); // 500,000 per node
 }
 
 TEST_CASE("each node's connections cycle through every source", "[loadgen]") {

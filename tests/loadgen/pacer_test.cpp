@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -70,4 +71,18 @@ TEST_CASE("pace makes up at once for calls a late timer missed",
     INFO("call " << k);
     CHECK(at[k] >= 5.0 * static_cast<double>(k) - 0.001);
   }
+}
+
+TEST_CASE("pace spaces calls out evenly, not in bunches per tick",
+          "[loadgen]") {
+  // 5,000 a second: one every 0.2 ms. Sent in bunches on a 1 ms tick,
+  // four of five gaps would be about zero; evenly spaced, the typical gap
+  // is the interval (late timers on a busy machine make a few bursts).
+  auto at = paced(5000.0, 500);
+  REQUIRE(at.size() == 500);
+  std::vector<double> gaps;
+  for (std::size_t k = 1; k < at.size(); ++k)
+    gaps.push_back(at[k] - at[k - 1]);
+  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+  CHECK(gaps[gaps.size() / 2] > 0.1);
 }

@@ -491,7 +491,7 @@ TEST_CASE("keep_short restarts a log that reached the threshold even when "
           "[store]") {
   // A reader's open snapshot keeps a commit from starting the log over by
   // itself, as commits that land during a passive checkpoint do in a busy
-  // node. The restart waits for the reader ~20 ms, gives up, and tries
+  // node. The restart waits for the reader ~15 ms, gives up, and tries
   // again at the next round.
   watched_store w;
   parlor::store::checkpointer cp{w.dir.path};

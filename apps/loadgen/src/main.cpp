@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -38,6 +39,13 @@ json latency_json(const histogram& h) {
           {"p90", h.percentile(90)},     {"p99", h.percentile(99)},
           {"p999", h.percentile(99.9)},  {"max", h.max()},
           {"mean", std::round(h.mean())}};
+}
+
+/// The interval of a timer that ticks `rate` times a second (at least
+/// 1 µs: a zero interval would spin).
+std::chrono::microseconds tick_for(double rate) {
+  return std::chrono::microseconds{
+    std::max<int64_t>(1, static_cast<int64_t>(1e6 / rate))};
 }
 
 /// What every scenario shares: the options, the io_context, connection
@@ -786,7 +794,7 @@ json run_fanout(const options& o, asio::io_context& ioc) {
   s.o = run.open(0, "fo", player(false));
   // Moves at `rate`, each once the previous one reached every spectator
   // (or timed out) and was acknowledged.
-  every(ioc, std::chrono::microseconds{static_cast<int64_t>(1e6 / rate)}, [&] {
+  every(ioc, tick_for(rate), [&] {
     if (run.stopping || s.dead)
       return !run.stopping;
     auto now = clock_type::now();
@@ -999,7 +1007,7 @@ json run_echo_fanout(const options& o, asio::io_context& ioc) {
   };
   auto start = [&] {
     run.begin_measuring();
-    every(ioc, std::chrono::microseconds{static_cast<int64_t>(1e6 / rate)},
+    every(ioc, tick_for(rate),
           [&] {
             if (stopping)
               return false;

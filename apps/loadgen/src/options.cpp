@@ -203,7 +203,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
       if (!parse_number<uint32_t>(value, o.spectators, 1, 1'000'000))
         return bad("a number from 1 to 1000000");
     } else if (key == "rate") {
-      // Below 0.01/s a send would be due further out than a clock can say.
+      // 0.01/s (a send every 100 s) is a round floor; it keeps the pacer's
+      // seconds-to-clock conversion far from overflowing.
       if (!parse_number<double>(value, o.rate, 0, 10'000'000)
           || (o.rate > 0 && o.rate < 0.01))
         return bad(
@@ -264,10 +265,13 @@ void choose_sources(options& o) {
         || (ntohl(addr.s_addr) >> 24) != 127)
       return; // not (all) loopback: other machines, other limits
   }
-  // At most this many go to one node: an even share, and the fanout's two
-  // players on the first node.
+  // At most this many go to one node: an even share (of the spectators, in
+  // a fanout, whose two players both join the first node).
+  auto players_on_first = o.scenario == scenario::fanout ? 2 : 0;
   auto per_node =
-    (connections_needed(o) + o.urls.size() - 1) / o.urls.size() + 2;
+    (connections_needed(o) - players_on_first + o.urls.size() - 1)
+      / o.urls.size()
+    + players_on_first;
   if (per_node <= connections_per_source)
     return;
   auto count = (per_node + connections_per_source - 1) / connections_per_source;

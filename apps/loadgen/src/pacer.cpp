@@ -25,7 +25,8 @@ struct pacer {
   std::function<void()> issue;
 
   clock_type::time_point due(uint64_t k) const {
-    return start + std::chrono::duration_cast<clock_type::duration>(
+    // Rounded up: never earlier than k/R.
+    return start + std::chrono::ceil<clock_type::duration>(
                      std::chrono::duration<double>(k / rate));
   }
 
