@@ -192,6 +192,27 @@ results.fanout = await withNode([], (url) =>
 results.fanout_floor = await withEcho((url) =>
   loadgen(["echo-fanout", `--url=${url}`, `--spectators=${SPECTATORS}`, "--ramp=2500", "--rate=5", `--duration=${QUICK ? 3 : 8}`]));
 
+// The kernel's own floor under that fan-out: plain send() of a 200-byte
+// message to each of 5,000 loopback sockets, a reader waiting in epoll on the
+// other core (bench/floor/send_cost.cpp). Its cost per socket × 10,000 is the
+// least any server on this machine spends on one broadcast.
+results.fanout_kernel = await attempt("kernel send cost", async () => {
+  const argv = [`--sockets=${QUICK ? 1000 : 5000}`, "--rounds=10", "--bytes=200", "--reader=epoll",
+    ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
+  const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), argv);
+  const r = await run(c, a, 120_000);
+  let k;
+  try {
+    k = JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    throw new Error(`parlor-sendcost failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  if (r.code !== 0) throw new Error(`parlor-sendcost failed (${r.code}): ${r.stderr}`);
+  k.command = `parlor-sendcost ${argv.join(" ")}`;
+  log(k.command, "→", k.per_send_us.p50, "µs per send");
+  return k;
+});
+
 // 4. Cross-node: the gateway on another node than the GameServer.
 log("cross-node move round trip");
 results.cross_node = await attempt("cross-node", async () => {
@@ -248,6 +269,10 @@ rows.push([`idle players`, `${results.idle.joined} joined, ${results.idle.failed
   `${idleNode.rss_per_connection ?? "–"} B RSS per player (target ≤ 8192)`]);
 rows.push([`fan-out to ${SPECTATORS} spectators`, `last p50 ${us(results.fanout.p50)}, p99 ${us(results.fanout.p99)}`,
   `floor (parlor-echo) p50 ${us(results.fanout_floor.p50)}, p99 ${us(results.fanout_floor.p99)}; ratio p99 ${ratio(results.fanout.p99, results.fanout_floor.p99)} (target p99 ≤ 50 ms)`]);
+const fk = results.fanout_kernel;
+if (fk.error) rows.push(["kernel send() per socket", "failed", fk.error.split("\n")[0]]);
+else rows.push([`kernel send() per socket (${fk.sockets} sockets, ${fk.bytes} B)`, `p50 ${fk.per_send_us.p50.toFixed(2)} µs`,
+  `10,000 sockets: ${fk.broadcast_10000_ms.toFixed(1)} ms of sends alone (the 50 ms target needs ≤ 5 µs)`]);
 const cn = results.cross_node;
 if (cn.error) rows.push(["cross-node move round trip", "failed", cn.error.split("\n")[0]]);
 else rows.push(["cross-node move round trip (median)", `same node ${us(cn.same.median)}, other node ${us(cn.cross.median)}`,

@@ -9,6 +9,7 @@ import { NODE_BIN, startNode } from "./support/node.mjs";
 const BIN_DIR = path.dirname(NODE_BIN);
 const LOADGEN = process.env.PARLOR_LOADGEN_BIN || path.join(BIN_DIR, "parlor-loadgen");
 const ECHO = process.env.PARLOR_ECHO_BIN || path.join(BIN_DIR, "parlor-echo");
+const SENDCOST = process.env.PARLOR_SENDCOST_BIN || path.join(BIN_DIR, "parlor-sendcost");
 const T = { timeout: 60000 };
 
 let node;
@@ -35,10 +36,10 @@ after(async () => {
   await node?.stop().catch(() => {});
 });
 
-/** Runs parlor-loadgen; resolves { code, stdout, stderr, result } (result: the --json line). */
-function loadgen(args) {
+/** Runs a tool; resolves { code, stdout, stderr, result } (result: the --json line). */
+function tool(bin, args) {
   return new Promise((resolve) => {
-    execFile(LOADGEN, args, { timeout: 45000 }, (err, stdout, stderr) => {
+    execFile(bin, args, { timeout: 45000 }, (err, stdout, stderr) => {
       const lines = stdout.trim().split("\n");
       let result = null;
       try { result = JSON.parse(lines[lines.length - 1]); } catch { /* not --json */ }
@@ -46,6 +47,8 @@ function loadgen(args) {
     });
   });
 }
+
+const loadgen = (args) => tool(LOADGEN, args);
 
 const wsUrl = () => `--url=ws://127.0.0.1:${node.port}/socket/websocket`;
 
@@ -154,4 +157,24 @@ test("bad usage and impossible connection counts get clear errors", T, async () 
   assert.equal(refused.code, 1);
   assert.equal(refused.result.failed, 2);
   assert.match(Object.keys(refused.result.failures).join(" "), /connect: Connection refused/);
+});
+
+test("sendcost: the kernel's send() floor, every byte delivered; bad flags refused", T, async () => {
+  for (const reader of ["epoll", "none"]) {
+    const { code, stderr, result: r } = await tool(SENDCOST, ["--sockets=50", "--rounds=3", "--bytes=100", `--reader=${reader}`, "--json"]);
+    assert.equal(code, 0, stderr);
+    assert.equal(r.reader, reader);
+    assert.equal(r.complete, true);
+    assert.equal(r.expected_bytes, 50 * 3 * 100);
+    assert.equal(r.received_bytes, r.expected_bytes);
+    assert.ok(r.per_send_us.min > 0 && r.per_send_us.min <= r.per_send_us.p50 && r.per_send_us.p50 <= r.per_send_us.max, JSON.stringify(r));
+    // 10,000 sends at the median cost, in milliseconds (both printed rounded).
+    assert.ok(Math.abs(r.broadcast_10000_ms - r.per_send_us.p50 * 10) <= 0.06, JSON.stringify(r));
+  }
+  const bad = await tool(SENDCOST, ["--reader=poll"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--reader must be epoll or none, not 'poll'/);
+  const many = await tool(SENDCOST, ["--sockets=100000"]);
+  assert.equal(many.code, 2);
+  assert.match(many.stderr, /--sockets=100000 needs 200016 open files .* at most \d+ sockets/);
 });

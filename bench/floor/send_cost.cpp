@@ -1,0 +1,288 @@
+// parlor-sendcost: the kernel's floor under a broadcast. Opens N connected
+// TCP pairs on loopback in this process and times plain send() calls of one
+// small message to each of them, round after round: what a server pays per
+// socket before any WebSocket, JSON or actor work. On loopback the sender's
+// send also runs the receiver's TCP input (softirq in the sender's context)
+// and, when a reader waits in epoll, its wake-up.
+//
+//   parlor-sendcost [--sockets=5000] [--rounds=10] [--bytes=200]
+//                   [--reader=epoll|none] [--reader-cpu=K] [--json]
+//
+// --reader=epoll: a thread waits in epoll_wait on the receiving ends and
+// drains them, as a client process does (pin it to another core with
+// --reader-cpu, the sender with taskset). --reader=none: nobody waits; the
+// receiving ends are drained between rounds, outside the timing.
+// Every round is bounded: N sends, then at most 5 s for the reader to drain.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct options {
+  long sockets = 5000;
+  long rounds = 10;
+  long bytes = 200;
+  bool reader = true;
+  int reader_cpu = -1;
+  bool json = false;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr,
+               "parlor-sendcost: %s\n"
+               "usage: parlor-sendcost [--sockets=N] [--rounds=R] "
+               "[--bytes=B] [--reader=epoll|none] [--reader-cpu=K] [--json]\n",
+               msg.c_str());
+  std::exit(2);
+}
+
+long number(const std::string& flag, const std::string& text, long lo,
+            long hi) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || v < lo || v > hi)
+    usage_error("--" + flag + " must be an integer from " + std::to_string(lo)
+                + " to " + std::to_string(hi) + ", not '" + text + "'");
+  return v;
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto eq = a.find('=');
+    auto key = a.substr(0, eq);
+    auto value = eq == std::string::npos ? std::string{} : a.substr(eq + 1);
+    if (key == "--json" && eq == std::string::npos)
+      o.json = true;
+    else if (key == "--sockets")
+      o.sockets = number("sockets", value, 1, 1'000'000);
+    else if (key == "--rounds")
+      o.rounds = number("rounds", value, 1, 1000);
+    else if (key == "--bytes")
+      o.bytes = number("bytes", value, 1, 65536);
+    else if (key == "--reader-cpu")
+      o.reader_cpu = static_cast<int>(number("reader-cpu", value, 0, 4095));
+    else if (key == "--reader" && (value == "epoll" || value == "none"))
+      o.reader = value == "epoll";
+    else if (key == "--reader")
+      usage_error("--reader must be epoll or none, not '" + value + "'");
+    else
+      usage_error("unknown option '" + a + "'");
+  }
+  return o;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+/// Raises the open-file limit to the hard one; `needed` descriptors must fit.
+void reserve_files(long needed) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    fail("getrlimit");
+  lim.rlim_cur = lim.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &lim);
+  getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur != RLIM_INFINITY
+      && static_cast<rlim_t>(needed) > lim.rlim_cur)
+    usage_error("--sockets=" + std::to_string((needed - 16) / 2)
+                + " needs " + std::to_string(needed)
+                + " open files (a pair per socket) and this process may open "
+                + std::to_string(lim.rlim_cur) + " (the hard limit): at most "
+                + std::to_string((static_cast<long>(lim.rlim_cur) - 16) / 2)
+                + " sockets");
+}
+
+/// Closes every descriptor it holds.
+struct descriptors {
+  std::vector<int> fds;
+  ~descriptors() {
+    for (int fd : fds)
+      close(fd);
+  }
+  int add(int fd) {
+    if (fd < 0)
+      fail("socket");
+    fds.push_back(fd);
+    return fd;
+  }
+};
+
+/// Reads everything a non-blocking socket holds; returns the bytes read.
+long drain(int fd) {
+  char buf[16384];
+  long total = 0;
+  for (;;) {
+    auto n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0)
+      return total;
+    total += n;
+  }
+}
+
+void pin(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+      rc != 0) {
+    errno = rc;
+    fail("cannot pin the reader to CPU " + std::to_string(cpu));
+  }
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int run(const options& o) {
+  reserve_files(2 * o.sockets + 16);
+  descriptors fds;
+  int listener = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+      || listen(listener, SOMAXCONN) != 0
+      || getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    fail("cannot listen on 127.0.0.1");
+  int ep = fds.add(epoll_create1(0));
+  std::vector<int> senders, receivers;
+  for (long i = 0; i < o.sockets; ++i) {
+    int c = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    if (connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      fail("connect #" + std::to_string(i));
+    int s = fds.add(accept(listener, nullptr, nullptr));
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.fd = c;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) != 0)
+      fail("epoll_ctl");
+    senders.push_back(s);
+    receivers.push_back(c);
+  }
+
+  // The reader counts bytes; a round is over when all of them arrived.
+  std::atomic<long> received{0};
+  std::atomic<bool> stop{false};
+  std::optional<std::jthread> reader;
+  std::atomic<bool> pin_failed{false};
+  if (o.reader)
+    reader.emplace([&] {
+      if (o.reader_cpu >= 0) {
+        try {
+          pin(o.reader_cpu);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "parlor-sendcost: %s\n", e.what());
+          pin_failed = true;
+          return;
+        }
+      }
+      std::vector<epoll_event> events(1024);
+      while (!stop) {
+        int k = epoll_wait(ep, events.data(), static_cast<int>(events.size()),
+                           50);
+        for (int i = 0; i < k; ++i)
+          received += drain(events[static_cast<size_t>(i)].data.fd);
+      }
+    });
+
+  std::string message(static_cast<size_t>(o.bytes), 'x');
+  std::vector<double> per_send_us;
+  long expected = 0;
+  long short_sends = 0;
+  for (long round = 0; round < o.rounds && !pin_failed; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    auto t0 = clock_type::now();
+    for (int s : senders)
+      if (send(s, message.data(), message.size(), MSG_NOSIGNAL)
+          != static_cast<ssize_t>(message.size()))
+        ++short_sends;
+    auto t1 = clock_type::now();
+    per_send_us.push_back(
+      std::chrono::duration<double, std::micro>(t1 - t0).count()
+      / static_cast<double>(o.sockets));
+    expected += o.sockets * o.bytes;
+    if (o.reader) {
+      auto deadline = clock_type::now() + std::chrono::seconds{5};
+      while (received < expected && clock_type::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    } else {
+      for (int c : receivers)
+        received += drain(c);
+    }
+  }
+  stop = true;
+  reader.reset();
+  if (pin_failed)
+    return 1;
+
+  auto p50 = median(per_send_us);
+  auto [lo, hi] = std::minmax_element(per_send_us.begin(), per_send_us.end());
+  bool complete = received == expected && short_sends == 0;
+  if (o.json) {
+    std::printf("{\"sockets\":%ld,\"rounds\":%ld,\"bytes\":%ld,"
+                "\"reader\":\"%s\",\"per_send_us\":{\"p50\":%.3f,"
+                "\"min\":%.3f,\"max\":%.3f},\"broadcast_10000_ms\":%.1f,"
+                "\"received_bytes\":%ld,\"expected_bytes\":%ld,"
+                "\"complete\":%s}\n",
+                o.sockets, o.rounds, o.bytes, o.reader ? "epoll" : "none",
+                p50, *lo, *hi, p50 * 10000 / 1000, received.load(), expected,
+                complete ? "true" : "false");
+  } else {
+    std::printf("%ld sockets, %ld rounds, %ld-byte messages, reader %s\n"
+                "send(): p50 %.2f us per socket (min %.2f, max %.2f) -> "
+                "10,000 sockets take %.1f ms\n",
+                o.sockets, o.rounds, o.bytes, o.reader ? "epoll" : "none", p50,
+                *lo, *hi, p50 * 10000 / 1000);
+  }
+  if (!complete) {
+    std::fprintf(stderr,
+                 "parlor-sendcost: %ld of %ld bytes arrived, %ld short sends\n",
+                 received.load(), expected, short_sends);
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto o = parse(argc, argv);
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parlor-sendcost: %s\n", e.what());
+    return 1;
+  }
+}
