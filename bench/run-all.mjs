@@ -196,10 +196,9 @@ results.fanout_floor = await withEcho((url) =>
 // message to each of 5,000 loopback sockets, a reader waiting in epoll on the
 // other core (bench/floor/send_cost.cpp). Its cost per socket × 10,000 is the
 // least any server on this machine spends on one broadcast.
-results.fanout_kernel = await attempt("kernel send cost", async () => {
-  const argv = [`--sockets=${QUICK ? 1000 : 5000}`, "--rounds=10", "--bytes=200", "--reader=epoll",
-    ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
-  const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), argv);
+async function sendcost(argv) {
+  const full = [...argv, "--bytes=200", ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
+  const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), full);
   const r = await run(c, a, 120_000);
   let k;
   try {
@@ -208,10 +207,19 @@ results.fanout_kernel = await attempt("kernel send cost", async () => {
     throw new Error(`parlor-sendcost failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
   if (r.code !== 0) throw new Error(`parlor-sendcost failed (${r.code}): ${r.stderr}`);
-  k.command = `parlor-sendcost ${argv.join(" ")}`;
+  k.command = `parlor-sendcost ${full.join(" ")}`;
   log(k.command, "→", k.per_send_us.p50, "µs per send");
   return k;
-});
+}
+results.fanout_kernel = await attempt("kernel send cost", () =>
+  sendcost([`--sockets=${QUICK ? 1000 : 5000}`, "--rounds=10", "--reader=epoll"]));
+// And one send at a time, 1 ms apart, as a move's sends go out when its
+// players are idle: with a reader asleep in epoll (each send wakes it) and
+// with nobody waiting. What every server here pays per message it sends.
+results.send_wakeup = await attempt("kernel send wake-up", async () => ({
+  reader: await sendcost(["--sockets=40", "--rounds=25", "--gap-us=1000", "--reader=epoll"]),
+  none: await sendcost(["--sockets=40", "--rounds=25", "--gap-us=1000", "--reader=none"]),
+}));
 
 // 4. Cross-node: the gateway on another node than the GameServer.
 log("cross-node move round trip");
@@ -273,6 +281,10 @@ const fk = results.fanout_kernel;
 if (fk.error) rows.push(["kernel send() per socket", "failed", fk.error.split("\n")[0]]);
 else rows.push([`kernel send() per socket (${fk.sockets} sockets, ${fk.bytes} B)`, `p50 ${fk.per_send_us.p50.toFixed(2)} µs`,
   `10,000 sockets: ${fk.broadcast_10000_ms.toFixed(1)} ms of sends alone (the 50 ms target needs ≤ 5 µs)`]);
+const sw = results.send_wakeup;
+if (sw.error) rows.push(["kernel send() one at a time", "failed", sw.error.split("\n")[0]]);
+else rows.push(["kernel send() one at a time, 1 ms apart (40 sockets)", `p50 ${sw.reader.per_send_us.p50.toFixed(1)} µs waking a reader`,
+  `${sw.none.per_send_us.p50.toFixed(1)} µs with nobody waiting: a move sends two`]);
 const cn = results.cross_node;
 if (cn.error) rows.push(["cross-node move round trip", "failed", cn.error.split("\n")[0]]);
 else rows.push(["cross-node move round trip (median)", `same node ${us(cn.same.median)}, other node ${us(cn.cross.median)}`,

@@ -6,13 +6,20 @@
 // and, when a reader waits in epoll, its wake-up.
 //
 //   parlor-sendcost [--sockets=5000] [--rounds=10] [--bytes=200]
-//                   [--reader=epoll|none] [--reader-cpu=K] [--json]
+//                   [--reader=epoll|none] [--reader-cpu=K] [--gap-us=G]
+//                   [--json]
 //
 // --reader=epoll: a thread waits in epoll_wait on the receiving ends and
 // drains them, as a client process does (pin it to another core with
 // --reader-cpu, the sender with taskset). --reader=none: nobody waits; the
 // receiving ends are drained between rounds, outside the timing.
-// Every round is bounded: N sends, then at most 5 s for the reader to drain.
+//
+// A round is a burst (send to every socket back to back, timed as a whole:
+// a broadcast), or with --gap-us=G one send at a time, G µs apart, each
+// timed on its own: with a reader, every send then finds it asleep and
+// pays its wake-up, as a move's sends do when clients are idle.
+// Every round is bounded: N sends, then at most 5 s for the reader to drain;
+// a run with gaps may take at most 60 s of them.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -46,6 +53,7 @@ struct options {
   long bytes = 200;
   bool reader = true;
   int reader_cpu = -1;
+  long gap_us = 0;
   bool json = false;
 };
 
@@ -53,7 +61,8 @@ struct options {
   std::fprintf(stderr,
                "parlor-sendcost: %s\n"
                "usage: parlor-sendcost [--sockets=N] [--rounds=R] "
-               "[--bytes=B] [--reader=epoll|none] [--reader-cpu=K] [--json]\n",
+               "[--bytes=B] [--reader=epoll|none] [--reader-cpu=K] "
+               "[--gap-us=G] [--json]\n",
                msg.c_str());
   std::exit(2);
 }
@@ -84,6 +93,8 @@ options parse(int argc, char** argv) {
       o.rounds = number("rounds", value, 1, 1000);
     else if (key == "--bytes")
       o.bytes = number("bytes", value, 1, 65536);
+    else if (key == "--gap-us")
+      o.gap_us = number("gap-us", value, 0, 1'000'000);
     else if (key == "--reader-cpu")
       o.reader_cpu = static_cast<int>(number("reader-cpu", value, 0, 4095));
     else if (key == "--reader" && (value == "epoll" || value == "none"))
@@ -93,6 +104,10 @@ options parse(int argc, char** argv) {
     else
       usage_error("unknown option '" + a + "'");
   }
+  if (o.gap_us > 0 && o.sockets * o.rounds * o.gap_us > 60'000'000)
+    usage_error("--sockets × --rounds × --gap-us is "
+                + std::to_string(o.sockets * o.rounds * o.gap_us / 1'000'000)
+                + " s of gaps; at most 60");
   return o;
 }
 
@@ -156,10 +171,15 @@ void pin(int cpu) {
   }
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+/// The q-quantile (0..1) of `sorted`, nearest rank.
+double quantile(const std::vector<double>& sorted, double q) {
+  auto rank = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1)
+                                  + 0.5);
+  return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
 }
 
 int run(const options& o) {
@@ -218,20 +238,31 @@ int run(const options& o) {
     });
 
   std::string message(static_cast<size_t>(o.bytes), 'x');
+  // Bursts: one cost per round (its time ÷ N); with gaps: one per send.
   std::vector<double> per_send_us;
   long expected = 0;
   long short_sends = 0;
+  auto send_one = [&](int s) {
+    if (send(s, message.data(), message.size(), MSG_NOSIGNAL)
+        != static_cast<ssize_t>(message.size()))
+      ++short_sends;
+  };
   for (long round = 0; round < o.rounds && !pin_failed; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    auto t0 = clock_type::now();
-    for (int s : senders)
-      if (send(s, message.data(), message.size(), MSG_NOSIGNAL)
-          != static_cast<ssize_t>(message.size()))
-        ++short_sends;
-    auto t1 = clock_type::now();
-    per_send_us.push_back(
-      std::chrono::duration<double, std::micro>(t1 - t0).count()
-      / static_cast<double>(o.sockets));
+    if (o.gap_us > 0) {
+      for (int s : senders) {
+        auto t0 = clock_type::now();
+        send_one(s);
+        per_send_us.push_back(micros(clock_type::now() - t0));
+        std::this_thread::sleep_for(std::chrono::microseconds{o.gap_us});
+      }
+    } else {
+      auto t0 = clock_type::now();
+      for (int s : senders)
+        send_one(s);
+      per_send_us.push_back(micros(clock_type::now() - t0)
+                            / static_cast<double>(o.sockets));
+    }
     expected += o.sockets * o.bytes;
     if (o.reader) {
       auto deadline = clock_type::now() + std::chrono::seconds{5};
@@ -247,24 +278,42 @@ int run(const options& o) {
   if (pin_failed)
     return 1;
 
-  auto p50 = median(per_send_us);
-  auto [lo, hi] = std::minmax_element(per_send_us.begin(), per_send_us.end());
+  std::sort(per_send_us.begin(), per_send_us.end());
+  auto p50 = quantile(per_send_us, 0.5);
+  auto p90 = quantile(per_send_us, 0.9);
+  auto p99 = quantile(per_send_us, 0.99);
+  auto lo = per_send_us.front();
+  auto hi = per_send_us.back();
   bool complete = received == expected && short_sends == 0;
+  const char* reader_name = o.reader ? "epoll" : "none";
+  // 10,000 sends at the median cost of a burst's (null with gaps).
+  char broadcast_ms[32] = "null";
+  if (o.gap_us == 0)
+    std::snprintf(broadcast_ms, sizeof broadcast_ms, "%.1f", p50 * 10);
   if (o.json) {
     std::printf("{\"sockets\":%ld,\"rounds\":%ld,\"bytes\":%ld,"
-                "\"reader\":\"%s\",\"per_send_us\":{\"p50\":%.3f,"
-                "\"min\":%.3f,\"max\":%.3f},\"broadcast_10000_ms\":%.1f,"
+                "\"reader\":\"%s\",\"gap_us\":%ld,"
+                "\"per_send_us\":{\"p50\":%.3f,\"p90\":%.3f,"
+                "\"p99\":%.3f,\"min\":%.3f,\"max\":%.3f},"
+                "\"broadcast_10000_ms\":%s,"
                 "\"received_bytes\":%ld,\"expected_bytes\":%ld,"
                 "\"complete\":%s}\n",
-                o.sockets, o.rounds, o.bytes, o.reader ? "epoll" : "none",
-                p50, *lo, *hi, p50 * 10000 / 1000, received.load(), expected,
+                o.sockets, o.rounds, o.bytes, reader_name, o.gap_us, p50, p90,
+                p99, lo, hi, broadcast_ms, received.load(), expected,
                 complete ? "true" : "false");
+  } else if (o.gap_us > 0) {
+    std::printf("%ld sockets, %ld rounds, %ld-byte messages, reader %s, "
+                "one send every %ld us\n"
+                "send(): p50 %.2f us, p90 %.2f, p99 %.2f (min %.2f, max "
+                "%.2f)\n",
+                o.sockets, o.rounds, o.bytes, reader_name, o.gap_us, p50, p90,
+                p99, lo, hi);
   } else {
     std::printf("%ld sockets, %ld rounds, %ld-byte messages, reader %s\n"
                 "send(): p50 %.2f us per socket (min %.2f, max %.2f) -> "
                 "10,000 sockets take %.1f ms\n",
-                o.sockets, o.rounds, o.bytes, o.reader ? "epoll" : "none", p50,
-                *lo, *hi, p50 * 10000 / 1000);
+                o.sockets, o.rounds, o.bytes, reader_name, p50, lo, hi,
+                p50 * 10000 / 1000);
   }
   if (!complete) {
     std::fprintf(stderr,

@@ -171,6 +171,18 @@ test("sendcost: the kernel's send() floor, every byte delivered; bad flags refus
     // 10,000 sends at the median cost, in milliseconds (both printed rounded).
     assert.ok(Math.abs(r.broadcast_10000_ms - r.per_send_us.p50 * 10) <= 0.06, JSON.stringify(r));
   }
+  // One send at a time, 200 µs apart: each timed on its own.
+  const { code, stderr, result: g } = await tool(SENDCOST, ["--sockets=10", "--rounds=2", "--gap-us=200", "--json"]);
+  assert.equal(code, 0, stderr);
+  assert.equal(g.gap_us, 200);
+  assert.equal(g.complete, true);
+  assert.equal(g.received_bytes, 10 * 2 * 200);
+  assert.equal(g.broadcast_10000_ms, null);
+  const p = g.per_send_us;
+  assert.ok(p.min > 0 && p.min <= p.p50 && p.p50 <= p.p90 && p.p90 <= p.p99 && p.p99 <= p.max, JSON.stringify(g));
+  const long = await tool(SENDCOST, ["--sockets=1000", "--rounds=100", "--gap-us=1000"]);
+  assert.equal(long.code, 2);
+  assert.match(long.stderr, /--sockets × --rounds × --gap-us is 100 s of gaps; at most 60/);
   const bad = await tool(SENDCOST, ["--reader=poll"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--reader must be epoll or none, not 'poll'/);
