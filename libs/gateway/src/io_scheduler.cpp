@@ -15,6 +15,7 @@
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
+#include <deque>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -202,19 +203,34 @@ private:
   io_coordinator& parent_;
 };
 
-/// CAF's scheduler interface on top of an `io_context`: enqueueing an actor
-/// posts one handler that runs it; an actor with more mail after its turn
-/// is posted again, behind whatever else is ready.
+/// CAF's scheduler interface on top of an `io_context`: an actor that
+/// becomes ready joins a run queue, and one posted handler (`drain`) gives
+/// the actors in it their turns, those they make ready on the way included:
+/// a move's hops from gateway to GameServer to store and back run in one
+/// Asio handler, not one handler (and one `epoll_wait` between handlers)
+/// each. After `turns_per_drain` turns the rest waits behind the socket
+/// handlers that are ready; an actor with more mail after its turn goes to
+/// the back of the queue.
 class io_coordinator final : public caf::scheduler::abstract_coordinator {
 public:
+  /// Turns (each up to `max-throughput` messages) per handler.
+  static constexpr size_t turns_per_drain = 16;
+
   io_coordinator(caf::actor_system& sys, asio::io_context& ioc)
     : abstract_coordinator(sys), ioc_(ioc), unit_(sys, *this), clock_(ioc) {
     // nop
   }
 
-  /// Takes over the reference the caller holds on `job`.
+  /// Takes over the reference the caller holds on `job`. Any thread.
   void enqueue(caf::resumable* job) override {
-    asio::post(ioc_, [this, job] { run(job); });
+    {
+      std::lock_guard<std::mutex> guard{ready_mtx_};
+      ready_.push_back(job);
+      if (drain_posted_)
+        return; // the pending (or running) drain takes it
+      drain_posted_ = true;
+    }
+    asio::post(ioc_, [this] { drain(); });
   }
 
   caf::actor_clock& clock() noexcept override {
@@ -238,6 +254,25 @@ public:
   }
 
 private:
+  /// On the io thread: the turns of the actors in the run queue.
+  void drain() {
+    for (size_t turn = 0; turn < turns_per_drain; ++turn) {
+      caf::resumable* job = nullptr;
+      {
+        std::lock_guard<std::mutex> guard{ready_mtx_};
+        if (ready_.empty()) {
+          drain_posted_ = false;
+          return;
+        }
+        job = ready_.front();
+        ready_.pop_front();
+      }
+      run(job);
+    }
+    // More are ready: after the socket handlers waiting now.
+    asio::post(ioc_, [this] { drain(); });
+  }
+
   void run(caf::resumable* job) {
     switch (job->resume(&unit_, max_throughput_)) {
       case caf::resumable::resume_later:
@@ -257,6 +292,12 @@ private:
   asio::io_context& ioc_;
   io_unit unit_;
   io_clock clock_;
+  std::mutex ready_mtx_;
+  /// Actors waiting for a turn, each holding the reference `enqueue` took.
+  std::deque<caf::resumable*> ready_;
+  /// Whether a `drain` is posted or running (it clears this when it finds
+  /// the queue empty). Guarded by `ready_mtx_`.
+  bool drain_posted_ = false;
 };
 
 void io_unit::exec_later(caf::resumable* job) {
