@@ -15,11 +15,15 @@
 // receiving ends are drained between rounds, outside the timing.
 //
 // A round is a burst (send to every socket back to back, timed as a whole:
-// a broadcast), or with --gap-us=G one send at a time, G µs apart, each
-// timed on its own: with a reader, every send then finds it asleep and
-// pays its wake-up, as a move's sends do when clients are idle.
-// Every round is bounded: N sends, then at most 5 s for the reader to drain;
-// a run with gaps may take at most 60 s of them.
+// a broadcast; the percentiles are then over rounds, one cost per round),
+// or with --gap-us=G one send at a time, G µs apart, each timed on its own:
+// with a reader, every send then finds it asleep and pays its wake-up, as a
+// move's sends do when clients are idle (the sender, idle too, pays for
+// its own cold start as well).
+// Bounded: N sends a round, then at most 5 s for the reader to drain; the
+// gaps may add up to 60 s at most; and the whole run stops after 120 s
+// (exit 1, "stopped at the time limit"). Sends never block (MSG_DONTWAIT):
+// one that does not go out whole counts as short, and the run fails.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,6 +41,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -46,6 +51,9 @@
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// The whole run, setup included, stops after this.
+constexpr auto run_limit = std::chrono::seconds{120};
 
 struct options {
   long sockets = 5000;
@@ -96,7 +104,8 @@ options parse(int argc, char** argv) {
     else if (key == "--gap-us")
       o.gap_us = number("gap-us", value, 0, 1'000'000);
     else if (key == "--reader-cpu")
-      o.reader_cpu = static_cast<int>(number("reader-cpu", value, 0, 4095));
+      o.reader_cpu
+        = static_cast<int>(number("reader-cpu", value, 0, CPU_SETSIZE - 1));
     else if (key == "--reader" && (value == "epoll" || value == "none"))
       o.reader = value == "epoll";
     else if (key == "--reader")
@@ -104,6 +113,16 @@ options parse(int argc, char** argv) {
     else
       usage_error("unknown option '" + a + "'");
   }
+  // Every client end takes an ephemeral port of 127.0.0.1.
+  long first_port = 0, last_port = 0;
+  std::ifstream range{"/proc/sys/net/ipv4/ip_local_port_range"};
+  if (range >> first_port >> last_port && last_port >= first_port
+      && o.sockets > last_port - first_port + 1)
+    usage_error("--sockets=" + std::to_string(o.sockets) + " needs as many "
+                + "ephemeral ports and 127.0.0.1 has "
+                + std::to_string(last_port - first_port + 1) + " ("
+                + std::to_string(first_port) + "-" + std::to_string(last_port)
+                + " in net.ipv4.ip_local_port_range)");
   if (o.gap_us > 0 && o.sockets * o.rounds * o.gap_us > 60'000'000)
     usage_error("--sockets × --rounds × --gap-us is "
                 + std::to_string(o.sockets * o.rounds * o.gap_us / 1'000'000)
@@ -121,14 +140,17 @@ void reserve_files(long needed) {
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
     fail("getrlimit");
   lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
-  getrlimit(RLIMIT_NOFILE, &lim);
+  bool raised = setrlimit(RLIMIT_NOFILE, &lim) == 0;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    fail("getrlimit");
   if (lim.rlim_cur != RLIM_INFINITY
       && static_cast<rlim_t>(needed) > lim.rlim_cur)
     usage_error("--sockets=" + std::to_string((needed - 16) / 2)
                 + " needs " + std::to_string(needed)
                 + " open files (a pair per socket) and this process may open "
-                + std::to_string(lim.rlim_cur) + " (the hard limit): at most "
+                + std::to_string(lim.rlim_cur)
+                + (raised ? " (the hard limit)" : " (raising it failed)")
+                + ": at most "
                 + std::to_string((static_cast<long>(lim.rlim_cur) - 16) / 2)
                 + " sockets");
 }
@@ -140,9 +162,9 @@ struct descriptors {
     for (int fd : fds)
       close(fd);
   }
-  int add(int fd) {
+  int add(int fd, const char* call) {
     if (fd < 0)
-      fail("socket");
+      fail(call);
     fds.push_back(fd);
     return fd;
   }
@@ -183,9 +205,10 @@ double micros(clock_type::duration d) {
 }
 
 int run(const options& o) {
+  auto deadline = clock_type::now() + run_limit;
   reserve_files(2 * o.sockets + 16);
   descriptors fds;
-  int listener = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+  int listener = fds.add(socket(AF_INET, SOCK_STREAM, 0), "socket");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -194,13 +217,16 @@ int run(const options& o) {
       || listen(listener, SOMAXCONN) != 0
       || getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
     fail("cannot listen on 127.0.0.1");
-  int ep = fds.add(epoll_create1(0));
+  int ep = fds.add(epoll_create1(0), "epoll_create1");
   std::vector<int> senders, receivers;
   for (long i = 0; i < o.sockets; ++i) {
-    int c = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    if (clock_type::now() > deadline)
+      throw std::runtime_error("stopped at the time limit while connecting ("
+                               + std::to_string(i) + " sockets open)");
+    int c = fds.add(socket(AF_INET, SOCK_STREAM, 0), "socket");
     if (connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
       fail("connect #" + std::to_string(i));
-    int s = fds.add(accept(listener, nullptr, nullptr));
+    int s = fds.add(accept(listener, nullptr, nullptr), "accept");
     int one = 1;
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     epoll_event ev{};
@@ -243,14 +269,23 @@ int run(const options& o) {
   long expected = 0;
   long short_sends = 0;
   auto send_one = [&](int s) {
-    if (send(s, message.data(), message.size(), MSG_NOSIGNAL)
+    expected += o.bytes;
+    if (send(s, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT)
         != static_cast<ssize_t>(message.size()))
       ++short_sends;
   };
-  for (long round = 0; round < o.rounds && !pin_failed; ++round) {
+  bool timed_out = false;
+  auto over_time = [&] {
+    timed_out = timed_out || clock_type::now() > deadline;
+    return timed_out;
+  };
+  for (long round = 0; round < o.rounds && !pin_failed && !over_time();
+       ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
     if (o.gap_us > 0) {
       for (int s : senders) {
+        if (over_time())
+          break;
         auto t0 = clock_type::now();
         send_one(s);
         per_send_us.push_back(micros(clock_type::now() - t0));
@@ -263,10 +298,10 @@ int run(const options& o) {
       per_send_us.push_back(micros(clock_type::now() - t0)
                             / static_cast<double>(o.sockets));
     }
-    expected += o.sockets * o.bytes;
     if (o.reader) {
-      auto deadline = clock_type::now() + std::chrono::seconds{5};
-      while (received < expected && clock_type::now() < deadline)
+      auto drained_by = clock_type::now() + std::chrono::seconds{5};
+      while (received < expected && !pin_failed
+             && clock_type::now() < drained_by)
         std::this_thread::sleep_for(std::chrono::milliseconds{1});
     } else {
       for (int c : receivers)
@@ -278,6 +313,14 @@ int run(const options& o) {
   if (pin_failed)
     return 1;
 
+  if (timed_out || per_send_us.empty()) {
+    std::fprintf(stderr,
+                 "parlor-sendcost: stopped at the time limit (%lld s) after "
+                 "%zu measurements\n",
+                 static_cast<long long>(run_limit.count()),
+                 per_send_us.size());
+    return 1;
+  }
   std::sort(per_send_us.begin(), per_send_us.end());
   auto p50 = quantile(per_send_us, 0.5);
   auto p90 = quantile(per_send_us, 0.9);

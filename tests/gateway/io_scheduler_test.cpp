@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <optional>
 #include <thread>
@@ -262,6 +263,17 @@ TEST_CASE("a chain of actors runs its hops in one handler of the loop") {
     caf::actor_system_config cfg;
     gateway::run_actors_on(cfg, ioc);
     caf::actor_system sys{cfg};
+    // Destroyed before `sys`: whatever happens below (a failed REQUIRE
+    // included), the loop runs on a thread of its own when `sys` stops.
+    struct run_loop_at_exit {
+      std::function<void()> start;
+      ~run_loop_at_exit() {
+        start();
+      }
+    } at_exit{[&] {
+      if (!io_thread)
+        io_thread.emplace([&] { ioc.run(); });
+    }};
     auto last_seen = std::make_shared<int>(0);
     // c ← b ← a: each passes the number on, plus one.
     auto c = sys.spawn([=](caf::event_based_actor*) -> caf::behavior {
@@ -282,7 +294,7 @@ TEST_CASE("a chain of actors runs its hops in one handler of the loop") {
     CHECK(ioc.poll() == 1);
     CHECK(*last_seen == 3);
     // Stopping the system needs the loop running on a thread of its own.
-    io_thread.emplace([&] { ioc.run(); });
+    at_exit.start();
     for (auto& x : {a, b, c})
       caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
   }

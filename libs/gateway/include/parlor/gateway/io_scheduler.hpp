@@ -41,9 +41,12 @@ private:
 ///
 /// CAF's timers (delayed messages, request timeouts) run on an Asio timer
 /// of the same thread instead of CAF's clock thread. Detached actors (the
-/// store, the DNS poller) keep their own threads. Each actor handles at
-/// most `scheduler.max-throughput` messages (default here: 100) before the
-/// socket handlers get their turn again.
+/// store, the DNS poller) keep their own threads. Ready actors take turns
+/// from a run queue that one Asio handler drains: a turn is at most
+/// `scheduler.max-throughput` messages (default here: 100), a handler at
+/// most 16 turns, after which the socket handlers ready by then go first.
+/// So a chain of actors (a move's hops) runs in one handler, and a socket
+/// handler waits for 16 turns at worst (1,600 messages), not one.
 ///
 /// `ioc` must be run by exactly one thread, from before the actor system is
 /// created until after it is destroyed (its destructor waits for actors,
