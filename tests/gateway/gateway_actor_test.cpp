@@ -447,6 +447,14 @@ caf::behavior silent(caf::event_based_actor* self) {
   return {[](int) {}};
 }
 
+/// In a GameServer stand-in `g`: tells `observer` what `g` was just told
+/// (`atom`) and by whom.
+template <class Atom>
+void report_sender(caf::event_based_actor* g, const caf::actor& observer,
+                   Atom atom) {
+  g->send(observer, atom, caf::actor_cast<caf::actor>(g->current_sender()));
+}
+
 } // namespace
 
 TEST_CASE_METHOD(gateway_fixture,
@@ -501,8 +509,7 @@ TEST_CASE_METHOD(gateway_fixture,
     g->set_default_handler(caf::skip); // the join waits, unanswered
     return {
       [=](game_server::leave_atom) {
-        g->send(seen, game_server::leave_atom_v,
-                caf::actor_cast<caf::actor>(g->current_sender()));
+        report_sender(g, seen, game_server::leave_atom_v);
       },
     };
   });
@@ -533,13 +540,11 @@ TEST_CASE_METHOD(gateway_fixture,
     return {
       [=](game_server::join_atom, std::string&, std::string&)
         -> caf::result<std::string, std::string> {
-        g->send(seen, game_server::join_atom_v,
-                caf::actor_cast<caf::actor>(g->current_sender()));
+        report_sender(g, seen, game_server::join_atom_v);
         return {std::string{}, std::string{R"({"version":1})"}};
       },
       [=](game_server::leave_atom) {
-        g->send(seen, game_server::leave_atom_v,
-                caf::actor_cast<caf::actor>(g->current_sender()));
+        report_sender(g, seen, game_server::leave_atom_v);
       },
     };
   });
@@ -580,8 +585,7 @@ TEST_CASE_METHOD(gateway_fixture,
     return {
       [=](game_server::join_atom, std::string&, std::string&)
         -> caf::result<std::string, std::string> {
-        g->send(seen, game_server::join_atom_v,
-                caf::actor_cast<caf::actor>(g->current_sender()));
+        report_sender(g, seen, game_server::join_atom_v);
         if (!*held) { // the first join waits for `ok_atom`
           *held = g->make_response_promise<std::string, std::string>();
           return **held;
@@ -592,8 +596,7 @@ TEST_CASE_METHOD(gateway_fixture,
         (*held)->deliver(std::string{}, std::string{R"({"version":1})"});
       },
       [=](game_server::leave_atom) {
-        g->send(seen, game_server::leave_atom_v,
-                caf::actor_cast<caf::actor>(g->current_sender()));
+        report_sender(g, seen, game_server::leave_atom_v);
       },
     };
   });
