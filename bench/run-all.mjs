@@ -3,12 +3,14 @@
 //   bench/run-all [--quick] [--no-pin] [--skip-peers] [--out-dir=bench/results]
 //
 // Parlor against its floor (parlor-echo, the same Asio/Beast stack doing
-// nothing) and against Colyseus and boardgame.io (bench/peers), on this
+// nothing; under it parlor-sendcost, the kernel's bare send()) and against
+// Colyseus and boardgame.io (bench/peers), on this
 // machine, servers pinned to core 1 and load generators to core 0. Writes
 // bench/results/<UTC stamp>.json (every number, the machine, the commands),
 // bench/results/<stamp>.md (the summary table) and, for a full run (not
 // --quick, not --skip-peers), the charts in docs/bench/. A failing
-// cross-node or peer section is recorded as {error} and the run goes on;
+// cross-node, peer or kernel send-cost section is recorded as {error} and
+// the run goes on;
 // the node's own sections (moves, idle, fan-out) must succeed.
 // Needs a build (scripts/setup.sh) and `npm ci` in bench/peers (the
 // bench/run-all wrapper does both checks).
@@ -348,7 +350,8 @@ await writeFile(path.join(OUT_DIR, `${stamp}.json`), JSON.stringify(results, nul
 await writeFile(path.join(OUT_DIR, `${stamp}.md`), md);
 // The committed charts show full runs only: a smoke run or a partial one
 // must not replace them.
-const fullRun = !QUICK && !args["skip-peers"] && !results.cross_node.error && results.peers && !results.peers.error;
+const fullRun = !QUICK && !args["skip-peers"] && !results.cross_node.error && !results.fanout_kernel.error
+  && !results.send_wakeup.error && results.peers && !results.peers.error;
 if (fullRun) for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(CHART_DIR, name), svg);
 console.log(md);
 log(`wrote ${path.relative(ROOT, path.join(OUT_DIR, stamp))}.{json,md}` +
