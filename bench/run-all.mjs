@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { barChart, lineChart } from "./charts.mjs";
+import { cpuTicks, stealPct } from "./host.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "build/bin");
@@ -124,10 +125,22 @@ async function withEcho(body) {
   }
 }
 
+/** Runs `body` and records the host's steal time during it, per core, under
+ *  `steal_pct` of its result: on a shared host the time another guest ran
+ *  instead of this one, the noise that makes tails of runs differ. */
+async function stealing(body) {
+  const before = cpuTicks();
+  const result = await body();
+  if (result && typeof result === "object") result.steal_pct = stealPct(before, cpuTicks());
+  return result;
+}
+
 /** One parlor-loadgen run; returns its --json result (and the command). */
 async function loadgen(argv) {
   const [c, a] = pinned(CLIENT_CORE, path.join(BIN, "parlor-loadgen"), [...argv, "--json"]);
+  const before = cpuTicks();
   const r = await run(c, a, 120_000);
+  const steal = stealPct(before, cpuTicks());
   const last = r.stdout.trim().split("\n").pop();
   let result;
   try {
@@ -136,7 +149,8 @@ async function loadgen(argv) {
     throw new Error(`parlor-loadgen ${argv.join(" ")} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
   result.command = `parlor-loadgen ${argv.join(" ")}`;
-  log(result.command, "→ p50", result.p50, "p99", result.p99);
+  result.steal_pct = steal;
+  log(result.command, "→ p50", result.p50, "p99", result.p99, "host steal %", steal.join(" / "));
   return result;
 }
 
@@ -159,6 +173,7 @@ async function machine() {
 
 const D = QUICK ? 2 : 6; // seconds per latency step
 const results = { started: new Date(started).toISOString(), quick: QUICK, machine: await machine() };
+const ticksAtStart = cpuTicks();
 
 // 1. Moves: saturation (closed loop), then Parlor and the echo floor at the
 //    same open-loop rates. 20 games = 40 players; echo: 40 connections.
@@ -201,7 +216,9 @@ results.fanout_floor = await withEcho((url) =>
 async function sendcost(argv) {
   const full = [...argv, "--bytes=200", ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
   const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), full);
+  const before = cpuTicks();
   const r = await run(c, a, 120_000);
+  const steal = stealPct(before, cpuTicks());
   let k;
   try {
     k = JSON.parse(r.stdout.trim().split("\n").pop());
@@ -210,6 +227,7 @@ async function sendcost(argv) {
   }
   if (r.code !== 0) throw new Error(`parlor-sendcost failed (${r.code}): ${r.stderr}`);
   k.command = `parlor-sendcost ${full.join(" ")}`;
+  k.steal_pct = steal;
   log(k.command, "→", k.per_send_us.p50, "µs per send");
   return k;
 }
@@ -226,7 +244,7 @@ results.send_wakeup = await attempt("kernel send wake-up", async () => ({
 
 // 4. Cross-node: the gateway on another node than the GameServer.
 log("cross-node move round trip");
-results.cross_node = await attempt("cross-node", async () => {
+results.cross_node = await attempt("cross-node", () => stealing(async () => {
   const r = await run(process.execPath, ["bench/move_rtt.mjs", `--moves=${QUICK ? 300 : 2000}`, "--json"], 300_000);
   const line = r.stdout.trim().split("\n").pop();
   let cn;
@@ -237,7 +255,7 @@ results.cross_node = await attempt("cross-node", async () => {
   }
   cn.command = `node bench/move_rtt.mjs --moves=${QUICK ? 300 : 2000}`;
   return cn;
-});
+}));
 
 // 5. Peers: the same game on Colyseus and boardgame.io, one driver.
 if (!args["skip-peers"]) {
@@ -250,7 +268,7 @@ if (!args["skip-peers"]) {
     `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--server-core=${SERVER_CORE}`,
     `--driver-core=${CLIENT_CORE}`, ...(PIN ? [] : ["--no-pin"]),
     `--max-seconds=${QUICK ? 120 : 420}`];
-  results.peers = await attempt("peers", async () => {
+  results.peers = await attempt("peers", () => stealing(async () => {
     const r = await run(process.execPath, argv, 480_000);
     if (r.stdout) console.error(r.stdout);
     try {
@@ -262,9 +280,10 @@ if (!args["skip-peers"]) {
     } finally {
       await rm(out, { force: true });
     }
-  });
+  }));
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
+results.steal_pct = stealPct(ticksAtStart, cpuTicks());
 
 // -- summary -------------------------------------------------------------------
 
@@ -303,8 +322,16 @@ else if (results.peers) {
   }
 }
 const m = results.machine;
+// The step the host disturbed most: the highest steal on either core.
+const measured = [results.moves.closed, ...results.moves.steps.flatMap((s) => [s.parlor, s.echo]), results.idle,
+  results.fanout, results.fanout_floor, results.fanout_kernel, results.send_wakeup.reader, results.send_wakeup.none,
+  results.cross_node, results.peers].filter((r) => r?.steal_pct);
+const worst = measured.reduce((w, r) => (Math.max(...r.steal_pct) > Math.max(...(w?.steal_pct ?? [-1])) ? r : w), null);
 const md = [
   `Run ${results.started} (commit ${m.commit}, ${results.seconds} s${QUICK ? ", --quick" : ""}): ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, kernel ${m.kernel}, ${m.os}; ${m.pinning}.`,
+  "",
+  `Host steal (time the hypervisor gave other guests), per core: ${results.steal_pct.map((v) => `${v} %`).join(" / ")} over the run` +
+    (worst ? `; most in one step: ${worst.steal_pct.map((v) => `${v} %`).join(" / ")} (${worst.command ?? "peers"})` : "") + ".",
   "",
   "| measurement | Parlor | against |",
   "| --- | --- | --- |",

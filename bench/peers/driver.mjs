@@ -30,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { sleep, within } from "./timing.mjs";
+import { cpuTicks, stealPct } from "../host.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");
@@ -417,6 +418,7 @@ async function runSystem(name) {
       const cpu0 = procCpuSeconds(srv.pid);
       const drv0 = driverCpuSeconds();
       const cores0 = coreBusySeconds();
+      const ticks0 = cpuTicks();
       const w0 = performance.now();
       const res = await pool.all({ cmd: "step", rate, duration: OPT.duration, record: true, at: Date.now() + 20 },
         (OPT.duration + OPT.moveTimeoutMs / 1000 + 60) * 1000);
@@ -467,6 +469,7 @@ async function runSystem(name) {
         },
         rss_end: procRssBytes(srv.pid),
         loadavg: os.loadavg(),
+        steal_pct: stealPct(ticks0, cpuTicks()),
         quiet_wait: quiet,
       };
       if (OPT.pin) {

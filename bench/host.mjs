@@ -1,0 +1,33 @@
+// Readings of the host the benchmarks run on, shared by bench/run-all.mjs and
+// bench/peers/driver.mjs.
+import { readFileSync } from "node:fs";
+
+/** Ticks per core from /proc/stat text: `steal` (time the hypervisor gave
+ *  other guests) and `total` (user nice system idle iowait irq softirq
+ *  steal; guest time is already in user). Indexed by core number. */
+export function parseProcStat(text) {
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m = line.match(/^cpu(\d+)\s+(.*)$/);
+    if (!m) continue;
+    const v = m[2].trim().split(/\s+/).map(Number);
+    out[Number(m[1])] = { steal: v[7] || 0, total: v.slice(0, 8).reduce((a, b) => a + b, 0) };
+  }
+  return out;
+}
+
+/** This machine's ticks per core now. */
+export function cpuTicks() {
+  return parseProcStat(readFileSync("/proc/stat", "utf8"));
+}
+
+/** Percent of each core's time stolen by the host between two readings, to
+ *  one decimal: on a shared host the noise that makes the tails of two runs
+ *  differ. A core with no ticks in between reads 0. */
+export function stealPct(before, after) {
+  return Array.from(after, (t, i) => {
+    const b = before[i];
+    const total = t && b ? t.total - b.total : 0;
+    return total > 0 ? Math.round((1000 * (t.steal - b.steal)) / total) / 10 : 0;
+  });
+}

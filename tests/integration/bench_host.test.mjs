@@ -1,0 +1,56 @@
+// The benchmark suite's host readings (bench/host.mjs): steal time per core from /proc/stat,
+// recorded with every step of bench/run-all and of the peer driver.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpuTicks, parseProcStat, stealPct } from "../../bench/host.mjs";
+
+// Two readings of a 2-core machine, 1,000 ticks per core apart: core 0 lost 12 ticks to the
+// host (1.2 %), core 1 none. Fields: user nice system idle iowait irq softirq steal guest
+// guest_nice.
+const BEFORE = `cpu  200 0 100 1700 0 0 0 30 0 0
+cpu0 100 0 50 830 0 0 0 20 0 0
+cpu1 100 0 50 870 0 0 0 10 0 0
+intr 12345
+ctxt 678
+`;
+const AFTER = `cpu  900 0 400 2400 0 0 0 42 0 0
+cpu0 400 0 150 1438 0 0 0 32 0 0
+cpu1 500 0 250 1270 0 0 0 10 40 0
+intr 23456
+`;
+
+test("parseProcStat reads steal and all ticks per core, not the summary line", () => {
+  const t = parseProcStat(BEFORE);
+  assert.equal(t.length, 2);
+  assert.deepEqual(t[0], { steal: 20, total: 1000 });
+  assert.deepEqual(t[1], { steal: 10, total: 1030 });
+});
+
+test("parseProcStat: guest time is not counted twice (it is already in user)", () => {
+  // cpu1 in AFTER has 40 ticks of guest: the total is the first eight fields.
+  assert.equal(parseProcStat(AFTER)[1].total, 500 + 250 + 1270 + 10);
+});
+
+test("stealPct gives each core's stolen share between two readings, to one decimal", () => {
+  const pct = stealPct(parseProcStat(BEFORE), parseProcStat(AFTER));
+  // core 0: 12 of 1,000 ticks; core 1: 0 of 1,000.
+  assert.deepEqual(pct, [1.2, 0]);
+});
+
+test("stealPct: a core without ticks in between, or missing before, reads 0", () => {
+  const t = parseProcStat(BEFORE);
+  assert.deepEqual(stealPct(t, t), [0, 0]);
+  assert.deepEqual(stealPct([t[0]], t), [0, 0]);
+});
+
+test("cpuTicks reads this machine: one entry per core, counters that only grow", () => {
+  const a = cpuTicks();
+  const b = cpuTicks();
+  assert.ok(a.length >= 1);
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) {
+    assert.ok(a[i].total > 0);
+    assert.ok(b[i].total >= a[i].total && b[i].steal >= a[i].steal);
+  }
+  for (const v of stealPct(a, b)) assert.ok(v >= 0 && v <= 100);
+});
