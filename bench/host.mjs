@@ -31,3 +31,29 @@ export function stealPct(before, after) {
     return total > 0 ? Math.round((1000 * (t.steal - b.steal)) / total) / 10 : 0;
   });
 }
+
+/** The worst steal of a reading, over the given cores (all when none given). */
+export function worstSteal(steal, cores) {
+  const v = cores ? cores.map((c) => steal[c] ?? 0) : steal;
+  return v.length ? Math.max(...v) : 0;
+}
+
+/**
+ * Measures with `once()` (a promise of an object with `steal_pct`) until an attempt had at
+ * most `limit` % stolen on the watched `cores`, `tries` attempts were made, or `more()` says
+ * no. Keeps the attempt with the least steal, whatever its numbers, and lists the others
+ * (as `summarize(attempt)`) under its `disturbed`.
+ */
+export async function leastDisturbed(once, { limit, tries, cores, more = () => true, summarize = (a) => a,
+  onRetry = () => {} }) {
+  const attempts = [];
+  for (;;) {
+    const a = await once();
+    attempts.push(a);
+    if (worstSteal(a.steal_pct, cores) <= limit || attempts.length >= tries || !more()) break;
+    onRetry(a);
+  }
+  const kept = attempts.reduce((a, b) => (worstSteal(b.steal_pct, cores) < worstSteal(a.steal_pct, cores) ? b : a));
+  if (attempts.length > 1) kept.disturbed = attempts.filter((a) => a !== kept).map(summarize);
+  return kept;
+}

@@ -1,6 +1,7 @@
 // The standard benchmark matrix in one run (about 5 minutes):
 //
 //   bench/run-all [--quick] [--no-pin] [--skip-peers] [--out-dir=bench/results]
+//                 [--steal-limit=2] [--steal-tries=3]
 //
 // Parlor against its floor (parlor-echo, the same Asio/Beast stack doing
 // nothing; under it parlor-sendcost, the kernel's bare send()) and against
@@ -20,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { barChart, lineChart } from "./charts.mjs";
-import { cpuTicks, stealPct } from "./host.mjs";
+import { cpuTicks, leastDisturbed, stealPct } from "./host.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "build/bin");
@@ -135,8 +136,32 @@ async function stealing(body) {
   return result;
 }
 
-/** One parlor-loadgen run; returns its --json result (and the command). */
-async function loadgen(argv) {
+// A step during which the host took more than STEAL_LIMIT % of either core is
+// measured again, up to STEAL_TRIES attempts in all, while the run is young
+// enough to stay within its time (the node's sections retry during their
+// first RETRY_WINDOW; the peer driver keeps its own --max-seconds). The
+// attempt with the least steal is kept, whatever its numbers; the others are
+// listed under its `disturbed`.
+const STEAL_LIMIT = Number(args["steal-limit"] ?? 2);
+const STEAL_TRIES = Number(args["steal-tries"] ?? (QUICK ? 1 : 3));
+const RETRY_WINDOW = 6 * 60_000;
+if (!(STEAL_LIMIT >= 0 && STEAL_LIMIT <= 100) || !(Number.isInteger(STEAL_TRIES) && STEAL_TRIES >= 1)) {
+  console.error("bench/run-all: --steal-limit is a percentage (0-100), --steal-tries a whole number ≥ 1");
+  process.exit(2);
+}
+
+/** Runs `once` again while the host disturbs it (see above). */
+const steady = (once) => leastDisturbed(once, {
+  limit: STEAL_LIMIT, tries: STEAL_TRIES, more: () => Date.now() - started < RETRY_WINDOW,
+  summarize: (t) => ({ steal_pct: t.steal_pct, p50: t.p50, p99: t.p99 }),
+  onRetry: (t) => log(`host steal ${t.steal_pct.join(" / ")} % > ${STEAL_LIMIT} %: measuring again`),
+});
+
+/** One parlor-loadgen step (again if the host disturbed it); returns its
+ *  --json result (and the command). */
+const loadgen = (argv) => steady(() => loadgenOnce(argv));
+
+async function loadgenOnce(argv) {
   const [c, a] = pinned(CLIENT_CORE, path.join(BIN, "parlor-loadgen"), [...argv, "--json"]);
   const before = cpuTicks();
   const r = await run(c, a, 120_000);
@@ -213,7 +238,9 @@ results.fanout_floor = await withEcho((url) =>
 // message to each of 5,000 loopback sockets, a reader waiting in epoll on the
 // other core (bench/floor/send_cost.cpp). Its cost per socket × 10,000 is the
 // least any server on this machine spends on one broadcast.
-async function sendcost(argv) {
+const sendcost = (argv) => steady(() => sendcostOnce(argv));
+
+async function sendcostOnce(argv) {
   const full = [...argv, "--bytes=200", ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
   const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), full);
   const before = cpuTicks();
@@ -264,7 +291,7 @@ if (!args["skip-peers"]) {
   const rates = QUICK ? "250,500" : "250,500,1000,1500,2000,3000,4000";
   const argv = ["bench/peers/driver.mjs", "--systems=parlor,colyseus,bgio", "--games=20",
     `--rates=${rates}`, `--duration=${QUICK ? 2 : 4}`, "--warmup=2", "--keep-going",
-    "--quiet-wait=8", `--out=${out}`,
+    "--quiet-wait=8", `--steal-limit=${STEAL_LIMIT}`, `--steal-tries=${STEAL_TRIES}`, `--out=${out}`,
     `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--server-core=${SERVER_CORE}`,
     `--driver-core=${CLIENT_CORE}`, ...(PIN ? [] : ["--no-pin"]),
     `--max-seconds=${QUICK ? 120 : 420}`];
@@ -327,11 +354,14 @@ const measured = [results.moves.closed, ...results.moves.steps.flatMap((s) => [s
   results.fanout, results.fanout_floor, results.fanout_kernel, results.send_wakeup.reader, results.send_wakeup.none,
   results.cross_node, results.peers].filter((r) => r?.steal_pct);
 const worst = measured.reduce((w, r) => (Math.max(...r.steal_pct) > Math.max(...(w?.steal_pct ?? [-1])) ? r : w), null);
+const peerSteps = results.peers?.systems ? Object.values(results.peers.systems).flatMap((v) => v.steps ?? []) : [];
+const again = [...measured, ...peerSteps].filter((r) => r.disturbed).length;
 const md = [
   `Run ${results.started} (commit ${m.commit}, ${results.seconds} s${QUICK ? ", --quick" : ""}): ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, kernel ${m.kernel}, ${m.os}; ${m.pinning}.`,
   "",
   `Host steal (time the hypervisor gave other guests), per core: ${results.steal_pct.map((v) => `${v} %`).join(" / ")} over the run` +
-    (worst ? `; most in one step: ${worst.steal_pct.map((v) => `${v} %`).join(" / ")} (${worst.command ?? "peers"})` : "") + ".",
+    (worst ? `; most in one step kept: ${worst.steal_pct.map((v) => `${v} %`).join(" / ")} (${worst.command ?? "peers"})` : "") +
+    `; ${again} step${again === 1 ? "" : "s"} measured again (more than ${STEAL_LIMIT} % stolen; the least disturbed attempt kept).`,
   "",
   "| measurement | Parlor | against |",
   "| --- | --- | --- |",

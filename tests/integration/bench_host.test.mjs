@@ -2,7 +2,7 @@
 // recorded with every step of bench/run-all and of the peer driver.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpuTicks, parseProcStat, stealPct } from "../../bench/host.mjs";
+import { cpuTicks, leastDisturbed, parseProcStat, stealPct, worstSteal } from "../../bench/host.mjs";
 
 // Two readings of a 2-core machine, 1,000 ticks per core apart: core 0 lost 12 ticks to the
 // host (1.2 %), core 1 none. Fields: user nice system idle iowait irq softirq steal guest
@@ -53,4 +53,57 @@ test("cpuTicks reads this machine: one entry per core, counters that only grow",
     assert.ok(b[i].total >= a[i].total && b[i].steal >= a[i].steal);
   }
   for (const v of stealPct(a, b)) assert.ok(v >= 0 && v <= 100);
+});
+
+/** A stand-in measurement: hands out the given readings in order and counts the calls. */
+function attempts(...readings) {
+  let i = 0;
+  const once = async () => ({ n: i, steal_pct: readings[i++], p99: 1000 + i });
+  return { once, calls: () => i };
+}
+
+test("worstSteal: the highest over the watched cores, all cores by default", () => {
+  assert.equal(worstSteal([0.5, 3, 1]), 3);
+  assert.equal(worstSteal([0.5, 3, 1], [0, 2]), 1);
+  assert.equal(worstSteal([0.5], [0, 4]), 0.5);
+  assert.equal(worstSteal([]), 0);
+});
+
+test("leastDisturbed: an undisturbed first attempt is kept and measured once", async () => {
+  const a = attempts([0.3, 1.9], [0, 0]);
+  const kept = await leastDisturbed(a.once, { limit: 2, tries: 3 });
+  assert.equal(a.calls(), 1);
+  assert.equal(kept.n, 0);
+  assert.equal(kept.disturbed, undefined);
+});
+
+test("leastDisturbed: measures again until a quiet attempt, listing the disturbed ones", async () => {
+  const a = attempts([5, 0.1], [0.2, 2.5], [1.0, 0.4], [0, 0]);
+  const retried = [];
+  const kept = await leastDisturbed(a.once, {
+    limit: 2, tries: 5, summarize: (t) => ({ steal_pct: t.steal_pct }), onRetry: (t) => retried.push(t.n),
+  });
+  assert.equal(a.calls(), 3);
+  assert.equal(kept.n, 2);
+  assert.deepEqual(retried, [0, 1]);
+  assert.deepEqual(kept.disturbed, [{ steal_pct: [5, 0.1] }, { steal_pct: [0.2, 2.5] }]);
+});
+
+test("leastDisturbed: out of tries, the least disturbed attempt is kept whatever its numbers", async () => {
+  const a = attempts([9, 1], [3.5, 0], [4, 4]);
+  const kept = await leastDisturbed(a.once, { limit: 2, tries: 3 });
+  assert.equal(a.calls(), 3);
+  assert.equal(kept.n, 1);
+  assert.equal(kept.disturbed.length, 2);
+});
+
+test("leastDisturbed: only the watched cores count, and more() can stop the retries", async () => {
+  // Core 2 is neither the server's nor the driver's: its steal does not call for a retry.
+  const a = attempts([0, 1, 50]);
+  assert.equal((await leastDisturbed(a.once, { limit: 2, tries: 3, cores: [0, 1] })).n, 0);
+  assert.equal(a.calls(), 1);
+  const b = attempts([7, 7], [0, 0]);
+  const kept = await leastDisturbed(b.once, { limit: 2, tries: 3, more: () => false });
+  assert.equal(b.calls(), 1);
+  assert.equal(kept.n, 0);
 });
