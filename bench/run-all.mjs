@@ -151,9 +151,8 @@ if (!(STEAL_LIMIT >= 0 && STEAL_LIMIT <= 100) || !(Number.isInteger(STEAL_TRIES)
 }
 
 /** Runs `once` again while the host disturbs it (see above). */
-const steady = (once) => leastDisturbed(once, {
-  limit: STEAL_LIMIT, tries: STEAL_TRIES, more: () => Date.now() - started < RETRY_WINDOW,
-  summarize: (t) => ({ steal_pct: t.steal_pct, p50: t.p50, p99: t.p99 }),
+const steady = (once, summarize = (t) => ({ steal_pct: t.steal_pct, p50: t.p50, p99: t.p99 })) => leastDisturbed(once, {
+  limit: STEAL_LIMIT, tries: STEAL_TRIES, more: () => Date.now() - started < RETRY_WINDOW, summarize,
   onRetry: (t) => log(`host steal ${t.steal_pct.join(" / ")} % > ${STEAL_LIMIT} %: measuring again`),
 });
 
@@ -202,18 +201,27 @@ const ticksAtStart = cpuTicks();
 
 // 1. Moves: saturation (closed loop), then Parlor and the echo floor at the
 //    same open-loop rates. 20 games = 40 players; echo: 40 connections.
+//    Two saturating rates: the closed loop's (20 moves in flight at once,
+//    so a commit and a wake-up serve several) and the open loop's (what the
+//    node achieves offered the closed loop's rate at evenly spaced instants,
+//    each move on its own, as the latency steps send them). Steps are
+//    fractions of the first, plus 50 % of the second.
 log("moves: saturation and latency against the floor");
 results.moves = await withNode([], async (url) => {
   const closed = await loadgen(["games", `--url=${url}`, "--games=20", `--duration=${D}`]);
   const saturation = Math.round(closed.moves_per_s);
   const fractions = QUICK ? [0.25, 0.5] : [0.1, 0.25, 0.5, 0.75];
+  const open = await loadgen(["games", `--url=${url}`, "--games=20", `--rate=${saturation}`, `--duration=${D}`]);
+  const openSaturation = Math.round(open.moves_per_s);
   const steps = [];
-  for (const f of fractions) {
-    const rate = Math.max(50, Math.round((saturation * f) / 50) * 50);
+  const step = async (f, of, base) => {
+    const rate = Math.max(50, Math.round((base * f) / 50) * 50);
     const parlor = await loadgen(["games", `--url=${url}`, "--games=20", `--rate=${rate}`, `--duration=${D}`]);
-    steps.push({ fraction: f, rate, parlor });
-  }
-  return { closed, saturation, steps };
+    steps.push({ fraction: f, of, rate, parlor });
+  };
+  for (const f of fractions) await step(f, "closed", saturation);
+  await step(0.5, "open", openSaturation);
+  return { closed, saturation, open, open_saturation: openSaturation, steps };
 });
 await withEcho(async (url) => {
   for (const s of results.moves.steps)
@@ -271,7 +279,7 @@ results.send_wakeup = await attempt("kernel send wake-up", async () => ({
 
 // 4. Cross-node: the gateway on another node than the GameServer.
 log("cross-node move round trip");
-results.cross_node = await attempt("cross-node", () => stealing(async () => {
+const crossNodeOnce = () => stealing(async () => {
   const r = await run(process.execPath, ["bench/move_rtt.mjs", `--moves=${QUICK ? 300 : 2000}`, "--json"], 300_000);
   const line = r.stdout.trim().split("\n").pop();
   let cn;
@@ -282,7 +290,9 @@ results.cross_node = await attempt("cross-node", () => stealing(async () => {
   }
   cn.command = `node bench/move_rtt.mjs --moves=${QUICK ? 300 : 2000}`;
   return cn;
-}));
+});
+results.cross_node = await attempt("cross-node", () => steady(crossNodeOnce,
+  (t) => ({ steal_pct: t.steal_pct, same_median: t.same.median, cross_median: t.cross.median })));
 
 // 5. Peers: the same game on Colyseus and boardgame.io, one driver.
 if (!args["skip-peers"]) {
@@ -316,12 +326,16 @@ results.steal_pct = stealPct(ticksAtStart, cpuTicks());
 
 const us = (v) => (v == null ? "–" : v >= 10000 ? `${(v / 1000).toFixed(1)} ms` : `${Math.round(v)} µs`);
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
-const half = results.moves.steps.find((s) => s.fraction === 0.5);
+const half = results.moves.steps.find((s) => s.fraction === 0.5 && s.of === "closed");
+const openHalf = results.moves.steps.find((s) => s.of === "open");
 const idleNode = results.idle.nodes?.[0] ?? {};
 const rows = [];
 rows.push(["moves, closed loop (20 games)", `${results.moves.saturation} moves/s`, "saturation"]);
-rows.push([`move→opponent at ${half.rate}/s (50 %)`, `p50 ${us(half.parlor.latency.move_opponent.p50)}, p99 ${us(half.parlor.latency.move_opponent.p99)}`,
-  `echo p50 ${us(half.echo.p50)}, p99 ${us(half.echo.p99)}; ratio p50 ${ratio(half.parlor.latency.move_opponent.p50, half.echo.p50)}, p99 ${ratio(half.parlor.latency.move_opponent.p99, half.echo.p99)} (target p99 ≤ 2×)`]);
+rows.push(["moves, open loop offered that rate", `${results.moves.open_saturation} moves/s achieved`, "open-loop saturation"]);
+for (const [h, what] of [[half, "closed-loop"], [openHalf, "open-loop"]]) {
+  rows.push([`move→opponent at ${h.rate}/s (50 % of ${what} saturation)`, `p50 ${us(h.parlor.latency.move_opponent.p50)}, p99 ${us(h.parlor.latency.move_opponent.p99)}`,
+    `echo p50 ${us(h.echo.p50)}, p99 ${us(h.echo.p99)}; ratio p50 ${ratio(h.parlor.latency.move_opponent.p50, h.echo.p50)}, p99 ${ratio(h.parlor.latency.move_opponent.p99, h.echo.p99)} (target p99 ≤ 2×)`]);
+}
 rows.push([`idle players`, `${results.idle.joined} joined, ${results.idle.failed} failed`,
   `${idleNode.rss_per_connection ?? "–"} B RSS per player (target ≤ 8192)`]);
 rows.push([`fan-out to ${SPECTATORS} spectators`, `last p50 ${us(results.fanout.p50)}, p99 ${us(results.fanout.p99)}`,
@@ -350,7 +364,7 @@ else if (results.peers) {
 }
 const m = results.machine;
 // The step the host disturbed most: the highest steal on either core.
-const measured = [results.moves.closed, ...results.moves.steps.flatMap((s) => [s.parlor, s.echo]), results.idle,
+const measured = [results.moves.closed, results.moves.open, ...results.moves.steps.flatMap((s) => [s.parlor, s.echo]), results.idle,
   results.fanout, results.fanout_floor, results.fanout_kernel, results.send_wakeup.reader, results.send_wakeup.none,
   results.cross_node, results.peers].filter((r) => r?.steal_pct);
 const worst = measured.reduce((w, r) => (Math.max(...r.steal_pct) > Math.max(...(w?.steal_pct ?? [-1])) ? r : w), null);
@@ -372,14 +386,15 @@ const md = [
 // -- charts --------------------------------------------------------------------
 
 const charts = {};
+const byRate = [...results.moves.steps].sort((a, b) => a.rate - b.rate);
 charts["moves-vs-floor.svg"] = lineChart({
   title: "Move → opponent vs the echo floor (open loop, 20 games)",
   xLabel: "offered rate (messages/s)", yLabel: "latency (µs, log)", logY: true,
   series: [
-    { name: "Parlor p99", points: results.moves.steps.map((s) => [s.rate, s.parlor.latency.move_opponent.p99]) },
-    { name: "Parlor p50", points: results.moves.steps.map((s) => [s.rate, s.parlor.latency.move_opponent.p50]) },
-    { name: "echo p99", dashed: true, points: results.moves.steps.map((s) => [s.rate, s.echo.p99]) },
-    { name: "echo p50", dashed: true, points: results.moves.steps.map((s) => [s.rate, s.echo.p50]) },
+    { name: "Parlor p99", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p99]) },
+    { name: "Parlor p50", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p50]) },
+    { name: "echo p99", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p99]) },
+    { name: "echo p50", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p50]) },
   ],
 });
 if (results.peers && !results.peers.error) {
