@@ -81,10 +81,11 @@ const OPT = {
   // of the server's or the driver's core ("steal" in /proc/stat) is measured again, up to
   // --steal-tries attempts in all; the attempt with the least steal is kept (whatever its
   // numbers) and the others are listed under the step's `disturbed`.
-  stealLimit: Number(args["steal-limit"] ?? 2),
-  stealTries: Math.max(1, Number(args["steal-tries"] ?? 1)),
+  // (A flag given without a value reads `true`: refused below.)
+  stealLimit: typeof args["steal-limit"] === "boolean" ? NaN : Number(args["steal-limit"] ?? 2),
+  stealTries: typeof args["steal-tries"] === "boolean" ? NaN : Number(args["steal-tries"] ?? 1),
 };
-if (!(OPT.stealLimit >= 0 && OPT.stealLimit <= 100) || !Number.isInteger(OPT.stealTries)) {
+if (!(OPT.stealLimit >= 0 && OPT.stealLimit <= 100) || !(Number.isInteger(OPT.stealTries) && OPT.stealTries >= 1)) {
   console.error("--steal-limit is a percentage (0-100), --steal-tries a whole number >= 1");
   process.exit(2);
 }

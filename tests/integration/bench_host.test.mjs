@@ -4,8 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpuTicks, leastDisturbed, parseProcStat, stealPct, worstSteal } from "../../bench/host.mjs";
 
-// Two readings of a 2-core machine, 1,000 ticks per core apart: core 0 lost 12 ticks to the
-// host (1.2 %), core 1 none. Fields: user nice system idle iowait irq softirq steal guest
+// Two readings of a 2-core machine, about 1,000 ticks per core apart (1,020 and 1,000): core 0
+// lost 12 ticks to the host (1.2 %), core 1 none. Fields: user nice system idle iowait irq softirq steal guest
 // guest_nice.
 const BEFORE = `cpu  200 0 100 1700 0 0 0 30 0 0
 cpu0 100 0 50 830 0 0 0 20 0 0
@@ -33,7 +33,7 @@ test("parseProcStat: guest time is not counted twice (it is already in user)", (
 
 test("stealPct gives each core's stolen share between two readings, to one decimal", () => {
   const pct = stealPct(parseProcStat(BEFORE), parseProcStat(AFTER));
-  // core 0: 12 of 1,000 ticks; core 1: 0 of 1,000.
+  // core 0: 12 of 1,020 ticks; core 1: 0 of 1,000.
   assert.deepEqual(pct, [1.2, 0]);
 });
 
@@ -41,6 +41,15 @@ test("stealPct: a core without ticks in between, or missing before, reads 0", ()
   const t = parseProcStat(BEFORE);
   assert.deepEqual(stealPct(t, t), [0, 0]);
   assert.deepEqual(stealPct([t[0]], t), [0, 0]);
+});
+
+test("parseProcStat: a core missing from the list (offline) leaves a hole that stealPct reads as 0", () => {
+  const text = "cpu0 10 0 0 90 0 0 0 0 0 0\ncpu2 10 0 0 80 0 0 0 10 0 0\n";
+  const later = "cpu0 20 0 0 180 0 0 0 0 0 0\ncpu2 20 0 0 160 0 0 0 20 0 0\n";
+  const a = parseProcStat(text);
+  assert.equal(a.length, 3);
+  assert.equal(a[1], undefined);
+  assert.deepEqual(stealPct(a, parseProcStat(later)), [0, 0, 10]);
 });
 
 test("cpuTicks reads this machine: one entry per core, counters that only grow", () => {
