@@ -3,15 +3,18 @@
 import { readFileSync } from "node:fs";
 
 /** Ticks per core from /proc/stat text: `steal` (time the hypervisor gave
- *  other guests) and `total` (user nice system idle iowait irq softirq
- *  steal; guest time is already in user). Indexed by core number. */
+ *  other guests), `busy` (user nice system irq softirq steal: all but idle
+ *  and iowait) and `total` (those and idle, iowait; guest time is already
+ *  in user). Indexed by core number. */
 export function parseProcStat(text) {
   const out = [];
   for (const line of text.split("\n")) {
     const m = line.match(/^cpu(\d+)\s+(.*)$/);
     if (!m) continue;
     const v = m[2].trim().split(/\s+/).map(Number);
-    out[Number(m[1])] = { steal: v[7] || 0, total: v.slice(0, 8).reduce((a, b) => a + b, 0) };
+    const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = v;
+    const busy = user + nice + system + irq + softirq + steal;
+    out[Number(m[1])] = { steal, busy, total: busy + idle + iowait };
   }
   return out;
 }

@@ -152,9 +152,9 @@ if (!(STEAL_LIMIT >= 0 && STEAL_LIMIT <= 100) || !(Number.isInteger(STEAL_TRIES)
   process.exit(2);
 }
 
-/** Runs `once` again while the host disturbs it (see above). */
 // The cores that count: the two pinned ones (all of them unpinned).
 const WATCHED = PIN ? [SERVER_CORE, CLIENT_CORE] : undefined;
+/** Runs `once` again while the host disturbs it (see above). */
 const steady = (once, summarize = (t) => ({ steal_pct: t.steal_pct, p50: t.p50, p99: t.p99 })) => leastDisturbed(once, {
   limit: STEAL_LIMIT, tries: STEAL_TRIES, cores: WATCHED, more: () => Date.now() - started < RETRY_WINDOW, summarize,
   onRetry: (t) => log(`host steal ${t.steal_pct.join(" / ")} % > ${STEAL_LIMIT} %: measuring again`),

@@ -121,17 +121,9 @@ function procRssBytes(pid) {
   const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
   return m ? Number(m[1]) * 1024 : null;
 }
-/** Busy seconds per core from /proc/stat (user+nice+system+irq+softirq+steal). */
-function coreBusySeconds() {
-  const out = {};
-  for (const line of readFileSync("/proc/stat", "utf8").split("\n")) {
-    const m = line.match(/^cpu(\d+)\s+(.*)$/);
-    if (!m) continue;
-    const v = m[2].split(/\s+/).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = v;
-    out[m[1]] = (user + nice + system + irq + softirq + (steal || 0)) / CLK_TCK;
-  }
-  return out;
+/** Busy seconds per core (all but idle and iowait; steal counts as busy) of a cpuTicks() reading. */
+function busySeconds(ticks) {
+  return ticks.map((t) => (t ? t.busy / CLK_TCK : 0));
 }
 function driverCpuSeconds() {
   const u = process.cpuUsage();
@@ -146,14 +138,14 @@ function driverCpuSeconds() {
 async function waitQuiet(serverPid) {
   if (!(OPT.quietWait > 0) || !OPT.pin) return null;
   const t0 = Date.now();
-  const cores = [String(OPT.serverCore), String(OPT.driverCore)];
+  const cores = [OPT.serverCore, OPT.driverCore];
   let other = null;
   while (!pastDeadline()) {
-    const b0 = coreBusySeconds();
+    const b0 = busySeconds(cpuTicks());
     const own0 = procCpuSeconds(serverPid) + driverCpuSeconds();
     const w0 = performance.now();
     await sleep(500);
-    const b1 = coreBusySeconds();
+    const b1 = busySeconds(cpuTicks());
     const own = procCpuSeconds(serverPid) + driverCpuSeconds() - own0;
     const wall = (performance.now() - w0) / 1000;
     other = Math.max(0, cores.reduce((a, c) => a + (b1[c] - b0[c]), 0) - own) / wall;
@@ -433,7 +425,6 @@ async function runSystem(name) {
         const quiet = await waitQuiet(srv.pid);
         const cpu0 = procCpuSeconds(srv.pid);
         const drv0 = driverCpuSeconds();
-        const cores0 = coreBusySeconds();
         const ticks0 = cpuTicks();
         const w0 = performance.now();
         const res = await pool.all({ cmd: "step", rate, duration: OPT.duration, record: true, at: Date.now() + 20 },
@@ -441,7 +432,8 @@ async function runSystem(name) {
         const wall = (performance.now() - w0) / 1000;
         const cpu = procCpuSeconds(srv.pid) - cpu0;
         const drv = driverCpuSeconds() - drv0;
-        const cores1 = coreBusySeconds();
+        const ticks1 = cpuTicks();
+        const [cores0, cores1] = [busySeconds(ticks0), busySeconds(ticks1)];
         const sum = (k) => res.reduce((a, r) => a + r[k], 0);
         const cat = (k) => {
           const out = new Float64Array(res.reduce((a, r) => a + r[k].length, 0));
@@ -485,13 +477,13 @@ async function runSystem(name) {
           },
           rss_end: procRssBytes(srv.pid),
           loadavg: os.loadavg(),
-          steal_pct: stealPct(ticks0, cpuTicks()),
+          steal_pct: stealPct(ticks0, ticks1),
           quiet_wait: quiet,
         };
         if (OPT.pin) {
           // Busy time of the two cores not explained by the server / the driver (other load).
-          const sc = String(OPT.serverCore);
-          const dc = String(OPT.driverCore);
+          const sc = OPT.serverCore;
+          const dc = OPT.driverCore;
           step.other_load_server_core = Math.max(0, (cores1[sc] - cores0[sc]) - cpu) / wall;
           step.other_load_driver_core = Math.max(0, (cores1[dc] - cores0[dc]) - drv) / wall;
         }

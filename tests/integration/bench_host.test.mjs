@@ -22,8 +22,8 @@ intr 23456
 test("parseProcStat reads steal and all ticks per core, not the summary line", () => {
   const t = parseProcStat(BEFORE);
   assert.equal(t.length, 2);
-  assert.deepEqual(t[0], { steal: 20, total: 1000 });
-  assert.deepEqual(t[1], { steal: 10, total: 1030 });
+  assert.deepEqual(t[0], { steal: 20, busy: 170, total: 1000 });
+  assert.deepEqual(t[1], { steal: 10, busy: 160, total: 1030 });
 });
 
 test("parseProcStat: guest time is not counted twice (it is already in user)", () => {
