@@ -6,7 +6,8 @@
 //
 // Parlor against its floor (parlor-echo, the same Asio/Beast stack doing
 // nothing; under it parlor-sendcost, the kernel's bare send()) and against
-// Colyseus and boardgame.io (bench/peers), on this
+// Colyseus and boardgame.io (bench/peers, with the move floor: parlor-echo
+// relaying the frames of each move, no game behind them), on this
 // machine, servers pinned to core 1 and load generators to core 0. Writes
 // bench/results/<UTC stamp>.json (every number, the machine, the commands),
 // bench/results/<stamp>.md (the summary table) and, for a full run (not
@@ -303,17 +304,18 @@ results.cross_node = await attempt("cross-node", () => steady(crossNodeOnce,
 
 // 5. Peers: the same game on Colyseus and boardgame.io, one driver.
 if (!args["skip-peers"]) {
-  log("peers (Parlor, Colyseus, boardgame.io)");
+  log("peers (Parlor, the echo floor, Colyseus, boardgame.io)");
   const out = path.join(os.tmpdir(), `parlor-peers-${process.pid}.json`);
   const rates = QUICK ? "250,500" : "250,500,1000,1500,2000,3000,4000";
-  const argv = ["bench/peers/driver.mjs", "--systems=parlor,colyseus,bgio", "--games=20",
+  const argv = ["bench/peers/driver.mjs", "--systems=parlor,floor,colyseus,bgio", "--games=20",
     `--rates=${rates}`, `--duration=${QUICK ? 2 : 4}`, "--warmup=2", "--keep-going",
     "--quiet-wait=8", `--steal-limit=${STEAL_LIMIT}`, `--steal-tries=${STEAL_TRIES}`, `--out=${out}`,
-    `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--server-core=${SERVER_CORE}`,
+    `--parlor-bin=${path.join(BIN, "parlor-node")}`, `--echo-bin=${path.join(BIN, "parlor-echo")}`,
+    `--server-core=${SERVER_CORE}`,
     `--driver-core=${CLIENT_CORE}`, ...(PIN ? [] : ["--no-pin"]),
-    `--max-seconds=${QUICK ? 120 : 420}`];
+    `--max-seconds=${QUICK ? 150 : 480}`];
   results.peers = await attempt("peers", () => stealing(async () => {
-    const r = await run(process.execPath, argv, 480_000);
+    const r = await run(process.execPath, argv, 540_000);
     if (r.stdout) console.error(r.stdout);
     try {
       const peers = JSON.parse(await readFile(out, "utf8"));
@@ -369,6 +371,23 @@ else if (results.peers) {
       `at ${best?.rate}/s: ack p50 ${us(best?.ack?.p50)}, opponent p50 ${us(best?.opponent?.p50)} p99 ${us(best?.opponent?.p99)}; CPU ${cpuMed?.toFixed(3) ?? "–"} s per 1,000 moves (median of steps); RSS ${Math.round((sys.rss_per_game ?? 0) / 1024)} KiB per game`]);
   }
 }
+if (results.peers?.systems?.floor) {
+  // Server CPU per 1,000 moves against the floor: the same frames on the raw stack.
+  const sys = results.peers.systems;
+  const at = (k, rate) => sys[k]?.steps?.find((s) => s.rate === rate);
+  const fmt = (v) => (v == null ? "–" : v.toFixed(3));
+  for (const rate of [500, 1000, 2000]) {
+    const floor = at("floor", rate)?.cpu_s_per_1000;
+    const parlor = at("parlor", rate);
+    if (floor == null || !parlor) continue;
+    const others = ["colyseus", "bgio"].filter((k) => at(k, rate)?.cpu_s_per_1000 != null)
+      .map((k) => `${k} ${fmt(at(k, rate).cpu_s_per_1000)} s (${(at(k, rate).cpu_s_per_1000 / floor).toFixed(1)}× the floor)`);
+    rows.push([`server CPU per 1,000 moves at ${rate}/s`,
+      `${fmt(parlor.cpu_s_per_1000)} s (${fmt(parlor.cpu_s_per_1000_excl_restarts)} s without new games): ` +
+        `${(parlor.cpu_s_per_1000 / floor).toFixed(1)}× the floor (${(parlor.cpu_s_per_1000_excl_restarts / floor).toFixed(1)}×)`,
+      `floor (parlor-echo relaying the frames) ${fmt(floor)} s; ${others.join(", ")}`]);
+  }
+}
 const m = results.machine;
 // The step the host disturbed most: the highest steal on either core.
 const peerSteps = results.peers?.systems
@@ -408,12 +427,13 @@ charts["moves-vs-floor.svg"] = lineChart({
   ],
 });
 if (results.peers && !results.peers.error) {
-  const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50" };
+  const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50", floor: "floor (echo relay)" };
   const sys = Object.entries(results.peers.systems);
   charts["peers-latency.svg"] = lineChart({
     title: "Mover → opponent p99 vs offered rate (20 games)",
     xLabel: "offered rate (moves/s)", yLabel: "p99 (µs, log)", logY: true,
-    series: sys.map(([k, v]) => ({ name: names[k] ?? k, points: v.steps.map((s) => [s.rate, s.opponent?.p99]) })),
+    series: sys.map(([k, v]) => ({ name: names[k] ?? k, dashed: k === "floor",
+      points: v.steps.map((s) => [s.rate, s.opponent?.p99]) })),
   });
   charts["peers-cpu.svg"] = barChart({
     title: "Server CPU seconds per 1,000 moves (at 500 moves/s)", unit: "s",

@@ -6,6 +6,12 @@
 // sent to every open connection (the sender included), the same shared
 // bytes to each, as a node sends a broadcast to its sockets.
 //
+// The move floor (bench/peers' "floor" system): a connection that sends
+// "=KEY" (echoed) is paired with the next one that sends the same KEY; a
+// frame that starts with '>' is echoed to its sender and also sent to the
+// sender's partner, the same shared bytes to both: the frames of one move
+// (the mover's answer, the opponent's state) with no game behind them.
+//
 //   parlor-echo [--host=127.0.0.1] [--port=0]
 //
 // Logs "listening on HOST:PORT" once it accepts; stops on SIGTERM/SIGINT.
@@ -23,6 +29,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace asio = boost::asio;
@@ -39,6 +46,9 @@ class session;
 /// Every open session (one thread: no locking).
 std::unordered_set<session*> sessions;
 
+/// Sessions that sent "=KEY" and wait for their partner, by KEY.
+std::unordered_map<std::string, session*> unpaired;
+
 class session : public std::enable_shared_from_this<session> {
 public:
   explicit session(tcp::socket&& s) : ws_(std::move(s)) {
@@ -47,6 +57,13 @@ public:
 
   ~session() {
     sessions.erase(this);
+    if (partner_)
+      partner_->partner_ = nullptr;
+    if (!pair_key_.empty()) {
+      auto it = unpaired.find(pair_key_);
+      if (it != unpaired.end() && it->second == this)
+        unpaired.erase(it);
+    }
   }
 
   void push(const shared_text& text) {
@@ -78,11 +95,33 @@ private:
       if (!text->empty() && text->front() == '*') {
         for (auto* s : sessions)
           s->push(text);
+      } else if (!text->empty() && text->front() == '>') {
+        self->push(text);
+        if (self->partner_)
+          self->partner_->push(text);
       } else {
+        if (!text->empty() && text->front() == '=')
+          self->pair(text->substr(1));
         self->push(text);
       }
       self->read();
     });
+  }
+
+  /// Pairs this session with the one that waits under `key`, or waits.
+  void pair(std::string key) {
+    if (partner_ || !pair_key_.empty() || key.empty())
+      return; // one pairing per connection
+    auto it = unpaired.find(key);
+    if (it == unpaired.end()) {
+      pair_key_ = std::move(key);
+      unpaired.emplace(pair_key_, this);
+      return;
+    }
+    partner_ = it->second;
+    partner_->partner_ = this;
+    partner_->pair_key_.clear();
+    unpaired.erase(it);
   }
 
   void write() {
@@ -101,6 +140,8 @@ private:
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<shared_text> outbox_;
+  session* partner_ = nullptr; // cleared by the partner's destructor
+  std::string pair_key_;       // while waiting in `unpaired`
 };
 
 void accept(tcp::acceptor& acceptor) {

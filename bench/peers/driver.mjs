@@ -1,9 +1,12 @@
 // Peer benchmark driver: the same tic-tac-toe on Parlor, Colyseus 0.18 and boardgame.io 0.50,
-// played by each system's official client, open loop, one system after the other.
+// played by each system's official client, open loop, one system after the other; and
+// "floor", the frames of each move relayed by parlor-echo with no game behind them (the raw
+// stack's cost, the floor every system's CPU and latency sits on).
 //
-//   node bench/peers/driver.mjs --systems=parlor,colyseus,bgio --games=20 \
+//   node bench/peers/driver.mjs --systems=parlor,colyseus,bgio,floor --games=20 \
 //     --rates=250,500,1000,2000 --duration=5 --out=peers.json \
-//     [--parlor-bin=build/bin/parlor-node] [--server-core=1 --driver-core=0] [--no-pin]
+//     [--parlor-bin=build/bin/parlor-node] [--echo-bin=build/bin/parlor-echo]
+//     [--server-core=1 --driver-core=0] [--no-pin]
 //     [--workers=1] [--warmup=2] [--max-seconds=290] [--seed=1] [--parlor-threads=0]
 //     [--parlor-data-base=DIR] [--quiet-wait=S --quiet-level=0.15] [--keep-going]
 //     [--steal-limit=2 --steal-tries=1]
@@ -57,6 +60,7 @@ const OPT = {
   out: args.out || null,
   parlorBin: path.resolve(args["parlor-bin"] || process.env.PARLOR_NODE_BIN || path.join(REPO, "build/bin/parlor-node")),
   parlorThreads: Number(args["parlor-threads"] ?? 0),
+  echoBin: path.resolve(args["echo-bin"] || process.env.PARLOR_ECHO_BIN || path.join(REPO, "build/bin/parlor-echo")),
   // Where Parlor's SQLite data directory is made (a fresh one per run). /dev/shm takes the
   // disk out of its per-move write.
   parlorDataBase: args["parlor-data-base"] || os.tmpdir(),
@@ -90,8 +94,8 @@ if (!(OPT.stealLimit >= 0 && OPT.stealLimit <= 100) || !(Number.isInteger(OPT.st
   process.exit(2);
 }
 for (const s of OPT.systems) {
-  if (!["parlor", "colyseus", "bgio"].includes(s)) {
-    console.error(`unknown system ${s} (parlor, colyseus, bgio)`);
+  if (!["parlor", "colyseus", "bgio", "floor"].includes(s)) {
+    console.error(`unknown system ${s} (parlor, colyseus, bgio, floor)`);
     process.exit(2);
   }
 }
@@ -274,6 +278,15 @@ const SERVERS = {
       },
     };
   },
+  // The raw stack's floor: parlor-echo relaying each move frame (players.mjs, floorClient).
+  floor: () => ({
+    async start() {
+      if (!existsSync(OPT.echoBin)) throw new Error(`parlor-echo not found at ${OPT.echoBin} (--echo-bin)`);
+      const srv = await startServer("floor", OPT.echoBin, ["--host=127.0.0.1", "--port=0"], { cwd: REPO });
+      return { srv, info: { port: srv.port } };
+    },
+    async cleanup() {},
+  }),
   colyseus: () => nodeServer("colyseus", "colyseus-server.mjs"),
   bgio: () => nodeServer("bgio", "bgio-server.mjs"),
 };

@@ -301,7 +301,63 @@ async function bgioClient(hooks) {
   };
 }
 
-const CLIENTS = { parlor: parlorClient, colyseus: colyseusClient, bgio: bgioClient };
+/**
+ * The floor: no game server at all, the raw stack Parlor's gateway is built on (parlor-echo,
+ * Beast over TCP, one thread) relaying each move's frame to the mover (its ack) and to the
+ * opponent (its state), the same bytes to both, sized like Parlor's state frame. Clients are
+ * plain `ws` connections, the transport the phoenix client uses above. A new game costs
+ * nothing here (no round trip): the floor prices the moves alone.
+ */
+function floorClient(hooks) {
+  const WebSocket = require("ws");
+  // About the size of Parlor's tic-tac-toe state broadcast.
+  const PAD = "x".repeat(300);
+  const onFrame = (slot, p, data) => {
+    const text = String(data);
+    if (text[0] !== ">") return;
+    const m = JSON.parse(text.slice(1));
+    if (m.v > slot.sys.version) slot.sys.version = m.v;
+    hooks.seen(slot, p, m.v, m.seat);
+  };
+  return {
+    ackFromState: true, // the mover's own copy of the relayed frame is its ack
+    async open(slot) {
+      const key = `${process.pid}-${slot.idx}`;
+      const mk = () => new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${info.port}/`, { perMessageDeflate: false });
+        ws.once("error", reject);
+        ws.once("open", () => ws.send(`=${key}`));
+        ws.once("message", (d) => (String(d) === `=${key}` ? resolve(ws) : reject(new Error(`floor pairing: ${d}`))));
+      });
+      // One after the other: the first waits for its partner, the second completes the pair.
+      const x = await within(10000, mk(), "floor connect");
+      const o = await within(10000, mk(), "floor connect");
+      slot.sys = { sockets: [x, o], version: 0 };
+      slot.sys.sockets.forEach((ws, p) => ws.on("message", (d) => onFrame(slot, p, d)));
+    },
+    async newGame(slot) {
+      return slot.sys.version;
+    },
+    move(slot, seat, cell) {
+      const v = slot.pending.expected;
+      slot.sys.sockets[seat].send(`>${JSON.stringify({ v, cell, seat, pad: PAD })}`);
+    },
+    extensions(slot) {
+      return slot.sys.sockets[0].extensions;
+    },
+    async close(slot) {
+      if (!slot.sys) return;
+      await Promise.all(slot.sys.sockets.map((ws) => new Promise((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        const t = setTimeout(resolve, 1000);
+        ws.once("close", () => { clearTimeout(t); resolve(); });
+        ws.close();
+      })));
+    },
+  };
+}
+
+const CLIENTS = { parlor: parlorClient, colyseus: colyseusClient, bgio: bgioClient, floor: floorClient };
 
 // ---- the game slots ------------------------------------------------------------------------
 

@@ -146,6 +146,47 @@ test("echo-fanout: the floor sends each broadcast to every connection", T, async
   checkPercentiles(r);
 });
 
+test("echo relay: paired connections get each '>' frame, the sender its echo; pairs stay apart", T, async () => {
+  const { default: WebSocket } = await import("ws");
+  const open = () => new Promise((resolve, reject) => {
+    const ws = new WebSocket(echoUrl, { perMessageDeflate: false });
+    const got = [];
+    ws.on("message", (d) => got.push(String(d)));
+    ws.once("open", () => resolve({ ws, got }));
+    ws.once("error", reject);
+  });
+  const until = async (cond, what) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(cond(), what);
+  };
+  const [a, b, c, d] = await Promise.all([open(), open(), open(), open()]);
+  try {
+    // a+b are pair "1", c+d pair "2"; the "=KEY" frame itself is echoed.
+    a.ws.send("=1"); c.ws.send("=2");
+    await until(() => a.got.length === 1 && c.got.length === 1, "first halves registered");
+    b.ws.send("=1"); d.ws.send("=2");
+    await until(() => b.got.length === 1 && d.got.length === 1, "second halves registered");
+    a.ws.send(">move a"); d.ws.send(">move d");
+    await until(() => a.got.length === 2 && b.got.length === 2 && c.got.length === 2 && d.got.length === 2, "relayed");
+    assert.deepEqual([a.got[1], b.got[1]], [">move a", ">move a"]);
+    assert.deepEqual([c.got[1], d.got[1]], [">move d", ">move d"]);
+    // A plain frame is only echoed; once b is gone a's '>' frames reach a alone.
+    b.ws.send("plain");
+    await until(() => b.got.length === 3, "echo");
+    assert.equal(b.got[2], "plain");
+    b.ws.close();
+    await new Promise((r) => b.ws.once("close", r));
+    a.ws.send(">alone");
+    await until(() => a.got.length === 3, "echo without partner");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(a.got[2], ">alone");
+    assert.equal(b.got.length, 3);
+    assert.equal(a.got.length, 3);
+  } finally {
+    for (const x of [a, b, c, d]) x.ws.close();
+  }
+});
+
 test("bad usage and impossible connection counts get clear errors", T, async () => {
   const usage = await loadgen(["games", "--duration=1"]);
   assert.equal(usage.code, 2);
