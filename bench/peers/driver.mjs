@@ -3,7 +3,7 @@
 // "floor", the frames of each move relayed by parlor-echo with no game behind them (the raw
 // stack's cost, the floor every system's CPU and latency sits on).
 //
-//   node bench/peers/driver.mjs --systems=parlor,colyseus,bgio,floor --games=20 \
+//   node bench/peers/driver.mjs --systems=parlor,floor,colyseus,bgio --games=20 \
 //     --rates=250,500,1000,2000 --duration=5 --out=peers.json \
 //     [--parlor-bin=build/bin/parlor-node] [--echo-bin=build/bin/parlor-echo]
 //     [--server-core=1 --driver-core=0] [--no-pin]
@@ -52,7 +52,7 @@ for (const a of process.argv.slice(2)) {
   args[m[1]] = m[2] === undefined ? true : m[2];
 }
 const OPT = {
-  systems: String(args.systems || "parlor,colyseus,bgio").split(",").filter(Boolean),
+  systems: String(args.systems || "parlor,floor,colyseus,bgio").split(",").filter(Boolean),
   games: Number(args.games || 20),
   rates: String(args.rates || "250,500,1000,2000").split(",").map(Number).filter((r) => r > 0),
   duration: Number(args.duration || 5),
