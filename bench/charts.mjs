@@ -1,5 +1,13 @@
 // Minimal SVG charts for bench/run-all.mjs: no dependencies, deterministic
 // output (same data, same bytes), readable on GitHub's light and dark themes.
+//
+// Also a command that draws a saved run's charts again (run-all draws them
+// for every full run; this picks which run docs/bench shows):
+//
+//   node bench/charts.mjs bench/results/<stamp>.json [--out-dir=docs/bench]
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 const W = 640;
 const H = 360;
@@ -100,4 +108,69 @@ export function barChart({ title, unit, bars }) {
     body += `<text x="${(206 + w).toFixed(1)}" y="${(y + rowH / 2 + 4).toFixed(1)}">${esc(b.label ?? `${fmt(b.value)} ${unit}`)}</text>\n`;
   });
   return frame(title, body, M.top + 20 + bars.length * rowH);
+}
+
+/** The charts of one bench/run-all results object: { file name: SVG text }. */
+export function runCharts(results) {
+  const charts = {};
+  const byRate = [...results.moves.steps].sort((a, b) => a.rate - b.rate);
+  charts["moves-vs-floor.svg"] = lineChart({
+    title: "Move → opponent vs the echo floor (open loop, 20 games)",
+    xLabel: "offered rate (messages/s)", yLabel: "latency (µs, log)", logY: true,
+    series: [
+      { name: "Parlor p99", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p99]) },
+      { name: "Parlor p50", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p50]) },
+      { name: "echo p99", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p99]) },
+      { name: "echo p50", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p50]) },
+    ],
+  });
+  if (results.peers && !results.peers.error) {
+    const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50", floor: "floor (echo relay)" };
+    const sys = Object.entries(results.peers.systems);
+    charts["peers-latency.svg"] = lineChart({
+      title: "Mover → opponent p99 vs offered rate (20 games)",
+      xLabel: "offered rate (moves/s)", yLabel: "p99 (µs, log)", logY: true,
+      series: sys.map(([k, v]) => ({ name: names[k] ?? k, dashed: k === "floor",
+        points: (v.steps ?? []).map((s) => [s.rate, s.opponent?.p99]) })),
+    });
+    // Two rates per system, each system in its own colour.
+    const cpuAt = (v, rate) => v.steps?.find((s) => s.rate === rate)?.cpu_s_per_1000;
+    charts["peers-cpu.svg"] = barChart({
+      title: "Server CPU seconds per 1,000 moves (at 500 and 2,000 moves/s)", unit: "s",
+      bars: sys.flatMap(([k, v], i) => [500, 2000]
+        .filter((rate) => cpuAt(v, rate) != null)
+        .map((rate) => ({ name: `${names[k] ?? k} @${rate}/s`, value: cpuAt(v, rate), color: COLORS[i % COLORS.length] }))),
+    });
+    charts["peers-memory.svg"] = barChart({
+      title: "Server RSS per open game (2 players)", unit: "KiB",
+      bars: sys.map(([k, v]) => ({ name: names[k] ?? k, value: (v.rss_per_game ?? 0) / 1024 })),
+    });
+  }
+  return charts;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [file, ...rest] = process.argv.slice(2);
+  const outArg = rest.find((a) => a.startsWith("--out-dir="));
+  if (!file || rest.some((a) => a !== outArg)) {
+    console.error("usage: node bench/charts.mjs bench/results/<stamp>.json [--out-dir=docs/bench]");
+    process.exit(2);
+  }
+  const outDir = outArg ? outArg.slice("--out-dir=".length)
+    : path.join(path.dirname(fileURLToPath(import.meta.url)), "../docs/bench");
+  let results;
+  try {
+    results = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    console.error(`bench/charts.mjs: cannot read ${file}: ${e.message}`);
+    process.exit(1);
+  }
+  if (!results?.moves?.steps) {
+    console.error(`bench/charts.mjs: ${file} is not a bench/run-all results file`);
+    process.exit(1);
+  }
+  const charts = runCharts(results);
+  await mkdir(outDir, { recursive: true });
+  for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(outDir, name), svg);
+  console.log(`wrote ${Object.keys(charts).join(", ")} to ${outDir}`);
 }

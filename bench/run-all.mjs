@@ -22,7 +22,7 @@ import { mkdtemp, mkdir, rm, writeFile, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { barChart, lineChart } from "./charts.mjs";
+import { runCharts } from "./charts.mjs";
 import { cpuTicks, leastDisturbed, stealPct, worstSteal } from "./host.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -414,36 +414,7 @@ const md = [
 
 // -- charts --------------------------------------------------------------------
 
-const charts = {};
-const byRate = [...results.moves.steps].sort((a, b) => a.rate - b.rate);
-charts["moves-vs-floor.svg"] = lineChart({
-  title: "Move → opponent vs the echo floor (open loop, 20 games)",
-  xLabel: "offered rate (messages/s)", yLabel: "latency (µs, log)", logY: true,
-  series: [
-    { name: "Parlor p99", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p99]) },
-    { name: "Parlor p50", points: byRate.map((s) => [s.rate, s.parlor.latency.move_opponent.p50]) },
-    { name: "echo p99", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p99]) },
-    { name: "echo p50", dashed: true, points: byRate.map((s) => [s.rate, s.echo.p50]) },
-  ],
-});
-if (results.peers && !results.peers.error) {
-  const names = { parlor: "Parlor", colyseus: "Colyseus 0.18", bgio: "boardgame.io 0.50", floor: "floor (echo relay)" };
-  const sys = Object.entries(results.peers.systems);
-  charts["peers-latency.svg"] = lineChart({
-    title: "Mover → opponent p99 vs offered rate (20 games)",
-    xLabel: "offered rate (moves/s)", yLabel: "p99 (µs, log)", logY: true,
-    series: sys.map(([k, v]) => ({ name: names[k] ?? k, dashed: k === "floor",
-      points: v.steps.map((s) => [s.rate, s.opponent?.p99]) })),
-  });
-  charts["peers-cpu.svg"] = barChart({
-    title: "Server CPU seconds per 1,000 moves (at 500 moves/s)", unit: "s",
-    bars: sys.map(([k, v]) => ({ name: names[k] ?? k, value: (v.steps.find((s) => s.rate === 500) ?? v.steps[0])?.cpu_s_per_1000 ?? 0 })),
-  });
-  charts["peers-memory.svg"] = barChart({
-    title: "Server RSS per open game (2 players)", unit: "KiB",
-    bars: sys.map(([k, v]) => ({ name: names[k] ?? k, value: (v.rss_per_game ?? 0) / 1024 })),
-  });
-}
+const charts = runCharts(results);
 
 const stamp = results.started.replace(/[:]/g, "").replace(/\..*/, "Z");
 await mkdir(OUT_DIR, { recursive: true });
