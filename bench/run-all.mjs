@@ -1,4 +1,4 @@
-// The standard benchmark matrix in one run (4-8 minutes; at most ~15 when the
+// The standard benchmark matrix in one run (5-9 minutes; at most ~15 when the
 // host is busy and disturbed steps are measured again):
 //
 //   bench/run-all [--quick] [--no-pin] [--skip-peers] [--out-dir=bench/results]
