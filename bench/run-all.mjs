@@ -380,11 +380,12 @@ if (results.peers?.systems?.floor) {
     const floor = at("floor", rate)?.cpu_s_per_1000;
     const parlor = at("parlor", rate);
     if (floor == null || !parlor) continue;
+    const times = (v) => (v == null || !(floor > 0) ? "–" : `${(v / floor).toFixed(1)}×`);
     const others = ["colyseus", "bgio"].filter((k) => at(k, rate)?.cpu_s_per_1000 != null)
-      .map((k) => `${k} ${fmt(at(k, rate).cpu_s_per_1000)} s (${(at(k, rate).cpu_s_per_1000 / floor).toFixed(1)}× the floor)`);
+      .map((k) => `${k} ${fmt(at(k, rate).cpu_s_per_1000)} s (${times(at(k, rate).cpu_s_per_1000)} the floor)`);
     rows.push([`server CPU per 1,000 moves at ${rate}/s`,
       `${fmt(parlor.cpu_s_per_1000)} s (${fmt(parlor.cpu_s_per_1000_excl_restarts)} s without new games): ` +
-        `${(parlor.cpu_s_per_1000 / floor).toFixed(1)}× the floor (${(parlor.cpu_s_per_1000_excl_restarts / floor).toFixed(1)}×)`,
+        `${times(parlor.cpu_s_per_1000)} the floor (${times(parlor.cpu_s_per_1000_excl_restarts)})`,
       `floor (parlor-echo relaying the frames) ${fmt(floor)} s; ${others.join(", ")}`]);
   }
 }

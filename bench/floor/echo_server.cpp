@@ -7,10 +7,11 @@
 // bytes to each, as a node sends a broadcast to its sockets.
 //
 // The move floor (bench/peers' "floor" system): a connection that sends
-// "=KEY" (echoed) is paired with the next one that sends the same KEY; a
-// frame that starts with '>' is echoed to its sender and also sent to the
-// sender's partner, the same shared bytes to both: the frames of one move
-// (the mover's answer, the opponent's state) with no game behind them.
+// "=KEY" (echoed) is paired with the next one that sends the same KEY, and
+// both then get "+KEY"; a frame that starts with '>' is echoed to its
+// sender and also sent to the sender's partner, the same shared bytes to
+// both: the frames of one move (the mover's answer, the opponent's state)
+// with no game behind them.
 //
 //   parlor-echo [--host=127.0.0.1] [--port=0]
 //
@@ -100,18 +101,19 @@ private:
         if (self->partner_)
           self->partner_->push(text);
       } else {
+        self->push(text);
         if (!text->empty() && text->front() == '=')
           self->pair(text->substr(1));
-        self->push(text);
       }
       self->read();
     });
   }
 
-  /// Pairs this session with the one that waits under `key`, or waits.
+  /// Pairs this session with the one that waits under `key` (both get
+  /// "+KEY"), or waits. A session that is paired or waiting ignores it.
   void pair(std::string key) {
     if (partner_ || !pair_key_.empty() || key.empty())
-      return; // one pairing per connection
+      return;
     auto it = unpaired.find(key);
     if (it == unpaired.end()) {
       pair_key_ = std::move(key);
@@ -122,6 +124,9 @@ private:
     partner_->partner_ = this;
     partner_->pair_key_.clear();
     unpaired.erase(it);
+    auto paired = std::make_shared<const std::string>("+" + key);
+    partner_->push(paired);
+    push(paired);
   }
 
   void write() {

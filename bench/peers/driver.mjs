@@ -570,11 +570,16 @@ function machine() {
   const cpus = os.cpus();
   let node22 = null;
   try { node22 = execFileSync(NODE22, ["--version"]).toString().trim(); } catch { /* missing */ }
-  let parlorBin = null;
-  try {
-    const st = statSync(OPT.parlorBin);
-    parlorBin = { path: OPT.parlorBin, bytes: st.size, mtime: st.mtime.toISOString() };
-  } catch { /* missing */ }
+  const binInfo = (file) => {
+    try {
+      const st = statSync(file);
+      return { path: file, bytes: st.size, mtime: st.mtime.toISOString() };
+    } catch {
+      return null; // missing
+    }
+  };
+  const parlorBin = binInfo(OPT.parlorBin);
+  const echoBin = binInfo(OPT.echoBin);
   return {
     cores: cpus.length,
     cpu_model: cpus[0] && cpus[0].model,
@@ -588,6 +593,7 @@ function machine() {
     packages: Object.fromEntries(["@colyseus/core", "@colyseus/ws-transport", "@colyseus/schema", "@colyseus/sdk",
       "boardgame.io", "socket.io", "socket.io-client", "phoenix", "ws", "node"].map((n) => [n, pkgVersion(n)])),
     parlor_bin: parlorBin,
+    echo_bin: echoBin,
   };
 }
 

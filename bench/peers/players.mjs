@@ -310,49 +310,77 @@ async function bgioClient(hooks) {
  */
 function floorClient(hooks) {
   const WebSocket = require("ws");
-  // About the size of Parlor's tic-tac-toe state broadcast.
+  // The mover's frame is about the size of Parlor's tic-tac-toe state broadcast (what the two
+  // players receive), so the floor writes what Parlor writes; it reads more than Parlor's
+  // ~40-byte move, which only raises the floor.
   const PAD = "x".repeat(300);
   const onFrame = (slot, p, data) => {
     const text = String(data);
     if (text[0] !== ">") return;
     const m = JSON.parse(text.slice(1));
+    if (m.slot !== slot.idx) {
+      hooks.fail(slot, slot.gen, "floor: a frame of another pair");
+      return;
+    }
+    if (m.gen !== slot.gen) return; // a move of an abandoned attempt, arriving late
     if (m.v > slot.sys.version) slot.sys.version = m.v;
-    hooks.seen(slot, p, m.v, m.seat);
+    const pend = slot.pending;
+    // Whether the frame is the pending move's (its cell), as the other clients read the board.
+    hooks.seen(slot, p, m.v, pend && m.cell === pend.cell ? m.seat : null);
   };
+  const closeAll = (sockets) => Promise.all(sockets.map((ws) => new Promise((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
+    const t = setTimeout(() => { ws.terminate(); resolve(); }, 1000);
+    ws.once("close", () => { clearTimeout(t); resolve(); });
+    ws.close();
+  })));
   return {
     ackFromState: true, // the mover's own copy of the relayed frame is its ack
     async open(slot) {
       const key = `${process.pid}-${slot.idx}`;
-      const mk = () => new Promise((resolve, reject) => {
+      const sockets = [];
+      // Each connection sends "=KEY" (echoed); the second completes the pair and parlor-echo
+      // then sends "+KEY" to both.
+      const pairedOn = [];
+      const mk = (p) => new Promise((resolve, reject) => {
         const ws = new WebSocket(`ws://127.0.0.1:${info.port}/`, { perMessageDeflate: false });
-        ws.once("error", reject);
+        sockets.push(ws);
+        ws.on("error", (e) => reject(e)); // stays: later errors end in "close", moves time out
+        const paired = new Promise((ok) => {
+          ws.on("message", (d) => {
+            const text = String(d);
+            if (text === `+${key}`) ok();
+            else if (text[0] === ">") onFrame(slot, p, d);
+          });
+        });
+        pairedOn[p] = paired;
         ws.once("open", () => ws.send(`=${key}`));
         ws.once("message", (d) => (String(d) === `=${key}` ? resolve(ws) : reject(new Error(`floor pairing: ${d}`))));
       });
-      // One after the other: the first waits for its partner, the second completes the pair.
-      const x = await within(10000, mk(), "floor connect");
-      const o = await within(10000, mk(), "floor connect");
-      slot.sys = { sockets: [x, o], version: 0 };
-      slot.sys.sockets.forEach((ws, p) => ws.on("message", (d) => onFrame(slot, p, d)));
+      try {
+        // One after the other: the first waits for its partner, the second completes the pair.
+        await within(10000, mk(0), "floor connect");
+        await within(10000, mk(1), "floor connect");
+        await within(10000, Promise.all(pairedOn), "floor pairing");
+      } catch (e) {
+        await closeAll(sockets);
+        throw e;
+      }
+      slot.sys = { sockets, version: 0 };
     },
     async newGame(slot) {
+      if (!slot.sys.sockets.every((ws) => ws.readyState === WebSocket.OPEN)) throw new Error("floor connection closed");
       return slot.sys.version;
     },
     move(slot, seat, cell) {
       const v = slot.pending.expected;
-      slot.sys.sockets[seat].send(`>${JSON.stringify({ v, cell, seat, pad: PAD })}`);
+      slot.sys.sockets[seat].send(`>${JSON.stringify({ slot: slot.idx, gen: slot.gen, v, cell, seat, pad: PAD })}`);
     },
     extensions(slot) {
       return slot.sys.sockets[0].extensions;
     },
     async close(slot) {
-      if (!slot.sys) return;
-      await Promise.all(slot.sys.sockets.map((ws) => new Promise((resolve) => {
-        if (ws.readyState === WebSocket.CLOSED) return resolve();
-        const t = setTimeout(resolve, 1000);
-        ws.once("close", () => { clearTimeout(t); resolve(); });
-        ws.close();
-      })));
+      if (slot.sys) await closeAll(slot.sys.sockets);
     },
   };
 }

@@ -159,31 +159,53 @@ test("echo relay: paired connections get each '>' frame, the sender its echo; pa
     for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(cond(), what);
   };
-  const [a, b, c, d] = await Promise.all([open(), open(), open(), open()]);
+  const closed = (x) => new Promise((r) => { x.ws.once("close", r); x.ws.close(); });
+  const all = [];
+  const conn = async () => { const x = await open(); all.push(x); return x; };
   try {
-    // a+b are pair "1", c+d pair "2"; the "=KEY" frame itself is echoed.
+    const [a, b, c, d] = await Promise.all([conn(), conn(), conn(), conn()]);
+    // a+b are pair "1", c+d pair "2"; the "=KEY" frame itself is echoed, and once the second
+    // of a pair has sent it both get "+KEY".
     a.ws.send("=1"); c.ws.send("=2");
     await until(() => a.got.length === 1 && c.got.length === 1, "first halves registered");
+    assert.deepEqual([a.got[0], c.got[0]], ["=1", "=2"]);
     b.ws.send("=1"); d.ws.send("=2");
-    await until(() => b.got.length === 1 && d.got.length === 1, "second halves registered");
+    await until(() => [a, b, c, d].every((x) => x.got.includes(x === a || x === b ? "+1" : "+2")), "pairs formed");
+    assert.deepEqual(b.got, ["=1", "+1"]);
+    assert.deepEqual(d.got, ["=2", "+2"]);
     a.ws.send(">move a"); d.ws.send(">move d");
-    await until(() => a.got.length === 2 && b.got.length === 2 && c.got.length === 2 && d.got.length === 2, "relayed");
-    assert.deepEqual([a.got[1], b.got[1]], [">move a", ">move a"]);
-    assert.deepEqual([c.got[1], d.got[1]], [">move d", ">move d"]);
+    await until(() => [a, b, c, d].every((x) => x.got.length === 3), "relayed");
+    assert.deepEqual([a.got[2], b.got[2]], [">move a", ">move a"]);
+    assert.deepEqual([c.got[2], d.got[2]], [">move d", ">move d"]);
     // A plain frame is only echoed; once b is gone a's '>' frames reach a alone.
     b.ws.send("plain");
-    await until(() => b.got.length === 3, "echo");
-    assert.equal(b.got[2], "plain");
-    b.ws.close();
-    await new Promise((r) => b.ws.once("close", r));
+    await until(() => b.got.length === 4, "echo");
+    assert.equal(b.got[3], "plain");
+    await closed(b);
     a.ws.send(">alone");
-    await until(() => a.got.length === 3, "echo without partner");
+    c.ws.send(">still paired");
+    await until(() => a.got.length === 4 && d.got.length === 4, "echo without partner; the other pair goes on");
+    assert.equal(a.got[3], ">alone");
+    assert.equal(d.got[3], ">still paired");
+    // A connection that waited for a partner and left frees its key: the next two pair.
+    const e = await conn();
+    e.ws.send("=3");
+    await until(() => e.got.length === 1, "e waits");
+    await closed(e);
+    const [f, g] = await Promise.all([conn(), conn()]);
+    f.ws.send("=3");
+    await until(() => f.got.length === 1, "f waits");
+    g.ws.send("=3");
+    await until(() => f.got.includes("+3") && g.got.includes("+3"), "f and g paired");
+    g.ws.send(">g");
+    await until(() => f.got.length === 3 && g.got.length === 3, "f and g relay");
+    assert.deepEqual([f.got[2], g.got[2]], [">g", ">g"]);
+    // Nothing reached a from the pairs after it lost its partner, and the server is still up.
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(a.got[2], ">alone");
-    assert.equal(b.got.length, 3);
-    assert.equal(a.got.length, 3);
+    assert.equal(a.got.length, 4);
+    assert.equal(echo.exitCode, null);
   } finally {
-    for (const x of [a, b, c, d]) x.ws.close();
+    for (const x of all) x.ws.close();
   }
 });
 
