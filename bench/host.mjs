@@ -60,3 +60,19 @@ export async function leastDisturbed(once, { limit, tries, cores, more = () => t
   if (attempts.length > 1) kept.disturbed = attempts.filter((a) => a !== kept).map(summarize);
   return kept;
 }
+
+/**
+ * Whether an open-loop step sustained its offered `rate`: achieved >= 95 % of it, p99 under
+ * 10x p50, no errors. A step that misses while the host took more than `stealLimit` % of a
+ * watched core (`stolen`, the worst of them in the kept attempt) is not judged: `sustained`
+ * is null and `notJudged` says why. Returns { sustained, why, notJudged }.
+ */
+export function judgeStep({ rate, achieved, p50, p99, errors, stolen, stealLimit }) {
+  const why = [];
+  if (!(achieved >= 0.95 * rate)) why.push(`achieved ${Math.round(achieved)} < 95% of ${rate}`);
+  if (!(p50 > 0) || !(p99 < 10 * p50)) why.push(`p99 ${p99} >= 10 x p50 ${p50}`);
+  if (errors > 0) why.push(`${errors} errors`);
+  if (why.length === 0) return { sustained: true, why, notJudged: null };
+  if (stolen > stealLimit) return { sustained: null, why, notJudged: `host steal ${stolen} % > ${stealLimit} %` };
+  return { sustained: false, why, notJudged: null };
+}

@@ -367,7 +367,8 @@ else if (results.peers) {
     const best = sys.steps.filter((s) => s.rate <= (sys.max_sustained || 0)).pop() || sys.steps[0];
     const cpu = sys.steps.filter((s) => s.cpu_s_per_1000 != null);
     const cpuMed = cpu.length ? cpu.map((s) => s.cpu_s_per_1000).sort((a, b) => a - b)[Math.floor(cpu.length / 2)] : null;
-    rows.push([`peer ${name}`, `max sustained ${sys.max_sustained ?? 0} moves/s (any step: ${sys.max_sustained_any ?? 0})`,
+    const notJudged = sys.not_judged?.length ? `; not judged (host disturbed): ${sys.not_judged.join(", ")}/s` : "";
+    rows.push([`peer ${name}`, `max sustained ${sys.max_sustained ?? 0} moves/s (any step: ${sys.max_sustained_any ?? 0}${notJudged})`,
       `at ${best?.rate}/s: ack p50 ${us(best?.ack?.p50)}, opponent p50 ${us(best?.opponent?.p50)} p99 ${us(best?.opponent?.p99)}; CPU ${cpuMed?.toFixed(3) ?? "–"} s per 1,000 moves (median of steps); RSS ${Math.round((sys.rss_per_game ?? 0) / 1024)} KiB per game`]);
   }
 }

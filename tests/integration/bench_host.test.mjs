@@ -2,7 +2,7 @@
 // recorded with every step of bench/run-all and of the peer driver.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpuTicks, leastDisturbed, parseProcStat, stealPct, worstSteal } from "../../bench/host.mjs";
+import { cpuTicks, judgeStep, leastDisturbed, parseProcStat, stealPct, worstSteal } from "../../bench/host.mjs";
 
 // Two readings of a 2-core machine, about 1,000 ticks per core apart (1,020 and 1,000): core 0
 // lost 12 ticks to the host (1.2 %), core 1 none. Fields: user nice system idle iowait irq softirq steal guest
@@ -115,4 +115,25 @@ test("leastDisturbed: only the watched cores count, and more() can stop the retr
   const kept = await leastDisturbed(b.once, { limit: 2, tries: 3, more: () => false });
   assert.equal(b.calls(), 1);
   assert.equal(kept.n, 0);
+});
+
+test("judgeStep: sustained, failed, or not judged when a miss comes with host steal", () => {
+  const ok = { rate: 1000, achieved: 990, p50: 400, p99: 3000, errors: 0, stolen: 0.5, stealLimit: 2 };
+  assert.deepEqual(judgeStep(ok), { sustained: true, why: [], notJudged: null });
+  // Passing under steal still counts.
+  assert.equal(judgeStep({ ...ok, stolen: 12 }).sustained, true);
+  // Each rule on its own, on a quiet host: a failure.
+  const tail = judgeStep({ ...ok, p99: 4000 });
+  assert.equal(tail.sustained, false);
+  assert.deepEqual(tail.why, ["p99 4000 >= 10 x p50 400"]);
+  assert.deepEqual(judgeStep({ ...ok, achieved: 940 }).why, ["achieved 940 < 95% of 1000"]);
+  assert.deepEqual(judgeStep({ ...ok, errors: 3 }).why, ["3 errors"]);
+  assert.equal(judgeStep({ ...ok, p50: null, p99: null }).sustained, false); // no moves at all
+  // The same misses with more than the limit stolen: not judged, with the reasons kept.
+  const host = judgeStep({ ...ok, p99: 4000, errors: 1, stolen: 6.7 });
+  assert.equal(host.sustained, null);
+  assert.equal(host.notJudged, "host steal 6.7 % > 2 %");
+  assert.deepEqual(host.why, ["p99 4000 >= 10 x p50 400", "1 errors"]);
+  // At the limit exactly: judged.
+  assert.equal(judgeStep({ ...ok, p99: 4000, stolen: 2 }).sustained, false);
 });

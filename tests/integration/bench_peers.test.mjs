@@ -43,6 +43,9 @@ test("peer driver: Parlor and the floor play every move, with CPU per move and s
         assert.ok(s.opponent.p50 > 0 && s.opponent.p50 <= s.opponent.p99, name);
         assert.equal(typeof s.cpu_s_per_1000, "number", name);
         assert.equal(s.steal_pct.length, os.cpus().length, name);
+        // Judged (true/false), or not judged because the host took too much of a core.
+        assert.ok(s.sustained === true || s.sustained === false || (s.sustained === null && /^host steal/.test(s.not_judged)),
+          `${name} @${s.rate}: ${s.sustained} ${s.not_judged}`);
       }
     }
     // Games end after at most nine moves and are replaced: Parlor's cost a round trip and CPU,
