@@ -165,21 +165,31 @@ const steady = (once, summarize = (t) => ({ steal_pct: t.steal_pct, p50: t.p50, 
  *  --json result (and the command). */
 const loadgen = (argv) => steady(() => loadgenOnce(argv));
 
-async function loadgenOnce(argv) {
-  const [c, a] = pinned(CLIENT_CORE, path.join(BIN, "parlor-loadgen"), [...argv, "--json"]);
+/** Runs one of our tools pinned to `core` with `--json` and returns the JSON
+ *  object of its last line, with `command` and the host's `steal_pct` during
+ *  it; a tool that prints none (or exits non-zero, when `strict`) fails. */
+async function jsonTool(core, bin, argv, { strict = false } = {}) {
+  const full = [...argv, "--json"];
+  const [c, a] = pinned(core, path.join(BIN, bin), full);
   const before = cpuTicks();
   const r = await run(c, a, 120_000);
   const steal = stealPct(before, cpuTicks());
-  const last = r.stdout.trim().split("\n").pop();
   let result;
   try {
-    result = JSON.parse(last);
+    result = JSON.parse(r.stdout.trim().split("\n").pop());
   } catch {
-    throw new Error(`parlor-loadgen ${argv.join(" ")} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    result = null;
   }
-  result.command = `parlor-loadgen ${argv.join(" ")}`;
+  if (!result || (strict && r.code !== 0))
+    throw new Error(`${bin} ${argv.join(" ")} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  result.command = `${bin} ${argv.join(" ")}`;
   result.steal_pct = steal;
-  log(result.command, "→ p50", result.p50, "p99", result.p99, "host steal %", steal.join(" / "));
+  return result;
+}
+
+async function loadgenOnce(argv) {
+  const result = await jsonTool(CLIENT_CORE, "parlor-loadgen", argv);
+  log(result.command, "→ p50", result.p50, "p99", result.p99, "host steal %", result.steal_pct.join(" / "));
   return result;
 }
 
@@ -257,20 +267,8 @@ results.fanout_floor = await steady(() => withEcho((url) =>
 const sendcost = (argv) => steady(() => sendcostOnce(argv));
 
 async function sendcostOnce(argv) {
-  const full = [...argv, "--bytes=200", ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : []), "--json"];
-  const [c, a] = pinned(SERVER_CORE, path.join(BIN, "parlor-sendcost"), full);
-  const before = cpuTicks();
-  const r = await run(c, a, 120_000);
-  const steal = stealPct(before, cpuTicks());
-  let k;
-  try {
-    k = JSON.parse(r.stdout.trim().split("\n").pop());
-  } catch {
-    throw new Error(`parlor-sendcost failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-  if (r.code !== 0) throw new Error(`parlor-sendcost failed (${r.code}): ${r.stderr}`);
-  k.command = `parlor-sendcost ${full.join(" ")}`;
-  k.steal_pct = steal;
+  const k = await jsonTool(SERVER_CORE, "parlor-sendcost",
+    [...argv, "--bytes=200", ...(PIN ? [`--reader-cpu=${CLIENT_CORE}`] : [])], { strict: true });
   log(k.command, "→", k.per_send_us.p50, "µs per send");
   return k;
 }

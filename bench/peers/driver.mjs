@@ -91,6 +91,9 @@ const OPT = {
   stealLimit: typeof args["steal-limit"] === "boolean" ? NaN : Number(args["steal-limit"] ?? 2),
   stealTries: typeof args["steal-tries"] === "boolean" ? NaN : Number(args["steal-tries"] ?? 1),
 };
+// The cores whose steal counts: the server's and the driver's (every core when not pinned;
+// OPT.pin may still be turned off below, on a one-core machine).
+const watchedCores = () => (OPT.pin ? [OPT.serverCore, OPT.driverCore] : undefined);
 if (!(OPT.stealLimit >= 0 && OPT.stealLimit <= 100) || !(Number.isInteger(OPT.stealTries) && OPT.stealTries >= 1)) {
   console.error("--steal-limit is a percentage (0-100), --steal-tries a whole number >= 1");
   process.exit(2);
@@ -509,7 +512,7 @@ async function runSystem(name) {
         m.steal_pct = m.step.steal_pct;
         return m;
       }, {
-        limit: OPT.stealLimit, tries: OPT.stealTries, cores: [OPT.serverCore, OPT.driverCore],
+        limit: OPT.stealLimit, tries: OPT.stealTries, cores: watchedCores(),
         more: () => Date.now() + (OPT.duration + OPT.quietWait + OPT.moveTimeoutMs / 1000 + 5) * 1000 <= DEADLINE,
         summarize: (a) => ({ steal_pct: a.step.steal_pct, achieved: a.step.achieved, opponent: a.step.opponent,
           cpu_s_per_1000: a.step.cpu_s_per_1000 }),
@@ -521,7 +524,7 @@ async function runSystem(name) {
       // in its least disturbed attempt is not judged (sustained: null): its tail and rate
       // measure the host as much as the server. A step that passes anyway counts.
       const judged = judgeStep({ rate, achieved, p50: opp.p50, p99: opp.p99, errors, stealLimit: OPT.stealLimit,
-        stolen: worstSteal(step.steal_pct, OPT.pin ? [OPT.serverCore, OPT.driverCore] : undefined) });
+        stolen: worstSteal(step.steal_pct, watchedCores()) });
       const why = judged.why;
       step.sustained = judged.sustained;
       step.fail_reasons = why;
