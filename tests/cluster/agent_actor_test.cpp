@@ -22,21 +22,28 @@ std::string mac(const std::string& secret, const std::string& role,
                                          + "|" + b);
 }
 
+/// A scoped actor as a membership watcher.
+cluster::membership_watcher as_watcher(caf::scoped_actor& w) {
+  return caf::actor_cast<cluster::membership_watcher>(caf::actor{w});
+}
+
 struct agent_fixture : test::actor_fixture {
+  /// Watches the agent from the start, as the node's PubSub does.
   caf::scoped_actor pubsub{sys};
+  /// Watches the agent from the start, as the node's registry does.
   caf::scoped_actor registry{sys};
   std::shared_ptr<cluster::member_table> table
     = std::make_shared<cluster::member_table>();
-  caf::actor agent;
+  cluster::agent_actor agent;
 
   agent_fixture() {
     cluster::agent_config acfg;
     acfg.self = {"n1", "fra", "127.0.0.1:4000", "", 7, "up"};
     acfg.secret = "s3cret";
-    acfg.pubsub = pubsub;
-    acfg.registry = registry;
     acfg.table = table;
     agent = cluster::spawn_agent(sys, acfg);
+    caf::anon_send(agent, cluster::watch_atom_v, as_watcher(pubsub));
+    caf::anon_send(agent, cluster::watch_atom_v, as_watcher(registry));
     caf::anon_send(agent, cluster::start_atom_v, std::string{"127.0.0.1:4370"});
   }
 
@@ -44,28 +51,30 @@ struct agent_fixture : test::actor_fixture {
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   }
 
+  /// The services a stand-in peer offers: `endpoint` as its peer endpoint.
+  static cluster::service_map offering(const caf::actor& endpoint) {
+    cluster::service_map services;
+    services.put("peer_endpoint", endpoint);
+    return services;
+  }
+
   /// A stand-in for a remote agent `m`: it runs the dialer's half of the
-  /// handshake with the right secret, hands out `store` (and this fixture's
-  /// scoped actors as its pubsub and registry), calls `admitted` once in,
-  /// and stays up until killed.
-  caf::actor dial_in(cluster::member m, caf::actor store,
+  /// handshake with the right secret, offers `endpoint`, calls `admitted`
+  /// once in, and stays up until killed.
+  caf::actor dial_in(cluster::member m, caf::actor endpoint,
                      std::function<void(caf::event_based_actor*)> admitted
                      = {}) {
     auto target = agent;
-    auto fake_pubsub = caf::actor{pubsub};
-    auto fake_registry = caf::actor{registry};
     return sys.spawn([=](caf::event_based_actor* d) -> caf::behavior {
       auto nonce_d = "nonce-" + m.name;
-      d->request(target, 2s, cluster::hello_atom_v, nonce_d)
-        .then([=](const std::string& nonce_l, const std::string&) {
-          d->request(target, 2s, cluster::admit_atom_v, nonce_l,
-                     mac("s3cret", "dialer", nonce_l, nonce_d), m.name,
-                     m.region, m.http, m.cluster, m.started_ms, m.status,
-                     fake_pubsub, fake_registry, store,
-                     std::vector<std::string>{})
-            .then([=](std::string&, std::string&, std::string&, std::string&,
-                      uint64_t, std::string&, caf::actor&, caf::actor&,
-                      caf::actor&, std::vector<std::string>&) {
+      d->request(target, 2s, cluster::hello_msg{nonce_d})
+        .then([=](cluster::challenge_msg& ch) {
+          d->request(target, 2s,
+                     cluster::admit_msg{ch.nonce,
+                                        mac("s3cret", "dialer", ch.nonce,
+                                            nonce_d),
+                                        m, offering(endpoint), {}})
+            .then([=](cluster::welcome_msg&) {
               if (admitted)
                 admitted(d);
             });
@@ -74,36 +83,48 @@ struct agent_fixture : test::actor_fixture {
     });
   }
 
-  /// Runs the listener half of the handshake; returns (nonce_l, mac_l).
-  std::pair<std::string, std::string> hello(caf::scoped_actor& from,
-                                            const std::string& nonce_d) {
-    std::pair<std::string, std::string> out;
-    from->request(agent, 2s, cluster::hello_atom_v, nonce_d)
-      .receive([&](std::string& n, std::string& m) { out = {n, m}; },
+  /// Runs the listener half of the handshake.
+  cluster::challenge_msg hello(caf::scoped_actor& from,
+                               const std::string& nonce_d) {
+    cluster::challenge_msg out;
+    from->request(agent, 2s, cluster::hello_msg{nonce_d})
+      .receive([&](cluster::challenge_msg& ch) { out = std::move(ch); },
                [&](caf::error& e) { FAIL(sys.render(e)); });
     return out;
   }
 
+  /// Admits `who` with the listener nonce `nonce_l` and MAC `mac_d`; the
+  /// listener's welcome lands in `reply`.
   caf::error admit(caf::scoped_actor& from, const std::string& nonce_l,
-                   const std::string& mac_d, std::string& reply_name) {
+                   const std::string& mac_d, cluster::welcome_msg& reply,
+                   cluster::member who = {"n2", "iad", "127.0.0.1:4001",
+                                          "127.0.0.1:4371", 9, "up"}) {
     caf::error err;
     from
-      ->request(agent, 2s, cluster::admit_atom_v, nonce_l, mac_d,
-                std::string{"n2"}, std::string{"iad"},
-                std::string{"127.0.0.1:4001"}, std::string{"127.0.0.1:4371"},
-                uint64_t{9}, std::string{"up"}, caf::actor{pubsub},
-                caf::actor{registry}, caf::actor{registry},
-                std::vector<std::string>{})
-      .receive(
-        [&](std::string& name, std::string&, std::string&, std::string&,
-            uint64_t, std::string&, caf::actor&, caf::actor&, caf::actor&,
-            std::vector<std::string>&) {
-          reply_name = name;
-        },
-        [&](caf::error& e) { err = std::move(e); });
+      ->request(agent, 2s,
+                cluster::admit_msg{nonce_l, mac_d, std::move(who),
+                                   offering(caf::actor{registry}), {}})
+      .receive([&](cluster::welcome_msg& w) { reply = std::move(w); },
+               [&](caf::error& e) { err = std::move(e); });
     return err;
   }
 };
+
+/// Whether `w` hears `member_up_msg` for `name` within 2 s.
+bool hears_up(caf::scoped_actor& w, const std::string& name) {
+  bool up = false;
+  w->receive([&](cluster::member_up_msg& m) { up = m.who.name == name; },
+             caf::after(2s) >> [] {});
+  return up;
+}
+
+/// Whether `w` hears `member_down_msg` for `name` within 2 s.
+bool hears_down(caf::scoped_actor& w, const std::string& name) {
+  bool down = false;
+  w->receive([&](cluster::member_down_msg& m) { down = m.name == name; },
+             caf::after(2s) >> [] {});
+  return down;
+}
 
 } // namespace
 
@@ -111,21 +132,18 @@ TEST_CASE_METHOD(agent_fixture,
                  "a peer proving the secret is admitted and announced",
                  "[cluster][actor]") {
   caf::scoped_actor peer{sys};
-  auto [nonce_l, mac_l] = hello(peer, "d1");
+  auto ch = hello(peer, "d1");
   // The listener proves the secret first.
-  CHECK(mac_l == mac("s3cret", "listener", "d1", nonce_l));
-  std::string name;
-  auto err = admit(peer, nonce_l, mac("s3cret", "dialer", nonce_l, "d1"),
-                   name);
+  CHECK(ch.mac == mac("s3cret", "listener", "d1", ch.nonce));
+  cluster::welcome_msg welcome;
+  auto err = admit(peer, ch.nonce, mac("s3cret", "dialer", ch.nonce, "d1"),
+                   welcome);
   CHECK_FALSE(err);
-  CHECK(name == "n1");
-  bool up = false;
-  pubsub->receive(
-    [&](cluster::peer_up_atom, const std::string& n, const caf::actor&) {
-      up = n == "n2";
-    },
-    caf::after(2s) >> [] {});
-  CHECK(up);
+  CHECK(welcome.who.name == "n1");
+  CHECK(welcome.who.region == "fra");
+  // Every watcher hears of it, in the order they subscribed.
+  CHECK(hears_up(pubsub, "n2"));
+  CHECK(hears_up(registry, "n2"));
   auto members = table->all();
   REQUIRE(members.size() == 2);
   CHECK(members[1].name == "n2");
@@ -135,18 +153,27 @@ TEST_CASE_METHOD(agent_fixture,
 TEST_CASE_METHOD(agent_fixture, "a wrong secret or a replayed nonce is refused",
                  "[cluster][actor]") {
   caf::scoped_actor peer{sys};
-  auto [nonce_l, mac_l] = hello(peer, "d1");
-  std::string name;
-  auto err = admit(peer, nonce_l, mac("other", "dialer", nonce_l, "d1"), name);
+  auto ch = hello(peer, "d1");
+  cluster::welcome_msg welcome;
+  auto err = admit(peer, ch.nonce, mac("other", "dialer", ch.nonce, "d1"),
+                   welcome);
   CHECK(err == cluster::errc::bad_secret);
   // The challenge is used up: the right MAC now comes too late.
-  err = admit(peer, nonce_l, mac("s3cret", "dialer", nonce_l, "d1"), name);
+  err = admit(peer, ch.nonce, mac("s3cret", "dialer", ch.nonce, "d1"),
+              welcome);
   CHECK(err == cluster::errc::no_challenge);
-  err = admit(peer, "never-issued", mac("s3cret", "dialer", "x", "y"), name);
+  err = admit(peer, "never-issued", mac("s3cret", "dialer", "x", "y"),
+              welcome);
   CHECK(err == cluster::errc::no_challenge);
+  // A node using our own name is refused too.
+  ch = hello(peer, "d2");
+  err = admit(peer, ch.nonce, mac("s3cret", "dialer", ch.nonce, "d2"),
+              welcome, {"n1", "iad", "h:1", "c:1", 9, "up"});
+  CHECK(err == cluster::errc::duplicate_name);
   CHECK(table->all().size() == 1);
-  pubsub->receive([&](cluster::peer_up_atom, const std::string&,
-                      const caf::actor&) { FAIL("a refused peer was announced"); },
+  pubsub->receive([&](cluster::member_up_msg&) {
+                    FAIL("a refused peer was announced");
+                  },
                   caf::after(100ms) >> [] {});
 }
 
@@ -155,20 +182,10 @@ TEST_CASE_METHOD(agent_fixture, "a peer whose agent stops is announced down",
   auto dialer = dial_in({"n2", "iad", "127.0.0.1:4001", "127.0.0.1:4371", 9,
                          "up"},
                         caf::actor{registry});
-  bool up = false;
-  registry->receive(
-    [&](cluster::peer_up_atom, const std::string& n, const caf::actor&) {
-      up = n == "n2";
-    },
-    caf::after(2s) >> [] {});
-  REQUIRE(up);
+  REQUIRE(hears_up(registry, "n2"));
   CHECK(table->all().size() == 2);
   caf::anon_send_exit(dialer, caf::exit_reason::kill);
-  bool down = false;
-  registry->receive(
-    [&](cluster::peer_down_atom, const std::string& n) { down = n == "n2"; },
-    caf::after(2s) >> [] {});
-  CHECK(down);
+  CHECK(hears_down(registry, "n2"));
   CHECK(table->all().size() == 1);
 }
 
@@ -210,22 +227,21 @@ TEST_CASE_METHOD(agent_fixture,
                  "local watchers hear of members going up and down",
                  "[cluster][actor]") {
   caf::scoped_actor early{sys};
-  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{early});
-  caf::scoped_actor store_actor{sys};
-  auto fake_store = caf::actor{store_actor};
+  caf::anon_send(agent, cluster::watch_atom_v, as_watcher(early));
+  caf::scoped_actor endpoint_actor{sys};
+  auto fake_endpoint = caf::actor{endpoint_actor};
   auto dialer = dial_in({"n3", "sin", "127.0.0.1:4002", "127.0.0.1:4372", 11,
                          "up"},
-                        fake_store);
+                        fake_endpoint);
   auto expect_up = [&](caf::scoped_actor& w) {
     bool up = false;
     w->receive(
-      [&](cluster::member_up_atom, const std::string& name,
-          const std::string& region, const std::string& http,
-          const std::string& cluster_addr, uint64_t started,
-          const caf::actor& store) {
-        up = name == "n3" && region == "sin" && http == "127.0.0.1:4002"
-             && cluster_addr == "127.0.0.1:4372" && started == 11
-             && store == fake_store;
+      [&](cluster::member_up_msg& m) {
+        up = m.who.name == "n3" && m.who.region == "sin"
+             && m.who.http == "127.0.0.1:4002"
+             && m.who.cluster == "127.0.0.1:4372" && m.who.started_ms == 11
+             && m.services.get<caf::actor>("peer_endpoint") == fake_endpoint
+             && !m.services.get<caf::actor>("unknown");
       },
       caf::after(2s) >> [] {});
     return up;
@@ -233,16 +249,11 @@ TEST_CASE_METHOD(agent_fixture,
   CHECK(expect_up(early));
   // A watcher that subscribes later hears of the members already up.
   caf::scoped_actor late{sys};
-  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{late});
+  caf::anon_send(agent, cluster::watch_atom_v, as_watcher(late));
   CHECK(expect_up(late));
   caf::anon_send_exit(dialer, caf::exit_reason::kill);
-  for (auto* w : {&early, &late}) {
-    bool down = false;
-    (*w)->receive(
-      [&](cluster::member_down_atom, const std::string& n) { down = n == "n3"; },
-      caf::after(2s) >> [] {});
-    CHECK(down);
-  }
+  for (auto* w : {&early, &late})
+    CHECK(hears_down(*w, "n3"));
 }
 
 TEST_CASE_METHOD(agent_fixture,
@@ -256,8 +267,8 @@ TEST_CASE_METHOD(agent_fixture,
   auto dialer = dial_in({"n4", "syd", "127.0.0.1:4004", "127.0.0.1:4374", 12,
                          "up"},
                         caf::actor{registry}, [=](caf::event_based_actor* d) {
-                          d->send(target, cluster::status_atom_v,
-                                  std::string{"n4"}, std::string{"draining"});
+                          d->send(target,
+                                  cluster::peer_status_msg{"n4", "draining"});
                         });
   // An actor that is not n4's agent cannot speak for it.
   caf::scoped_actor stranger{sys};
@@ -275,8 +286,7 @@ TEST_CASE_METHOD(agent_fixture,
   }
   CHECK(drained);
   CHECK(status_of("n1") == "draining");
-  stranger->send(agent, cluster::status_atom_v, std::string{"n4"},
-                 std::string{"up"});
+  stranger->send(agent, cluster::peer_status_msg{"n4", "up"});
   std::this_thread::sleep_for(100ms);
   CHECK(status_of("n4") == "draining");
   caf::anon_send_exit(dialer, caf::exit_reason::kill);
@@ -287,25 +297,21 @@ TEST_CASE_METHOD(agent_fixture,
                  "watchers, then follows its changes",
                  "[cluster][actor]") {
   caf::scoped_actor watcher{sys};
-  caf::anon_send(agent, cluster::watch_atom_v, caf::actor{watcher});
+  caf::anon_send(agent, cluster::watch_atom_v, as_watcher(watcher));
   auto target = agent;
   // n5 is already draining when it joins (a drained node that restarted
   // its links), and later resumes.
   auto dialer = dial_in({"n5", "gru", "127.0.0.1:4005", "127.0.0.1:4375", 13,
                          "draining"},
                         caf::actor{registry}, [=](caf::event_based_actor* d) {
-                          d->send(target, cluster::status_atom_v,
-                                  std::string{"n5"}, std::string{"up"});
+                          d->send(target, cluster::peer_status_msg{"n5", "up"});
                         });
   std::vector<std::string> heard;
   for (int i = 0; i < 3; ++i)
     watcher->receive(
-      [&](cluster::member_up_atom, const std::string& name,
-          const std::string&, const std::string&, const std::string&,
-          uint64_t, const caf::actor&) { heard.push_back("up:" + name); },
-      [&](cluster::status_atom, const std::string& name,
-          const std::string& status) {
-        heard.push_back(status + ":" + name);
+      [&](cluster::member_up_msg& m) { heard.push_back("up:" + m.who.name); },
+      [&](cluster::member_status_msg& m) {
+        heard.push_back(m.status + ":" + m.name);
       },
       caf::after(2s) >> [] {});
   CHECK(heard
@@ -318,18 +324,12 @@ TEST_CASE_METHOD(agent_fixture,
                  "[cluster][actor]") {
   caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
   caf::scoped_actor peer{sys};
-  auto [nonce_l, mac_l] = hello(peer, "d9");
-  std::string status;
-  peer
-    ->request(agent, 2s, cluster::admit_atom_v, nonce_l,
-              mac("s3cret", "dialer", nonce_l, "d9"), std::string{"n9"},
-              std::string{"iad"}, std::string{"127.0.0.1:4009"},
-              std::string{"127.0.0.1:4379"}, uint64_t{9}, std::string{"up"},
-              caf::actor{pubsub}, caf::actor{registry}, caf::actor{registry},
-              std::vector<std::string>{})
-    .receive([&](std::string&, std::string&, std::string&, std::string&,
-                 uint64_t, std::string& s, caf::actor&, caf::actor&,
-                 caf::actor&, std::vector<std::string>&) { status = s; },
-             [&](caf::error& e) { FAIL(sys.render(e)); });
+  auto ch = hello(peer, "d9");
+  cluster::welcome_msg welcome;
+  auto err = admit(peer, ch.nonce, mac("s3cret", "dialer", ch.nonce, "d9"),
+                   welcome, {"n9", "iad", "127.0.0.1:4009", "127.0.0.1:4379",
+                             9, "up"});
+  REQUIRE_FALSE(err);
+  auto status = welcome.who.status;
   CHECK(status == "draining");
 }

@@ -35,7 +35,7 @@ struct node_fixture : test::actor_fixture {
                  / ("parlor-gs-" + std::to_string(::getpid()) + "-"
                     + std::to_string(std::rand()));
   std::shared_ptr<game_server::game_env> env;
-  caf::actor registry;
+  registry::registry_actor registry;
   caf::actor supervisor;
 
   node_fixture() {
@@ -56,8 +56,7 @@ struct node_fixture : test::actor_fixture {
   }
 
   void stop() {
-    for (auto& a : {supervisor, registry, env->pubsub, env->store})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    actor_fixture::stop(supervisor, registry, env->pubsub, env->store);
   }
 
   ~node_fixture() {
@@ -220,7 +219,7 @@ TEST_CASE_METHOD(node_fixture,
   auto game = lookup(code);
   caf::scoped_actor listener{sys};
   self->send(env->pubsub, pubsub::subscribe_atom_v, "game:" + code,
-             caf::actor{listener});
+             caf::actor_cast<pubsub::subscriber_actor>(caf::actor{listener}));
   // The subscription is in place once pubsub answered someone after it.
   auto [seat, state] = join(game, "b2", "Bob");
   CHECK(seat == "O");
@@ -409,9 +408,11 @@ struct backup_node {
 
 void member_up(caf::actor& supervisor, const std::string& name,
                const caf::actor& keeper) {
-  caf::anon_send(supervisor, cluster::member_up_atom_v, name,
-                 std::string{"iad"}, std::string{"127.0.0.1:4001"},
-                 std::string{"127.0.0.1:4371"}, uint64_t{1}, keeper);
+  cluster::member_up_msg up{{name, "iad", "127.0.0.1:4001", "127.0.0.1:4371",
+                             1, "up"},
+                            {}};
+  up.services.put(game_server::peer_endpoint_service, keeper);
+  caf::anon_send(supervisor, std::move(up));
 }
 
 /// A second node "n0" in the same actor system: its own store, registry,
@@ -420,7 +421,7 @@ void member_up(caf::actor& supervisor, const std::string& name,
 struct peer_node {
   fs::path dir;
   std::shared_ptr<game_server::game_env> env;
-  caf::actor registry;
+  registry::registry_actor registry;
   caf::actor supervisor;
   caf::actor keeper;
 
@@ -436,13 +437,13 @@ struct peer_node {
   }
 
   void lose() {
-    for (auto& a : {supervisor, registry, keeper, env->store})
+    for (auto& a : {supervisor, caf::actor_cast<caf::actor>(registry), keeper,
+                    env->store})
       caf::anon_send_exit(a, caf::exit_reason::kill);
   }
 
   ~peer_node() {
-    for (auto& a : {supervisor, registry, keeper, env->store})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    test::actor_fixture::stop(supervisor, registry, keeper, env->store);
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
@@ -493,7 +494,7 @@ TEST_CASE_METHOD(node_fixture,
   n0.lose();
   // A crash takes the node's GameServers down with it.
   caf::anon_send_exit(their_game, caf::exit_reason::kill);
-  caf::anon_send(supervisor, cluster::member_down_atom_v, std::string{"n0"});
+  caf::anon_send(supervisor, cluster::member_down_msg{"n0"});
   caf::actor game;
   REQUIRE(test::eventually([&] {
     game = registered(code);
@@ -522,9 +523,8 @@ TEST_CASE_METHOD(node_fixture,
   // Another node took the game over (incarnation 2) while this one was cut
   // off; its registry replica says so.
   caf::scoped_actor elsewhere{sys};
-  caf::anon_send(registry, registry::sync_atom_v, code, std::string{"n0"},
-                 caf::actor{elsewhere}, uint64_t{2}, uint64_t{1}, uint64_t{1},
-                 true);
+  caf::anon_send(registry, registry::sync_msg{code, "n0", caf::actor{elsewhere},
+                                             2, 1, 1, true});
   bool stopped = false;
   self->receive([&](caf::down_msg& dm) {
                   stopped = dm.source == game
@@ -589,8 +589,7 @@ TEST_CASE_METHOD(node_fixture,
   auto other_name = *first == "n2" ? std::string{"n3"} : std::string{"n2"};
   REQUIRE(test::eventually([&] { return chosen.copy(code).version == 1; }));
   CHECK(other.copy(code).version == 0);
-  caf::anon_send(supervisor, cluster::status_atom_v, *first,
-                 std::string{"draining"});
+  caf::anon_send(supervisor, cluster::member_status_msg{*first, "draining"});
   CHECK(test::eventually([&] { return other.copy(code).version == 1; }));
   CHECK(test::eventually([&] { return chosen.copy(code).version == 0; }));
   // Changes now reach the new backup before the reply.
@@ -598,8 +597,7 @@ TEST_CASE_METHOD(node_fixture,
   join(game, "b2", "Bob");
   CHECK(other.copy(code).version == 2);
   // Back up: it is a candidate again (the copy may move back).
-  caf::anon_send(supervisor, cluster::status_atom_v, *first,
-                 std::string{"up"});
+  caf::anon_send(supervisor, cluster::member_status_msg{*first, "up"});
   CHECK(test::eventually([&] { return chosen.copy(code).version == 2; }));
   std::error_code ec;
   fs::remove_all(n2.dir, ec);

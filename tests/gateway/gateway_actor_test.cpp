@@ -99,7 +99,8 @@ struct gateway_fixture : test::actor_fixture {
     env->watch = gateway::spawn_game_watch(sys);
     env->signer = std::make_shared<auth::token_signer>("secret");
     env->limits.max_channels = 5;
-    actors = {env->supervisor, env->registry, genv->pubsub, env->watch,
+    actors = {env->supervisor, caf::actor_cast<caf::actor>(env->registry),
+              caf::actor_cast<caf::actor>(genv->pubsub), env->watch,
               env->fanout, genv->store};
   }
 
@@ -378,8 +379,7 @@ TEST_CASE_METHOD(gateway_fixture,
   auto c = connect("alice");
   SECTION("a join in flight") {
     auto hole = sys.spawn(black_hole, false);
-    REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                      std::string{"HOLE"}, hole));
+    REQUIRE(ask<bool>(env->registry, registry::register_msg{"HOLE", hole}));
     auto ref = c.push("2", "game:HOLE", "phx_join");
     std::this_thread::sleep_for(100ms); // the join reaches the hole
     auto killed = std::chrono::steady_clock::now();
@@ -394,8 +394,7 @@ TEST_CASE_METHOD(gateway_fixture,
   }
   SECTION("a move in flight, then phx_error") {
     auto hole = sys.spawn(black_hole, true);
-    REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                      std::string{"HOLE"}, hole));
+    REQUIRE(ask<bool>(env->registry, registry::register_msg{"HOLE", hole}));
     auto j = c.call("2", "game:HOLE", "phx_join");
     REQUIRE(j["status"] == "ok");
     auto ref = c.push("2", "game:HOLE", "move", {{"cell", 4}});
@@ -420,8 +419,7 @@ TEST_CASE_METHOD(gateway_fixture,
   env->limits.request_timeout = 300ms;
   auto c = connect("alice");
   auto hole = sys.spawn(black_hole, true);
-  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                    std::string{"HOLE"}, hole));
+  REQUIRE(ask<bool>(env->registry, registry::register_msg{"HOLE", hole}));
   REQUIRE(c.call("2", "game:HOLE", "phx_join")["status"] == "ok");
   auto sent = std::chrono::steady_clock::now();
   auto ref = c.push("2", "game:HOLE", "move", {{"cell", 4}});
@@ -479,7 +477,7 @@ TEST_CASE_METHOD(gateway_fixture,
     CHECK(c.call("9", "phoenix", "heartbeat")["status"] == "ok");
   };
   SECTION("the registry, asked where the game is") {
-    env->registry = hole;
+    env->registry = caf::actor_cast<registry::registry_actor>(hole);
     auto c = connect("alice");
     expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
   }
@@ -514,8 +512,7 @@ TEST_CASE_METHOD(gateway_fixture,
     };
   });
   actors.push_back(game);
-  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                    std::string{"MUTE"}, game));
+  REQUIRE(ask<bool>(env->registry, registry::register_msg{"MUTE", game}));
   auto c = connect("alice");
   auto ref = c.push("2", "game:MUTE", "phx_join");
   auto r = c.sink->next(5s);
@@ -548,8 +545,7 @@ TEST_CASE_METHOD(gateway_fixture,
       },
     };
   });
-  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                    std::string{"SEEN"}, game));
+  REQUIRE(ask<bool>(env->registry, registry::register_msg{"SEEN", game}));
   auto expect = [&](auto atom, const caf::actor& from) {
     bool ok = false;
     observer->receive(
@@ -601,8 +597,7 @@ TEST_CASE_METHOD(gateway_fixture,
     };
   });
   actors.push_back(game);
-  REQUIRE(ask<bool>(env->registry, registry::register_atom_v,
-                    std::string{"LATE"}, game));
+  REQUIRE(ask<bool>(env->registry, registry::register_msg{"LATE", game}));
   auto joined = [&] {
     bool ok = false;
     observer->receive(

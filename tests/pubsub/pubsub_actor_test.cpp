@@ -1,6 +1,5 @@
 #include "parlor/pubsub/pubsub_actor.hpp"
 
-#include "parlor/cluster/fwd.hpp"
 
 #include <thread>
 
@@ -23,6 +22,21 @@ pubsub::frame_ptr next_frame(caf::scoped_actor& self) {
   return got;
 }
 
+/// A scoped actor (or any dynamically typed stand-in) as a subscriber.
+template <class Handle>
+pubsub::subscriber_actor subscriber(const Handle& h) {
+  return caf::actor_cast<pubsub::subscriber_actor>(caf::actor{h});
+}
+
+/// Tells PubSub `to` that peer `name` is up with PubSub `peer`.
+void peer_up(const pubsub::pubsub_actor& to, const std::string& name,
+             const pubsub::pubsub_actor& peer) {
+  cluster::member_up_msg up;
+  up.who.name = name;
+  up.services.put(pubsub::service_name, peer);
+  caf::anon_send(to, std::move(up));
+}
+
 } // namespace
 
 TEST_CASE_METHOD(test::actor_fixture,
@@ -33,11 +47,11 @@ TEST_CASE_METHOD(test::actor_fixture,
   caf::scoped_actor b{sys};
   caf::scoped_actor other{sys};
   self->send(ps, pubsub::subscribe_atom_v, std::string{"game:ABCD"},
-             caf::actor{a});
+             subscriber(a));
   self->send(ps, pubsub::subscribe_atom_v, std::string{"game:ABCD"},
-             caf::actor{b});
+             subscriber(b));
   self->send(ps, pubsub::subscribe_atom_v, std::string{"game:WXYZ"},
-             caf::actor{other});
+             subscriber(other));
   auto frame = std::make_shared<const std::string>("[null,null,\"x\"]");
   self->send(ps, pubsub::publish_atom_v, std::string{"game:ABCD"}, frame);
   auto fa = next_frame(a);
@@ -54,7 +68,7 @@ TEST_CASE_METHOD(test::actor_fixture, "frames keep their publish order",
                  "[pubsub][actor]") {
   auto ps = pubsub::spawn_pubsub(sys);
   caf::scoped_actor a{sys};
-  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{a});
+  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(a));
   for (int i = 0; i < 100; ++i)
     self->send(ps, pubsub::publish_atom_v, std::string{"t"},
                std::make_shared<const std::string>(std::to_string(i)));
@@ -71,8 +85,8 @@ TEST_CASE_METHOD(test::actor_fixture,
                  "[pubsub][actor]") {
   auto ps = pubsub::spawn_pubsub(sys);
   caf::scoped_actor a{sys};
-  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{a});
-  self->send(ps, pubsub::unsubscribe_atom_v, std::string{"t"}, caf::actor{a});
+  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(a));
+  self->send(ps, pubsub::unsubscribe_atom_v, std::string{"t"}, subscriber(a));
   self->send(ps, pubsub::publish_atom_v, std::string{"t"},
              std::make_shared<const std::string>("x"));
   CHECK_FALSE(next_frame(a));
@@ -81,8 +95,8 @@ TEST_CASE_METHOD(test::actor_fixture,
     return {[](pubsub::frame_atom, const std::string&,
                const pubsub::frame_ptr&) {}};
   });
-  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, short_lived);
-  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{a});
+  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(short_lived));
+  self->send(ps, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(a));
   caf::anon_send_exit(short_lived, caf::exit_reason::kill);
   self->send(ps, pubsub::publish_atom_v, std::string{"t"},
              std::make_shared<const std::string>("y"));
@@ -97,12 +111,12 @@ TEST_CASE_METHOD(test::actor_fixture,
                  "[pubsub][actor]") {
   auto a = pubsub::spawn_pubsub(sys);
   auto b = pubsub::spawn_pubsub(sys);
-  caf::anon_send(a, cluster::peer_up_atom_v, std::string{"b"}, b);
-  caf::anon_send(b, cluster::peer_up_atom_v, std::string{"a"}, a);
+  peer_up(a, "b", b);
+  peer_up(b, "a", a);
   caf::scoped_actor on_a{sys};
   caf::scoped_actor on_b{sys};
-  self->send(a, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{on_a});
-  self->send(b, pubsub::subscribe_atom_v, std::string{"t"}, caf::actor{on_b});
+  self->send(a, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(on_a));
+  self->send(b, pubsub::subscribe_atom_v, std::string{"t"}, subscriber(on_b));
   // Make sure both subscriptions are in place before publishing.
   self->send(a, pubsub::publish_atom_v, std::string{"warmup"},
              std::make_shared<const std::string>("w"));
@@ -116,11 +130,10 @@ TEST_CASE_METHOD(test::actor_fixture,
   CHECK(*fa == "hello");
   CHECK(*fb == "hello");
   CHECK_FALSE(next_frame(on_b)); // once, not twice
-  caf::anon_send(a, cluster::peer_down_atom_v, std::string{"b"});
+  caf::anon_send(a, cluster::member_down_msg{"b"});
   self->send(a, pubsub::publish_atom_v, std::string{"t"},
              std::make_shared<const std::string>("after"));
   CHECK(next_frame(on_a));
   CHECK_FALSE(next_frame(on_b));
-  for (auto& x : {a, b})
-    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+  stop(a, b);
 }

@@ -4,7 +4,9 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include <chrono>
 #include <optional>
@@ -43,8 +45,8 @@ struct actor_fixture {
   }
 
   /// Asks `dst` and returns the answer; fails the test on an error.
-  template <class T, class... Ts>
-  T ask(const caf::actor& dst, Ts&&... xs) {
+  template <class T, class Handle, class... Ts>
+  T ask(const Handle& dst, Ts&&... xs) {
     T result{};
     self->request(dst, std::chrono::seconds{5}, std::forward<Ts>(xs)...)
       .receive([&](T& x) { result = std::move(x); },
@@ -53,13 +55,19 @@ struct actor_fixture {
   }
 
   /// Asks `dst` expecting an error; returns it (fails on a value).
-  template <class T, class... Ts>
-  caf::error ask_error(const caf::actor& dst, Ts&&... xs) {
+  template <class T, class Handle, class... Ts>
+  caf::error ask_error(const Handle& dst, Ts&&... xs) {
     caf::error result;
     self->request(dst, std::chrono::seconds{5}, std::forward<Ts>(xs)...)
       .receive([&](T&) { FAIL("expected an error, got a value"); },
                [&](caf::error& e) { result = std::move(e); });
     return result;
+  }
+
+  /// Stops every actor in `handles` (typed or not).
+  template <class... Handles>
+  static void stop(const Handles&... handles) {
+    (caf::anon_send_exit(handles, caf::exit_reason::user_shutdown), ...);
   }
 };
 

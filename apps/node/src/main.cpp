@@ -132,6 +132,11 @@ int run(const node::node_config& conf) {
     cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   }
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  // Messages that cross nodes must be known to every node's serializer.
+  cfg.add_message_types<caf::id_block::parlor_cluster>();
+  cfg.add_message_types<caf::id_block::parlor_pubsub>();
+  cfg.add_message_types<caf::id_block::parlor_registry>();
+  cfg.add_message_types<caf::id_block::parlor_game_server>();
   cfg.load<caf::io::middleman>();
   // BASP heartbeats find hung peers (SIGSTOP, silent networks); every node
   // must use the same values.
@@ -173,20 +178,28 @@ int run(const node::node_config& conf) {
     acfg.seeds.push_back(seed.host.find(':') != std::string::npos
                            ? "[" + seed.host + "]:" + std::to_string(seed.port)
                            : seed.host + ":" + std::to_string(seed.port));
-  acfg.pubsub = pubsub;
-  acfg.registry = registry;
   auto keeper = game_server::spawn_backup_keeper(sys, store, supervisor);
-  acfg.store = keeper;
+  acfg.services.put(pubsub::service_name, pubsub);
+  acfg.services.put(registry::service_name, registry);
+  acfg.services.put(game_server::peer_endpoint_service, keeper);
   acfg.table = members;
   auto agent = cluster::spawn_agent(sys, acfg);
-  // Backups and failover follow membership.
-  caf::anon_send(agent, cluster::watch_atom_v, supervisor);
+  // Everything that follows membership watches the agent before it starts:
+  // broadcasts and registry replication, then backups and failover.
+  caf::anon_send(agent, cluster::watch_atom_v,
+                 cluster::membership_watcher{pubsub});
+  caf::anon_send(agent, cluster::watch_atom_v,
+                 cluster::membership_watcher{registry});
+  caf::anon_send(agent, cluster::watch_atom_v,
+                 caf::actor_cast<cluster::membership_watcher>(supervisor));
   uint16_t cluster_port = 0;
 
   auto stop_actors = [&] {
     if (cluster_port != 0)
       sys.middleman().unpublish(agent, cluster_port);
-    for (auto& a : {agent, supervisor, registry, pubsub, watch, fanout, keeper,
+    for (auto& a : {caf::actor_cast<caf::actor>(agent), supervisor,
+                    caf::actor_cast<caf::actor>(registry),
+                    caf::actor_cast<caf::actor>(pubsub), watch, fanout, keeper,
                     store})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };

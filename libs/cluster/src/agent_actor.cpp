@@ -3,7 +3,7 @@
 #include "parlor/auth/token.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
@@ -27,8 +27,8 @@ constexpr auto challenge_ttl = std::chrono::seconds{30};
 
 struct peer {
   member info;
-  caf::actor agent;
-  caf::actor store;
+  agent_actor agent;
+  service_map services;
 };
 
 struct challenge {
@@ -50,14 +50,15 @@ struct agent_state {
   std::set<std::string> own;
   std::map<std::string, std::chrono::milliseconds> backoff;
   std::map<std::string, challenge> challenges; // by listener nonce
-  /// Local actors told of every member going up or down.
-  std::vector<caf::actor> watchers;
+  /// Local actors told of every member going up or down, in the order they
+  /// subscribed.
+  std::vector<membership_watcher> watchers;
   std::mt19937 rng{std::random_device{}()};
   bool started = false;
   static inline const char* name = "parlor.cluster";
 };
 
-using self_ptr = caf::stateful_actor<agent_state>*;
+using self_ptr = agent_actor::stateful_pointer<agent_state>;
 
 std::string mac(const agent_state& st, std::string_view role,
                 std::string_view a, std::string_view b) {
@@ -109,29 +110,25 @@ void drop_peer(self_ptr self, const std::string& name, const char* why) {
     return;
   auto addr = i->second.info.cluster;
   st.names.erase(i->second.agent.address());
-  self->demonitor(i->second.agent);
+  self->demonitor(i->second.agent.address());
   st.peers.erase(i);
   st.cfg.table->down(name);
-  self->send(st.cfg.pubsub, peer_down_atom_v, name);
-  self->send(st.cfg.registry, peer_down_atom_v, name);
   for (auto& w : st.watchers)
-    self->send(w, member_down_atom_v, name);
+    self->send(w, member_down_msg{name});
   spdlog::warn("cluster: peer {} down ({})", name, why);
   schedule_redial(self, addr);
 }
 
-/// Tells watcher `w` about peer `info` (and its status, unless `up`).
-void tell_member_up(self_ptr self, const caf::actor& w, const member& info,
-                    const caf::actor& store) {
-  self->send(w, member_up_atom_v, info.name, info.region, info.http,
-             info.cluster, info.started_ms, store);
-  if (info.status != "up")
-    self->send(w, status_atom_v, info.name, info.status);
+/// Tells watcher `w` about peer `p` (and its status, unless `up`).
+void tell_member_up(self_ptr self, const membership_watcher& w,
+                    const peer& p) {
+  self->send(w, member_up_msg{p.info, p.services});
+  if (p.info.status != "up")
+    self->send(w, member_status_msg{p.info.name, p.info.status});
 }
 
-void admit(self_ptr self, const caf::actor& agent, member info,
-           const caf::actor& pubsub, const caf::actor& registry,
-           const caf::actor& store, const addr_list& addrs) {
+void admit(self_ptr self, const agent_actor& agent, member info,
+           service_map services, const addr_list& addrs) {
   auto& st = self->state;
   if (auto i = st.peers.find(info.name); i != st.peers.end()) {
     if (i->second.agent == agent)
@@ -147,12 +144,10 @@ void admit(self_ptr self, const caf::actor& agent, member info,
   st.cfg.table->up(info);
   spdlog::info("cluster: peer {} ({}) up at {}", info.name, info.region,
                info.cluster);
-  self->send(st.cfg.pubsub, peer_up_atom_v, info.name, pubsub);
-  self->send(st.cfg.registry, peer_up_atom_v, info.name, registry);
-  for (auto& w : st.watchers)
-    tell_member_up(self, w, info, store);
   auto name = info.name; // the right side of `=` runs first: copy the key
-  st.peers[name] = peer{std::move(info), agent, store};
+  auto& p = st.peers[name] = peer{std::move(info), agent, std::move(services)};
+  for (auto& w : st.watchers)
+    tell_member_up(self, w, p);
   // Full mesh: dial whatever the peer knows and we do not.
   for (auto& a : addrs) {
     if (a == st.cfg.self.cluster)
@@ -185,7 +180,7 @@ void dial(self_ptr self, const std::string& addr) {
   self->request(mm, timeout, caf::connect_atom_v, host, port)
     .then(
       [=](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
-          const std::set<std::string>&) {
+          const std::set<std::string>& interface) {
         if (nid == self->node()) {
           // One of our own addresses (a seed list may name us).
           self->state.dialing.erase(addr);
@@ -193,52 +188,50 @@ void dial(self_ptr self, const std::string& addr) {
           self->state.own.insert(addr);
           return;
         }
-        auto remote = caf::actor_cast<caf::actor>(ptr);
-        if (!remote)
+        if (!ptr)
           return fail(caf::sec::no_actor_published_at_port);
+        if (interface != self->system().message_types<agent_actor>()) {
+          // Another version of Parlor: its messages would not match ours.
+          spdlog::error("cluster: refused {}: its agent speaks another "
+                        "interface (another Parlor version?)",
+                        addr);
+          self->state.dialing.erase(addr);
+          schedule_redial(self, addr);
+          return;
+        }
+        auto remote = caf::actor_cast<agent_actor>(ptr);
         auto nonce_d = auth::random_hex(16);
-        self->request(remote, timeout, hello_atom_v, nonce_d)
+        self->request(remote, timeout, hello_msg{nonce_d})
           .then(
-            [=](const std::string& nonce_l, const std::string& mac_l) {
+            [=](challenge_msg& ch) {
               auto& s = self->state;
+              auto nonce_l = ch.nonce;
+              auto answer = admit_msg{nonce_l,
+                                      mac(s, "dialer", nonce_l, nonce_d),
+                                      s.cfg.self, {}, {}};
               if (!auth::constant_time_equal(
-                    mac_l, mac(s, "listener", nonce_d, nonce_l))) {
+                    ch.mac, mac(s, "listener", nonce_d, nonce_l))) {
                 spdlog::error("cluster: refused {}: it does not hold this "
                               "cluster's secret",
                               addr);
-                // Finish the handshake without handles, so that the other
+                // Finish the handshake without services, so that the other
                 // side logs the refusal too.
-                auto& me = s.cfg.self;
-                self->send(remote, admit_atom_v, nonce_l,
-                           mac(s, "dialer", nonce_l, nonce_d), me.name,
-                           me.region, me.http, me.cluster, me.started_ms,
-                           me.status, caf::actor{}, caf::actor{}, caf::actor{},
-                           addr_list{});
+                self->request(remote, timeout, std::move(answer))
+                  .then([](welcome_msg&) {}, [](caf::error&) {});
                 s.dialing.erase(addr);
                 schedule_redial(self, addr);
                 return;
               }
-              auto& me = s.cfg.self;
-              self
-                ->request(remote, timeout, admit_atom_v, nonce_l,
-                          mac(s, "dialer", nonce_l, nonce_d), me.name,
-                          me.region, me.http, me.cluster, me.started_ms,
-                          me.status, s.cfg.pubsub, s.cfg.registry, s.cfg.store,
-                          known_addresses(s))
+              answer.services = s.cfg.services;
+              answer.known = known_addresses(s);
+              self->request(remote, timeout, std::move(answer))
                 .then(
-                  [=](std::string& name, std::string& region,
-                      std::string& http, std::string& cluster_addr,
-                      uint64_t started, std::string& status,
-                      caf::actor& pubsub, caf::actor& registry,
-                      caf::actor& store, addr_list& addrs) {
+                  [=](welcome_msg& w) {
                     self->state.dialing.erase(addr);
-                    if (cluster_addr != addr)
-                      self->state.aliases[addr] = name;
-                    admit(self, remote,
-                          member{std::move(name), std::move(region),
-                                 std::move(http), std::move(cluster_addr),
-                                 started, std::move(status)},
-                          pubsub, registry, store, addrs);
+                    if (w.who.cluster != addr)
+                      self->state.aliases[addr] = w.who.name;
+                    admit(self, remote, std::move(w.who),
+                          std::move(w.services), w.known);
                   },
                   fail);
             },
@@ -247,7 +240,7 @@ void dial(self_ptr self, const std::string& addr) {
       fail);
 }
 
-caf::behavior agent_impl(self_ptr self, agent_config cfg) {
+agent_actor::behavior_type agent_impl(self_ptr self, agent_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto i = self->state.names.find(dm.source);
@@ -259,10 +252,6 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
     auto name = i->second;
     drop_peer(self, name, self->system().render(dm.reason).c_str());
   });
-  using admit_reply
-    = caf::result<std::string, std::string, std::string, std::string,
-                  uint64_t, std::string, caf::actor, caf::actor, caf::actor,
-                  addr_list>;
   return {
     [=](start_atom, const std::string& own_address) {
       auto& st = self->state;
@@ -282,74 +271,64 @@ caf::behavior agent_impl(self_ptr self, agent_config cfg) {
       st.cfg.self.status = status;
       st.cfg.table->set_status(st.cfg.self.name, status);
       for (auto& [name, p] : st.peers)
-        self->send(p.agent, status_atom_v, st.cfg.self.name, status);
+        self->send(p.agent, peer_status_msg{st.cfg.self.name, status});
     },
-    [=](status_atom, const std::string& name, const std::string& status) {
+    [=](peer_status_msg& msg) {
       // A peer's status. Only the peer itself may say it.
       auto& st = self->state;
       auto i = st.names.find(self->current_sender()
                                ? self->current_sender()->address()
                                : caf::actor_addr{});
-      if (i == st.names.end() || i->second != name)
+      if (i == st.names.end() || i->second != msg.name)
         return;
-      st.peers[name].info.status = status;
-      st.cfg.table->set_status(name, status);
+      st.peers[msg.name].info.status = msg.status;
+      st.cfg.table->set_status(msg.name, msg.status);
       for (auto& w : st.watchers)
-        self->send(w, status_atom_v, name, status);
-      spdlog::info("cluster: peer {} is {}", name, status);
+        self->send(w, member_status_msg{msg.name, msg.status});
+      spdlog::info("cluster: peer {} is {}", msg.name, msg.status);
     },
-    [=](watch_atom, const caf::actor& watcher) {
+    [=](watch_atom, const membership_watcher& watcher) {
       auto& st = self->state;
       self->monitor(watcher);
       st.watchers.push_back(watcher);
       for (auto& [name, p] : st.peers)
-        tell_member_up(self, watcher, p.info, p.store);
+        tell_member_up(self, watcher, p);
     },
-    [=](hello_atom, const std::string& nonce_d)
-      -> caf::result<std::string, std::string> {
+    [=](const hello_msg& hello) -> caf::result<challenge_msg> {
       auto& st = self->state;
       auto now = clock_type::now();
       for (auto i = st.challenges.begin(); i != st.challenges.end();)
         i = now - i->second.issued > challenge_ttl ? st.challenges.erase(i)
                                                    : std::next(i);
       auto nonce_l = auth::random_hex(16);
-      st.challenges[nonce_l] = challenge{nonce_d, now};
-      return {nonce_l, mac(st, "listener", nonce_d, nonce_l)};
+      st.challenges[nonce_l] = challenge{hello.nonce, now};
+      return challenge_msg{nonce_l, mac(st, "listener", hello.nonce, nonce_l)};
     },
-    [=](admit_atom, const std::string& nonce_l, const std::string& mac_d,
-        std::string& name, std::string& region, std::string& http,
-        std::string& cluster_addr, uint64_t started, std::string& status,
-        caf::actor& pubsub, caf::actor& registry, caf::actor& store,
-        addr_list& addrs) -> admit_reply {
+    [=](admit_msg& msg) -> caf::result<welcome_msg> {
       auto& st = self->state;
-      auto i = st.challenges.find(nonce_l);
+      auto i = st.challenges.find(msg.nonce);
       if (i == st.challenges.end())
         return caf::error{errc::no_challenge};
       auto nonce_d = i->second.nonce_dialer;
       st.challenges.erase(i);
-      if (!auth::constant_time_equal(mac_d,
-                                     mac(st, "dialer", nonce_l, nonce_d))) {
+      if (!auth::constant_time_equal(msg.mac,
+                                     mac(st, "dialer", msg.nonce, nonce_d))) {
         spdlog::error("cluster: refused node '{}' at {}: it does not hold "
                       "this cluster's secret",
-                      name, cluster_addr);
+                      msg.who.name, msg.who.cluster);
         return caf::error{errc::bad_secret};
       }
-      if (name == st.cfg.self.name) {
+      if (msg.who.name == st.cfg.self.name) {
         spdlog::error("cluster: refused node at {}: it uses our name '{}'",
-                      cluster_addr, name);
+                      msg.who.cluster, msg.who.name);
         return caf::error{errc::duplicate_name};
       }
-      auto agent = caf::actor_cast<caf::actor>(self->current_sender());
-      auto reply_addrs = known_addresses(st);
-      admit(self, agent,
-            member{std::move(name), std::move(region), std::move(http),
-                   std::move(cluster_addr), started, std::move(status)},
-            pubsub, registry, store, addrs);
-      auto& me = st.cfg.self;
-      return {me.name,       me.region,       me.http,
-              me.cluster,    me.started_ms,   me.status,
-              st.cfg.pubsub, st.cfg.registry, st.cfg.store,
-              reply_addrs};
+      auto agent = caf::actor_cast<agent_actor>(self->current_sender());
+      auto reply = welcome_msg{st.cfg.self, st.cfg.services,
+                               known_addresses(st)};
+      admit(self, agent, std::move(msg.who), std::move(msg.services),
+            msg.known);
+      return reply;
     },
   };
 }
@@ -375,7 +354,7 @@ bool split_address(const std::string& addr, std::string& host,
   return true;
 }
 
-caf::actor spawn_agent(caf::actor_system& sys, agent_config cfg) {
+agent_actor spawn_agent(caf::actor_system& sys, agent_config cfg) {
   return sys.spawn(agent_impl, std::move(cfg));
 }
 

@@ -57,7 +57,7 @@ struct poller_state {
 };
 
 caf::behavior poller_impl(caf::stateful_actor<poller_state>* self,
-                          caf::actor agent, std::string name, uint16_t port,
+                          agent_actor agent, std::string name, uint16_t port,
                           std::chrono::milliseconds interval) {
   self->monitor(agent);
   self->set_down_handler([=](caf::down_msg&) { self->quit(); });
@@ -91,7 +91,7 @@ caf::behavior poller_impl(caf::stateful_actor<poller_state>* self,
 
 } // namespace
 
-caf::actor spawn_dns_poller(caf::actor_system& sys, caf::actor agent,
+caf::actor spawn_dns_poller(caf::actor_system& sys, agent_actor agent,
                             std::string name, uint16_t port,
                             std::chrono::milliseconds interval) {
   return sys.spawn<caf::detached>(poller_impl, std::move(agent),

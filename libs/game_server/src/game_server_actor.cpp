@@ -3,7 +3,6 @@
 #include "parlor/core/json_text.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/protocol/frame.hpp"
-#include "parlor/pubsub/fwd.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>

@@ -1,12 +1,12 @@
 #include "parlor/game_server/supervisor_actor.hpp"
 
-#include "parlor/cluster/fwd.hpp"
+#include "parlor/cluster/messages.hpp"
 #include "parlor/core/clock.hpp"
 #include "parlor/game_server/placement.hpp"
+#include "parlor/game_server/store_actor.hpp"
 #include "parlor/games/catalog.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/registry/codes.hpp"
-#include "parlor/registry/fwd.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -35,7 +35,7 @@ constexpr int max_code_attempts = 64;
 
 struct supervisor_state {
   std::shared_ptr<const game_env> env;
-  caf::actor registry;
+  registry::registry_actor registry;
   std::map<std::string, caf::actor> games;
   std::map<caf::actor_addr, std::string> codes;
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>>
@@ -129,8 +129,8 @@ void try_create(self_ptr self, caf::response_promise rp,
     = games::match::create(kind, code, *creator);
   auto game = start(self, m, 1);
   auto& st = self->state;
-  self->request(st.registry, registry_timeout, registry::register_atom_v, code,
-                game)
+  self->request(st.registry, registry_timeout,
+                registry::register_msg{code, game, 1})
     .then(
       [=](bool claimed) mutable {
         if (!claimed) {
@@ -147,8 +147,8 @@ void try_create(self_ptr self, caf::response_promise rp,
           .then([=](caf::ok_atom) mutable { rp.deliver(code); },
                 [=](caf::error& err) mutable {
                   forget(self, code);
-                  self->send(self->state.registry, registry::unregister_atom_v,
-                             code, game);
+                  self->send(self->state.registry,
+                             registry::unregister_msg{code, game});
                   self->send_exit(game, caf::exit_reason::user_shutdown);
                   rp.deliver(std::move(err));
                 });
@@ -197,8 +197,8 @@ void restart(self_ptr self, const std::string& code) {
                              : uint64_t{1};
         auto game = start(self, std::shared_ptr<const games::match>{std::move(m)},
                           incarnation);
-        self->send(self->state.registry, registry::replace_atom_v, code, game,
-                   incarnation);
+        self->send(self->state.registry,
+                   registry::replace_msg{code, game, incarnation});
         spdlog::warn("game {}: restarted from its snapshot", code);
       },
       [=](caf::error& err) {
@@ -233,8 +233,8 @@ uint64_t start_saved(self_ptr self, const std::vector<std::string>& saved,
     auto incarnation = i < incarnations.size() ? incarnations[i] : 1;
     auto game = start(self, std::shared_ptr<const games::match>{std::move(m)},
                       incarnation);
-    self->send(self->state.registry, registry::replace_atom_v, code, game,
-               incarnation);
+    self->send(self->state.registry,
+               registry::replace_msg{code, game, incarnation});
     ++started;
   }
   return started;
@@ -248,7 +248,7 @@ void reassign_backups(self_ptr self) {
 
 caf::behavior supervisor_impl(self_ptr self,
                               std::shared_ptr<const game_env> env,
-                              caf::actor registry) {
+                              registry::registry_actor registry) {
   self->state.env = std::move(env);
   self->state.registry = std::move(registry);
   self->delayed_send(self, reap_period, expire_atom_v);
@@ -345,22 +345,23 @@ caf::behavior supervisor_impl(self_ptr self,
       return rp;
     },
     // -- membership (from the cluster agent) --------------------------------
-    [=](cluster::member_up_atom, const std::string& name, const std::string&,
-        const std::string&, const std::string&, uint64_t,
-        const caf::actor& store) {
-      self->state.peer_stores[name] = store;
+    [=](cluster::member_up_msg& up) {
+      auto endpoint = up.services.get<caf::actor>(peer_endpoint_service);
+      if (!endpoint)
+        return;
+      self->state.peer_stores[up.who.name] = endpoint;
       reassign_backups(self);
     },
-    [=](cluster::status_atom, const std::string& name,
-        const std::string& status) {
+    [=](cluster::member_status_msg& msg) {
       auto& st = self->state;
-      if (status == "draining")
-        st.draining_peers.insert(name);
+      if (msg.status == "draining")
+        st.draining_peers.insert(msg.name);
       else
-        st.draining_peers.erase(name);
+        st.draining_peers.erase(msg.name);
       reassign_backups(self);
     },
-    [=](cluster::member_down_atom, const std::string& name) {
+    [=](cluster::member_down_msg& down) {
+      auto name = down.name;
       auto& st = self->state;
       st.peer_stores.erase(name);
       st.draining_peers.erase(name);
@@ -466,7 +467,7 @@ caf::behavior supervisor_impl(self_ptr self,
 
 caf::actor spawn_supervisor(caf::actor_system& sys,
                             std::shared_ptr<const game_env> env,
-                            caf::actor registry) {
+                            registry::registry_actor registry) {
   return sys.spawn(supervisor_impl, std::move(env), std::move(registry));
 }
 

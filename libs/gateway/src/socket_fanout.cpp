@@ -1,6 +1,6 @@
 #include "parlor/gateway/socket_fanout.hpp"
 
-#include "parlor/pubsub/fwd.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -16,7 +16,7 @@ namespace {
 using sink_ref = std::weak_ptr<socket_sink>;
 
 struct fanout_state {
-  caf::actor pubsub;
+  pubsub::pubsub_actor pubsub;
   std::shared_ptr<metrics::node_metrics> metrics;
   /// Subscription count by socket, by topic.
   std::unordered_map<std::string,
@@ -32,10 +32,10 @@ using self_ptr = caf::stateful_actor<fanout_state>*;
 void forget_topic(self_ptr self, const std::string& topic) {
   self->state.topics.erase(topic);
   self->send(self->state.pubsub, pubsub::unsubscribe_atom_v, topic,
-             caf::actor_cast<caf::actor>(self));
+             caf::actor_cast<pubsub::subscriber_actor>(self));
 }
 
-caf::behavior fanout_impl(self_ptr self, caf::actor pubsub_actor,
+caf::behavior fanout_impl(self_ptr self, pubsub::pubsub_actor pubsub_actor,
                           std::shared_ptr<metrics::node_metrics> metrics) {
   self->state.pubsub = std::move(pubsub_actor);
   self->state.metrics = std::move(metrics);
@@ -45,7 +45,7 @@ caf::behavior fanout_impl(self_ptr self, caf::actor pubsub_actor,
       auto [i, added] = st.topics.try_emplace(topic);
       if (added)
         self->send(st.pubsub, pubsub::subscribe_atom_v, topic,
-                   caf::actor_cast<caf::actor>(self));
+                   caf::actor_cast<pubsub::subscriber_actor>(self));
       ++i->second[s];
       return caf::ok_atom_v;
     },
@@ -88,7 +88,8 @@ caf::behavior fanout_impl(self_ptr self, caf::actor pubsub_actor,
 
 } // namespace
 
-caf::actor spawn_socket_fanout(caf::actor_system& sys, caf::actor pubsub,
+caf::actor spawn_socket_fanout(caf::actor_system& sys,
+                               pubsub::pubsub_actor pubsub,
                                std::shared_ptr<metrics::node_metrics> metrics) {
   return sys.spawn(fanout_impl, std::move(pubsub), std::move(metrics));
 }

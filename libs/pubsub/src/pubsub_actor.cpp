@@ -1,11 +1,10 @@
 #include "parlor/pubsub/pubsub_actor.hpp"
 
 #include "parlor/pubsub/topic_table.hpp"
-#include "parlor/cluster/fwd.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <map>
 
@@ -14,60 +13,67 @@ namespace parlor::pubsub {
 namespace {
 
 struct pubsub_state {
-  topic_table<caf::actor> table;
+  topic_table<subscriber_actor> table;
   /// One PubSub per peer node, by node name.
-  std::map<std::string, caf::actor> peers;
+  std::map<std::string, pubsub_actor> peers;
   static inline const char* name = "parlor.pubsub";
 };
 
-void deliver(caf::stateful_actor<pubsub_state>* self, const std::string& topic,
-             const frame_ptr& frame) {
-  self->state.table.for_each(topic, [&](const caf::actor& who) {
+using self_ptr = pubsub_actor::stateful_pointer<pubsub_state>;
+
+void deliver(self_ptr self, const std::string& topic, const frame_ptr& frame) {
+  self->state.table.for_each(topic, [&](const subscriber_actor& who) {
     self->send(who, frame_atom_v, topic, frame);
   });
 }
 
-caf::behavior pubsub_impl(caf::stateful_actor<pubsub_state>* self) {
+pubsub_actor::behavior_type pubsub_impl(self_ptr self) {
   self->set_down_handler([=](caf::down_msg& dm) {
     // A subscriber terminated: forget all its subscriptions.
-    if (auto who = caf::actor_cast<caf::actor>(dm.source))
+    if (auto who = caf::actor_cast<subscriber_actor>(dm.source))
       self->state.table.remove(who);
   });
   return {
-    [=](subscribe_atom, const std::string& topic, const caf::actor& who) {
+    [=](subscribe_atom, const std::string& topic,
+        const subscriber_actor& who) {
       if (!self->state.table.known(who))
         self->monitor(who);
       self->state.table.subscribe(topic, who);
     },
-    [=](unsubscribe_atom, const std::string& topic, const caf::actor& who) {
+    [=](unsubscribe_atom, const std::string& topic,
+        const subscriber_actor& who) {
       self->state.table.unsubscribe(topic, who);
       if (!self->state.table.known(who))
-        self->demonitor(who);
+        self->demonitor(who.address());
     },
     [=](publish_atom, const std::string& topic, const frame_ptr& frame) {
       deliver(self, topic, frame);
       // One message per peer node, whatever its number of subscribers.
       for (auto& [name, peer] : self->state.peers)
-        self->send(peer, forward_atom_v, topic, *frame);
+        self->send(peer, forward_msg{topic, *frame});
     },
-    [=](forward_atom, const std::string& topic, std::string& frame) {
-      if (self->state.table.count(topic) == 0)
+    [=](forward_msg& msg) {
+      if (self->state.table.count(msg.topic) == 0)
         return;
-      deliver(self, topic,
-              std::make_shared<const std::string>(std::move(frame)));
+      deliver(self, msg.topic,
+              std::make_shared<const std::string>(std::move(msg.frame)));
     },
-    [=](cluster::peer_up_atom, const std::string& node, const caf::actor& peer) {
-      self->state.peers[node] = peer;
+    [=](cluster::member_up_msg& up) {
+      if (auto peer = up.services.get<pubsub_actor>(service_name))
+        self->state.peers[up.who.name] = peer;
     },
-    [=](cluster::peer_down_atom, const std::string& node) {
-      self->state.peers.erase(node);
+    [=](cluster::member_down_msg& down) {
+      self->state.peers.erase(down.name);
+    },
+    [=](cluster::member_status_msg&) {
+      // A draining peer still gets broadcasts: its sockets stay open.
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_pubsub(caf::actor_system& sys) {
+pubsub_actor spawn_pubsub(caf::actor_system& sys) {
   return sys.spawn(pubsub_impl);
 }
 

@@ -1,11 +1,10 @@
 #include "parlor/registry/registry_actor.hpp"
 
-#include "parlor/cluster/fwd.hpp"
 #include "parlor/core/clock.hpp"
 #include "parlor/registry/replica.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
@@ -38,7 +37,7 @@ struct registry_state {
   std::string self_name;
   replica<caf::actor> crdt;
   stamp clock;
-  std::map<std::string, caf::actor> peers;
+  std::map<std::string, registry_actor> peers;
   /// Local games by address, for their down messages.
   std::map<caf::actor_addr, std::set<std::string>> local;
   /// Claims sent to each peer and not answered yet: (answered, count it).
@@ -52,17 +51,17 @@ struct registry_state {
   static inline const char* name = "parlor.registry";
 };
 
-using self_ptr = caf::stateful_actor<registry_state>*;
+using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
-void broadcast(self_ptr self, const caf::message& msg) {
+void broadcast(self_ptr self, const sync_msg& msg) {
   for (auto& [name, peer] : self->state.peers)
     self->send(peer, msg);
 }
 
-caf::message sync_message(const std::string& code, const std::string& owner,
-                          const record<caf::actor>& r) {
-  return caf::make_message(sync_atom_v, code, owner, r.game, r.incarnation,
-                           r.version.epoch, r.version.seq, r.live);
+sync_msg sync_message(const std::string& code, const std::string& owner,
+                      const record<caf::actor>& r) {
+  return {code, owner, r.game, r.incarnation, r.version.epoch, r.version.seq,
+          r.live};
 }
 
 void watch(self_ptr self, const std::string& code, const caf::actor& game) {
@@ -172,9 +171,9 @@ caf::result<bool> claim(self_ptr self, const std::string& code,
     std::erase_if(waiting, [](auto& w) { return *w.first; });
     waiting.emplace_back(answered, done);
     self
-      ->request(peer, claim_timeout, claim_atom_v, code,
-                self->state.self_name, game, r.incarnation,
-                r.version.epoch, r.version.seq)
+      ->request(peer, claim_timeout,
+                claim_msg{code, self->state.self_name, game, r.incarnation,
+                          r.version.epoch, r.version.seq})
       .then(
         [=](bool accepted) mutable {
           if (std::exchange(*answered, true))
@@ -191,8 +190,8 @@ caf::result<bool> claim(self_ptr self, const std::string& code,
   return rp;
 }
 
-caf::behavior registry_impl(self_ptr self, std::string self_name,
-                            uint64_t start_epoch) {
+registry_actor::behavior_type
+registry_impl(self_ptr self, std::string self_name, uint64_t start_epoch) {
   self->state.self_name = std::move(self_name);
   self->state.clock.epoch = start_epoch;
   self->delayed_send(self, prune_period, prune_atom_v);
@@ -212,20 +211,17 @@ caf::behavior registry_impl(self_ptr self, std::string self_name,
       }
   });
   return {
-    [=](register_atom, const std::string& code, const caf::actor& game,
-        uint64_t incarnation) { return claim(self, code, game, incarnation); },
-    [=](register_atom, const std::string& code, const caf::actor& game) {
-      return claim(self, code, game, 1);
+    [=](register_msg& msg) {
+      return claim(self, msg.code, msg.game, msg.incarnation);
     },
-    [=](replace_atom, const std::string& code, const caf::actor& game,
-        uint64_t incarnation) {
-      write(self, code, game, incarnation, true);
-      reconcile(self, code);
-    },
-    [=](replace_atom, const std::string& code, const caf::actor& game) {
-      auto mine = self->state.crdt.find(code, self->state.self_name);
-      write(self, code, game, mine ? mine->incarnation : 1, true);
-      reconcile(self, code);
+    [=](replace_msg& msg) {
+      auto incarnation = msg.incarnation;
+      if (incarnation == 0) {
+        auto mine = self->state.crdt.find(msg.code, self->state.self_name);
+        incarnation = mine ? mine->incarnation : 1;
+      }
+      write(self, msg.code, msg.game, incarnation, true);
+      reconcile(self, msg.code);
     },
     [=](lookup_atom, const std::string& code) -> caf::result<caf::actor> {
       auto win = self->state.crdt.winner(code);
@@ -233,47 +229,49 @@ caf::behavior registry_impl(self_ptr self, std::string self_name,
         return caf::error{errc::not_found};
       return win->rec.game;
     },
-    [=](unregister_atom, const std::string& code, const caf::actor& game) {
-      auto mine = self->state.crdt.find(code, self->state.self_name);
-      if (mine && mine->live && mine->game == game)
-        write(self, code, game, mine->incarnation, false);
+    [=](unregister_msg& msg) {
+      auto mine = self->state.crdt.find(msg.code, self->state.self_name);
+      if (mine && mine->live && mine->game == msg.game)
+        write(self, msg.code, msg.game, mine->incarnation, false);
     },
     [=](count_atom) {
       return static_cast<uint64_t>(self->state.crdt.live_codes());
     },
     [=](prune_atom) { prune(self); },
     // -- from peer replicas ---------------------------------------------------
-    [=](claim_atom, const std::string& code, const std::string& owner,
-        const caf::actor& game, uint64_t incarnation, uint64_t epoch,
-        uint64_t seq) {
-      if (!free_for(self, code, game))
+    [=](claim_msg& msg) {
+      if (!free_for(self, msg.code, msg.game))
         return false;
-      self->state.crdt.merge(code, owner,
-                             record<caf::actor>{game, incarnation,
-                                                stamp{epoch, seq}, true});
+      self->state.crdt.merge(msg.code, msg.owner,
+                             record<caf::actor>{msg.game, msg.incarnation,
+                                                stamp{msg.epoch, msg.seq},
+                                                true});
       return true;
     },
-    [=](sync_atom, const std::string& code, const std::string& owner,
-        const caf::actor& game, uint64_t incarnation, uint64_t epoch,
-        uint64_t seq, bool live) {
-      if (owner == self->state.self_name)
+    [=](sync_msg& msg) {
+      if (msg.owner == self->state.self_name)
         return; // only we write our records
-      self->state.crdt.merge(code, owner,
-                             record<caf::actor>{game, incarnation,
-                                                stamp{epoch, seq}, live});
-      reconcile(self, code);
+      self->state.crdt.merge(msg.code, msg.owner,
+                             record<caf::actor>{msg.game, msg.incarnation,
+                                                stamp{msg.epoch, msg.seq},
+                                                msg.live});
+      reconcile(self, msg.code);
     },
-    [=](cluster::peer_up_atom, const std::string& node,
-        const caf::actor& peer) {
+    // -- membership -------------------------------------------------------------
+    [=](cluster::member_up_msg& up) {
+      auto peer = up.services.get<registry_actor>(service_name);
+      if (!peer)
+        return;
       auto& st = self->state;
-      st.peers[node] = peer;
+      st.peers[up.who.name] = peer;
       // The new peer gets every record we own; with every member doing the
       // same, it ends up with the full state.
       for (auto& [code, owners] : st.crdt.data())
         if (auto i = owners.find(st.self_name); i != owners.end())
           self->send(peer, sync_message(code, st.self_name, i->second));
     },
-    [=](cluster::peer_down_atom, const std::string& node) {
+    [=](cluster::member_down_msg& down) {
+      auto& node = down.name;
       self->state.peers.erase(node);
       if (auto i = self->state.waiting.find(node);
           i != self->state.waiting.end()) {
@@ -287,13 +285,16 @@ caf::behavior registry_impl(self_ptr self, std::string self_name,
       // registers them anew).
       self->state.crdt.forget(node);
     },
+    [=](cluster::member_status_msg&) {
+      // A draining peer still holds its games until they move.
+    },
   };
 }
 
 } // namespace
 
-caf::actor spawn_registry(caf::actor_system& sys, std::string self_name,
-                          uint64_t epoch) {
+registry_actor spawn_registry(caf::actor_system& sys, std::string self_name,
+                              uint64_t epoch) {
   if (epoch == 0)
     epoch = static_cast<uint64_t>(core::unix_ms());
   return sys.spawn(registry_impl, std::move(self_name), epoch);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parlor/cluster/agent_actor.hpp"
+
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -24,7 +26,8 @@ resolved resolve_cluster_addresses(const std::string& name, uint16_t port);
 /// `name` and sends `(dial_atom, address)` to `agent` for each address
 /// found. The agent skips addresses it is connected to, dialing or knows to
 /// be its own. Runs detached (lookups block). Stops when `agent` does.
-caf::actor spawn_dns_poller(caf::actor_system& sys, caf::actor agent,
+/// Dynamically typed on purpose: nobody but its own timer sends it anything.
+caf::actor spawn_dns_poller(caf::actor_system& sys, agent_actor agent,
                             std::string name, uint16_t port,
                             std::chrono::milliseconds interval);
 

@@ -24,22 +24,35 @@ enum class errc : uint8_t {
   duplicate_name,
 };
 
+struct member;
+struct service_map;
+struct hello_msg;
+struct challenge_msg;
+struct admit_msg;
+struct welcome_msg;
+struct peer_status_msg;
+struct member_up_msg;
+struct member_down_msg;
+struct member_status_msg;
+
 } // namespace parlor::cluster
 
 CAF_ERROR_CODE_ENUM(parlor::cluster::errc, "cluster")
 
 CAF_BEGIN_TYPE_ID_BLOCK(parlor_cluster, parlor::core::cluster_ids_begin)
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, peer_up_atom, "peerup")
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, peer_down_atom, "peerdown")
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, hello_atom, "hello")
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, admit_atom, "admit")
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::hello_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::challenge_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::admit_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::welcome_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::peer_status_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::member_up_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::member_down_msg))
+  CAF_ADD_TYPE_ID(parlor_cluster, (parlor::cluster::member_status_msg))
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, dial_atom, "dial")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, start_atom, "start")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, http_atom, "http")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, watch_atom, "watch")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, status_atom, "status")
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, member_up_atom, "memberup")
-  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, member_down_atom, "memberdown")
 CAF_END_TYPE_ID_BLOCK(parlor_cluster)
 
 static_assert(caf::id_block::parlor_cluster::end

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parlor/cluster/member.hpp"
+
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -7,20 +9,6 @@
 #include <vector>
 
 namespace parlor::cluster {
-
-/// What a node tells the others about itself.
-struct member {
-  std::string name;
-  std::string region;
-  /// Public `host:port` of its HTTP listener.
-  std::string http;
-  /// `host:port` of its cluster listener.
-  std::string cluster;
-  /// Unix time in milliseconds when it started.
-  uint64_t started_ms = 0;
-  /// `up`, or `draining` while it hands its games away before stopping.
-  std::string status = "up";
-};
 
 /// The live members as this node sees them: written by the cluster agent,
 /// read by HTTP threads (`/api/cluster`). Thread-safe.

@@ -3,6 +3,7 @@
 #include "parlor/core/node_info.hpp"
 #include "parlor/game_server/fwd.hpp"
 #include "parlor/metrics/metrics.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
 
 #include <caf/actor.hpp>
 
@@ -19,7 +20,7 @@ namespace parlor::game_server {
 struct game_env {
   core::node_info host;
   caf::actor store;
-  caf::actor pubsub;
+  pubsub::pubsub_actor pubsub;
   /// Where the `games` gauge is kept; may be null (tests).
   std::shared_ptr<metrics::node_metrics> metrics;
   /// How long a finished game stays joinable before its actor stops.

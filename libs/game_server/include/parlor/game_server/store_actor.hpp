@@ -72,4 +72,8 @@ bool idle_priority_reversible();
 caf::actor spawn_backup_keeper(caf::actor_system& sys, caf::actor store,
                                caf::actor supervisor);
 
+/// The name under which a node offers its peer endpoint (the keeper above)
+/// to peers.
+inline constexpr const char* peer_endpoint_service = "peer_endpoint";
+
 } // namespace parlor::game_server

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "parlor/game_server/game_server_actor.hpp"
+#include "parlor/registry/registry_actor.hpp"
 
 namespace parlor::game_server {
 
@@ -24,8 +25,8 @@ namespace parlor::game_server {
 /// - `(adopt_atom, std::string owner, std::string code)` → `caf::ok_atom`
 ///   (from a draining peer, through this node's keeper): takes over one
 ///   game from the copy kept here, one incarnation later.
-/// - Membership (`cluster::member_up_atom`, `cluster::member_down_atom`,
-///   `cluster::status_atom`, from the agent it watches): the keepers of
+/// - Membership (`cluster::member_up_msg`, `member_down_msg`,
+///   `member_status_msg`, from the agent it watches): the peer endpoints of
 ///   peers that are not draining are the backup and placement candidates;
 ///   the games of a lost peer kept here are taken over (failover).
 /// - A game that stops as `errc::abandoned` (nobody connected for the idle
@@ -34,6 +35,6 @@ namespace parlor::game_server {
 /// An exit message (e.g. `user_shutdown`) stops it and all its games.
 caf::actor spawn_supervisor(caf::actor_system& sys,
                             std::shared_ptr<const game_env> env,
-                            caf::actor registry);
+                            registry::registry_actor registry);
 
 } // namespace parlor::game_server

@@ -5,6 +5,7 @@
 #include "parlor/core/type_ids.hpp"
 #include "parlor/gateway/socket_sink.hpp"
 #include "parlor/metrics/metrics.hpp"
+#include "parlor/registry/registry_actor.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
@@ -48,7 +49,7 @@ struct socket_limits {
 /// What every gateway actor of a node shares.
 struct gateway_env {
   core::node_info node;
-  caf::actor registry;
+  registry::registry_actor registry;
   caf::actor supervisor;
   /// The node's socket fan-out (see `spawn_socket_fanout`).
   caf::actor fanout;

@@ -2,6 +2,7 @@
 
 #include "parlor/gateway/socket_sink.hpp"
 #include "parlor/metrics/metrics.hpp"
+#include "parlor/pubsub/pubsub_actor.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
@@ -28,7 +29,8 @@ namespace parlor::gateway {
 /// - `(pubsub::frame_atom, std::string topic, pubsub::frame_ptr)`: from the
 ///   PubSub; queued on every live socket of `topic`. Sockets that are gone
 ///   are forgotten on the way.
-caf::actor spawn_socket_fanout(caf::actor_system& sys, caf::actor pubsub,
+caf::actor spawn_socket_fanout(caf::actor_system& sys,
+                               pubsub::pubsub_actor pubsub,
                                std::shared_ptr<metrics::node_metrics> metrics);
 
 /// Queues `frame` on every sink of `sinks`: one post per io thread for the

@@ -26,18 +26,24 @@ enum class errc : uint8_t {
   superseded,
 };
 
+struct register_msg;
+struct replace_msg;
+struct unregister_msg;
+struct claim_msg;
+struct sync_msg;
+
 } // namespace parlor::registry
 
 CAF_ERROR_CODE_ENUM(parlor::registry::errc, "registry")
 
 CAF_BEGIN_TYPE_ID_BLOCK(parlor_registry, parlor::core::registry_ids_begin)
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, register_atom, "register")
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, replace_atom, "replace")
+  CAF_ADD_TYPE_ID(parlor_registry, (parlor::registry::register_msg))
+  CAF_ADD_TYPE_ID(parlor_registry, (parlor::registry::replace_msg))
+  CAF_ADD_TYPE_ID(parlor_registry, (parlor::registry::unregister_msg))
+  CAF_ADD_TYPE_ID(parlor_registry, (parlor::registry::claim_msg))
+  CAF_ADD_TYPE_ID(parlor_registry, (parlor::registry::sync_msg))
   CAF_ADD_ATOM(parlor_registry, parlor::registry, lookup_atom, "lookup")
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, unregister_atom, "unregister")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, count_atom, "count")
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, claim_atom, "claim")
-  CAF_ADD_ATOM(parlor_registry, parlor::registry, sync_atom, "sync")
   CAF_ADD_ATOM(parlor_registry, parlor::registry, prune_atom, "prune")
 CAF_END_TYPE_ID_BLOCK(parlor_registry)
 
