@@ -257,7 +257,7 @@ TEST_CASE_METHOD(agent_fixture,
 }
 
 TEST_CASE_METHOD(agent_fixture,
-                 "a node's draining status reaches its peers; nobody else "
+                 "a node's draining status reaches its peers, nobody else "
                  "may set it",
                  "[cluster][actor]") {
   // Our own status.

@@ -605,7 +605,7 @@ TEST_CASE_METHOD(node_fixture,
 }
 
 TEST_CASE_METHOD(node_fixture,
-                 "a game whose handoff fails stays playable; after resume "
+                 "a game whose handoff fails stays playable, after resume "
                  "the node creates games again",
                  "[game_server][actor]") {
   // n2's keeper has no supervisor behind it: it keeps copies but cannot

@@ -101,7 +101,7 @@ TEST_CASE("a write from a handler the first write's handler queued joins "
   CHECK(p.read_client(12) == "state;reply;");
 }
 
-TEST_CASE("appended bytes join the writes' send whole and in order; every "
+TEST_CASE("appended bytes join the writes' send whole and in order, every "
           "waiter hears when it is sent") {
   socket_pair p;
   int done = 0;
@@ -154,7 +154,7 @@ TEST_CASE("writes far apart leave in separate sends") {
   CHECK(p.read_client(2) == "ab");
 }
 
-TEST_CASE("a reader that does not read stalls the writer; nothing is lost") {
+TEST_CASE("a reader that does not read stalls the writer, nothing is lost") {
   socket_pair p;
   constexpr std::size_t chunk = 16 * 1024;
   // Changed only while `p.ioc` is not running.

@@ -456,7 +456,7 @@ void report_sender(caf::event_based_actor* g, const caf::actor& observer,
 } // namespace
 
 TEST_CASE_METHOD(gateway_fixture,
-                 "joins and creates a local service never answers time out; "
+                 "joins and creates a local service never answers time out, "
                  "the socket works on",
                  "[gateway][actor]") {
   env->limits.request_timeout = 300ms;

@@ -57,7 +57,7 @@ TEST_CASE("percentiles match a sorted sample within the precision",
   CHECK(h.count() == values.size());
 }
 
-TEST_CASE("merging adds counts; an empty histogram reports zeros",
+TEST_CASE("merging adds counts, an empty histogram reports zeros",
           "[loadgen]") {
   histogram a, b, empty;
   CHECK(empty.percentile(50) == 0);

@@ -444,7 +444,7 @@ TEST_CASE("with auto-checkpoints off, a checkpointer on its own connection "
 }
 
 TEST_CASE("the auto-checkpoint backstop copies the log when nobody else "
-          "does; commits report the log's length",
+          "does, commits report the log's length",
           "[store]") {
   temp_dir dir;
   store s{dir.path};
@@ -487,7 +487,7 @@ TEST_CASE("a restarting checkpoint copies everything and the log starts "
 }
 
 TEST_CASE("keep_short restarts a log that reached the threshold even when "
-          "its passive pass copied all of it; a reader makes it give up",
+          "its passive pass copied all of it, a reader makes it give up",
           "[store]") {
   // A reader's open snapshot keeps a commit from starting the log over by
   // itself, as commits that land during a passive checkpoint do in a busy
