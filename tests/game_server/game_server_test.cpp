@@ -1,9 +1,8 @@
 #include "parlor/game_server/supervisor_actor.hpp"
 
-#include "parlor/cluster/fwd.hpp"
-
 #include "parlor/game_server/placement.hpp"
-#include "parlor/game_server/store_actor.hpp"
+#include "parlor/game_server/peer_endpoint_actor.hpp"
+#include "parlor/store/store_actor.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
 #include "parlor/store/store.hpp"
@@ -16,11 +15,6 @@
 
 #include <filesystem>
 #include <thread>
-#include <linux/capability.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace parlor;
@@ -30,13 +24,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The registry holds plain handles; GameServers are typed.
+game_server::game_server_actor game_of(const caf::actor& handle) {
+  return caf::actor_cast<game_server::game_server_actor>(handle);
+}
+
 struct node_fixture : test::actor_fixture {
   fs::path dir = fs::temp_directory_path()
                  / ("parlor-gs-" + std::to_string(::getpid()) + "-"
                     + std::to_string(std::rand()));
   std::shared_ptr<game_server::game_env> env;
   registry::registry_actor registry;
-  caf::actor supervisor;
+  game_server::supervisor_actor supervisor;
 
   node_fixture() {
     start(std::chrono::minutes{30});
@@ -47,7 +46,7 @@ struct node_fixture : test::actor_fixture {
     env = std::make_shared<game_server::game_env>();
     env->idle_ttl = idle_ttl;
     env->host = {"n1", "fra", "127.0.0.1:4000"};
-    env->store = game_server::spawn_store(sys, dir);
+    env->store = store::spawn_store(sys, dir);
     env->pubsub = pubsub::spawn_pubsub(sys);
     env->metrics = std::make_shared<metrics::node_metrics>();
     env->finished_ttl = ttl;
@@ -66,45 +65,41 @@ struct node_fixture : test::actor_fixture {
   }
 
   std::string create(const std::string& player = "a1") {
-    return ask<std::string>(supervisor, game_server::create_atom_v,
-                            std::string{"tictactoe"}, player,
-                            std::string{"Alice"});
+    return ask<std::string>(supervisor,
+                            game_server::create_msg{"tictactoe", player,
+                                                    "Alice"});
   }
 
-  caf::actor lookup(const std::string& code) {
-    return ask<caf::actor>(registry, registry::lookup_atom_v, code);
+  game_server::game_server_actor lookup(const std::string& code) {
+    return game_of(ask<caf::actor>(registry, registry::lookup_atom_v, code));
   }
 
-  std::pair<std::string, json> join(const caf::actor& game,
+  std::pair<std::string, json> join(const game_server::game_server_actor& game,
                                     const std::string& id,
                                     const std::string& name) {
-    std::pair<std::string, json> out;
-    self->request(game, 5s, game_server::join_atom_v, id, name)
-      .receive(
-        [&](std::string& seat, std::string& state) {
-          out = {seat, json::parse(state)};
-        },
-        [&](caf::error& e) { FAIL(sys.render(e)); });
-    return out;
+    auto joined = ask<game_server::joined_msg>(game,
+                                               game_server::join_msg{id, name});
+    return {joined.seat, json::parse(joined.state)};
   }
 
-  uint64_t move(const caf::actor& game, const std::string& id, int cell) {
-    return ask<uint64_t>(game, game_server::move_atom_v, id,
-                         json{{"cell", cell}}.dump());
+  uint64_t move(const game_server::game_server_actor& game,
+                const std::string& id, int cell) {
+    return ask<uint64_t>(game, game_server::move_msg{
+                                 id, json{{"cell", cell}}.dump()});
   }
 
-  caf::error refused(const caf::actor& game, const std::string& id,
-                     const std::string& payload) {
-    return ask_error<uint64_t>(game, game_server::move_atom_v, id, payload);
+  caf::error refused(const game_server::game_server_actor& game,
+                     const std::string& id, const std::string& payload) {
+    return ask_error<uint64_t>(game, game_server::move_msg{id, payload});
   }
 
   /// The game registered as `code`, or a null handle.
-  caf::actor registered(const std::string& code) {
+  game_server::game_server_actor registered(const std::string& code) {
     caf::actor found;
     self->request(registry, 1s, registry::lookup_atom_v, code)
       .receive([&](caf::actor& g) { found = std::move(g); },
                [](caf::error&) {});
-    return found;
+    return game_of(found);
   }
 
   /// Waits until the registry no longer knows `code`; whether it did.
@@ -136,79 +131,11 @@ TEST_CASE_METHOD(node_fixture, "a created game is registered and durable",
   CHECK(env->metrics->games.value() == 1);
 }
 
-namespace {
-
-/// Threads of this process under Linux's idle scheduling policy.
-int idle_threads() {
-  int n = 0;
-  for (auto& task : fs::directory_iterator{"/proc/self/task"})
-    if (sched_getscheduler(std::stoi(task.path().filename().string()))
-        == SCHED_IDLE)
-      ++n;
-  return n;
-}
-
-} // namespace
-
-TEST_CASE_METHOD(node_fixture,
-                 "the store's checkpoints run on a thread at idle priority",
-                 "[game_server][actor]") {
-  // The checkpointer sets its policy when it starts, on its own thread.
-  for (int i = 0; i < 200 && idle_threads() == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(idle_threads() == 1);
-  // Durable writes do not wait for it.
-  auto code = create();
-  CHECK(stored(code).version == 1);
-}
-
-namespace {
-
-/// Runs `idle_priority_reversible` in a child process without CAP_SYS_NICE
-/// and with RLIMIT_NICE at `nice_limit`: 1 if reversible, 0 if not, 3 if
-/// the child could not set itself up that way.
-int reversible_without_cap(rlim_t nice_limit) {
-  auto pid = ::fork();
-  if (pid == 0) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct caps[2]{};
-    if (::syscall(SYS_capget, &header, caps) != 0)
-      ::_exit(3);
-    caps[CAP_SYS_NICE / 32].effective &= ~(1u << (CAP_SYS_NICE % 32));
-    if (::syscall(SYS_capset, &header, caps) != 0)
-      ::_exit(3);
-    rlimit limit{};
-    ::getrlimit(RLIMIT_NICE, &limit);
-    limit.rlim_cur = nice_limit;
-    if (limit.rlim_max < nice_limit)
-      limit.rlim_max = nice_limit;
-    if (::setrlimit(RLIMIT_NICE, &limit) != 0)
-      ::_exit(3);
-    ::_exit(game_server::idle_priority_reversible() ? 1 : 0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-} // namespace
-
-TEST_CASE("a thread may go back from idle priority only with the right to "
-          "raise its priority", "[game_server]") {
-  CHECK(reversible_without_cap(0) == 0);
-  // Raising RLIMIT_NICE's hard limit needs privileges: root here and in CI.
-  auto with_limit = reversible_without_cap(20);
-  if (with_limit == 3)
-    WARN("cannot raise RLIMIT_NICE here: the permitted case is not checked");
-  else
-    CHECK(with_limit == 1);
-}
-
 TEST_CASE_METHOD(node_fixture, "an unknown game type is refused",
                  "[game_server][actor]") {
-  auto err = ask_error<std::string>(supervisor, game_server::create_atom_v,
-                                    std::string{"chess"}, std::string{"a1"},
-                                    std::string{"Alice"});
+  auto err = ask_error<std::string>(supervisor,
+                                    game_server::create_msg{"chess", "a1",
+                                                            "Alice"});
   CHECK(err == game_server::errc::unknown_game);
 }
 
@@ -272,7 +199,7 @@ TEST_CASE_METHOD(node_fixture,
   join(game, "b2", "Bob");
   move(game, "a1", 4);
   caf::anon_send_exit(game, caf::exit_reason::kill);
-  caf::actor restarted;
+  game_server::game_server_actor restarted;
   REQUIRE(test::eventually([&] {
     restarted = registered(code);
     return restarted && restarted != game;
@@ -334,10 +261,9 @@ TEST_CASE_METHOD(node_fixture,
     caf::scoped_actor bob{sys};
     for (auto* who : {&alice, &bob})
       (*who)
-        ->request(game, 5s, game_server::join_atom_v,
-                  std::string{who == &alice ? "a1" : "b2"},
-                  std::string{"P"})
-        .receive([](std::string&, std::string&) {},
+        ->request(game, 5s,
+                  game_server::join_msg{who == &alice ? "a1" : "b2", "P"})
+        .receive([](game_server::joined_msg&) {},
                  [&](caf::error& e) { FAIL(sys.render(e)); });
     alice->send(game, game_server::leave_atom_v);
     // Bob is still there: well past the ttl, the game lives on.
@@ -382,17 +308,16 @@ namespace {
 /// A second node's store and the keeper peers reach it through.
 struct backup_node {
   fs::path dir;
-  caf::actor store;
-  caf::actor keeper;
+  store::store_actor store;
+  game_server::peer_endpoint_actor keeper;
 
   backup_node(caf::actor_system& sys, fs::path d) : dir(std::move(d)) {
-    store = game_server::spawn_store(sys, dir);
-    keeper = game_server::spawn_backup_keeper(sys, store, caf::actor{});
+    store = store::spawn_store(sys, dir);
+    keeper = game_server::spawn_peer_endpoint(sys, store, {});
   }
 
   ~backup_node() {
-    for (auto& a : {keeper, store})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    test::actor_fixture::stop(keeper, store);
   }
 
   /// The copy of `code` kept for owner `n1`, read through a second
@@ -406,8 +331,9 @@ struct backup_node {
   }
 };
 
-void member_up(caf::actor& supervisor, const std::string& name,
-               const caf::actor& keeper) {
+void member_up(const game_server::supervisor_actor& supervisor,
+               const std::string& name,
+               const game_server::peer_endpoint_actor& keeper) {
   cluster::member_up_msg up{{name, "iad", "127.0.0.1:4001", "127.0.0.1:4371",
                              1, "up"},
                             {}};
@@ -422,24 +348,25 @@ struct peer_node {
   fs::path dir;
   std::shared_ptr<game_server::game_env> env;
   registry::registry_actor registry;
-  caf::actor supervisor;
-  caf::actor keeper;
+  game_server::supervisor_actor supervisor;
+  game_server::peer_endpoint_actor keeper;
 
   peer_node(caf::actor_system& sys, const game_server::game_env& base,
             fs::path d)
     : dir(std::move(d)) {
     env = std::make_shared<game_server::game_env>(base);
     env->host = {"n0", "sin", "127.0.0.1:4002"};
-    env->store = game_server::spawn_store(sys, dir);
+    env->store = store::spawn_store(sys, dir);
     registry = registry::spawn_registry(sys, "n0");
     supervisor = game_server::spawn_supervisor(sys, env, registry);
-    keeper = game_server::spawn_backup_keeper(sys, env->store, supervisor);
+    keeper = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
   }
 
   void lose() {
-    for (auto& a : {supervisor, caf::actor_cast<caf::actor>(registry), keeper,
-                    env->store})
-      caf::anon_send_exit(a, caf::exit_reason::kill);
+    auto kill = [](const auto&... actors) {
+      (caf::anon_send_exit(actors, caf::exit_reason::kill), ...);
+    };
+    kill(supervisor, registry, keeper, env->store);
   }
 
   ~peer_node() {
@@ -482,20 +409,18 @@ TEST_CASE_METHOD(node_fixture,
                  "[game_server][actor]") {
   // Play a game on "n0" with this node as its backup.
   peer_node n0{sys, *env, dir.string() + "-n0"};
-  auto keeper = game_server::spawn_backup_keeper(sys, env->store, supervisor);
+  auto keeper = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
   member_up(n0.supervisor, "n1", keeper);
-  auto code = ask<std::string>(n0.supervisor, game_server::create_atom_v,
-                               std::string{"tictactoe"}, std::string{"a1"},
-                               std::string{"Alice"});
-  auto their_game = ask<caf::actor>(n0.registry, registry::lookup_atom_v,
-                                    code);
+  auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice"});
+  auto their_game = game_of(ask<caf::actor>(n0.registry,
+                                            registry::lookup_atom_v, code));
   join(their_game, "b2", "Bob");
   CHECK(move(their_game, "a1", 8) == 3);
   n0.lose();
   // A crash takes the node's GameServers down with it.
   caf::anon_send_exit(their_game, caf::exit_reason::kill);
   caf::anon_send(supervisor, cluster::member_down_msg{"n0"});
-  caf::actor game;
+  game_server::game_server_actor game;
   REQUIRE(test::eventually([&] {
     game = registered(code);
     return static_cast<bool>(game);
@@ -533,7 +458,7 @@ TEST_CASE_METHOD(node_fixture,
                 caf::after(2s) >> [] {});
   CHECK(stopped);
   CHECK(test::eventually([&] { return stored(code).version == 0; }));
-  CHECK(lookup(code) == caf::actor{elsewhere});
+  CHECK(lookup(code).address() == caf::actor{elsewhere}.address());
 }
 
 TEST_CASE_METHOD(node_fixture,
@@ -542,13 +467,12 @@ TEST_CASE_METHOD(node_fixture,
                  "[game_server][actor]") {
   peer_node n0{sys, *env, dir.string() + "-n0"};
   auto other = n0.supervisor;
-  auto keeper1 = game_server::spawn_backup_keeper(sys, env->store, supervisor);
+  auto keeper1 = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
   member_up(other, "n1", keeper1);
   member_up(supervisor, "n0", n0.keeper);
-  auto code = ask<std::string>(other, game_server::create_atom_v,
-                               std::string{"tictactoe"}, std::string{"a1"},
-                               std::string{"Alice"});
-  auto old_game = ask<caf::actor>(n0.registry, registry::lookup_atom_v, code);
+  auto code = ask<std::string>(other, game_server::create_msg{"tictactoe", "a1", "Alice"});
+  auto old_game = game_of(ask<caf::actor>(n0.registry,
+                                          registry::lookup_atom_v, code));
   join(old_game, "b2", "Bob");
   CHECK(move(old_game, "a1", 2) == 3);
   CHECK(ask<uint64_t>(other, game_server::drain_atom_v) == 1);
@@ -564,9 +488,7 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(stored(code).incarnation == 2);
   CHECK(move(game, "b2", 4) == 4);
   // A game created through the draining node is placed on n1.
-  auto placed = ask<std::string>(other, game_server::create_atom_v,
-                                 std::string{"tictactoe"}, std::string{"c3"},
-                                 std::string{"Carol"});
+  auto placed = ask<std::string>(other, game_server::create_msg{"tictactoe", "c3", "Carol"});
   auto [seat2, state2] = join(lookup(placed), "c3", "Carol");
   CHECK(seat2 == "X");
   CHECK(state2["host"]["node"] == "n1");
@@ -619,8 +541,7 @@ TEST_CASE_METHOD(node_fixture,
   // The refused handoff thawed it (the thaw is a message: poll for it).
   uint64_t version = 0;
   for (int i = 0; i < 100 && version == 0; ++i) {
-    self->request(game, 1s, game_server::move_atom_v, std::string{"a1"},
-                  std::string{R"({"cell":0})"})
+    self->request(game, 1s, game_server::move_msg{"a1", R"({"cell":0})"})
       .receive([&](uint64_t v) { version = v; },
                [&](caf::error& e) {
                  CHECK(e == game_server::errc::shutting_down);
@@ -639,48 +560,3 @@ TEST_CASE_METHOD(node_fixture,
   fs::remove_all(n2.dir, ec);
 }
 
-TEST_CASE_METHOD(test::actor_fixture,
-                 "the store commits queued writes together, answers each, "
-                 "and reads see every earlier write",
-                 "[store][actor]") {
-  auto dir = fs::temp_directory_path()
-             / ("parlor-store-actor-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  auto st = game_server::spawn_store(sys, dir);
-  // 300 writes in flight at once (three games, and copies for a peer),
-  // then a read: it is answered after them and sees the last versions.
-  std::vector<caf::response_handle<caf::blocking_actor,
-                                   caf::message, true>> writes;
-  const char* codes[] = {"AAAA", "BBBB", "CCCC"};
-  for (uint64_t v = 1; v <= 100; ++v)
-    for (auto* code : codes)
-      writes.push_back(self->request(
-        st, caf::infinite, game_server::save_atom_v, std::string{code},
-        std::string{"tictactoe"}, v, false,
-        R"({"v":)" + std::to_string(v) + "}", uint64_t{1}));
-  auto copy = self->request(st, caf::infinite, game_server::replicate_atom_v,
-                            std::string{"n2"}, std::string{"DDDD"},
-                            std::string{"tictactoe"}, uint64_t{9}, uint64_t{1},
-                            false, std::string{R"({"v":9})"});
-  auto read = self->request(st, caf::infinite, game_server::load_atom_v,
-                            std::string{"BBBB"});
-  int ok = 0;
-  for (auto& w : writes)
-    w.receive([&](caf::ok_atom) { ++ok; },
-              [&](caf::error& e) { FAIL(sys.render(e)); });
-  CHECK(ok == 300);
-  copy.receive([&](caf::ok_atom) { ++ok; },
-               [&](caf::error& e) { FAIL(sys.render(e)); });
-  read.receive([&](std::string& data) { CHECK(data == R"({"v":100})"); },
-               [&](caf::error& e) { FAIL(sys.render(e)); });
-  CHECK(ok == 301);
-  {
-    store::store db{dir};
-    for (auto* code : codes)
-      CHECK(db.load(code).version == 100);
-    CHECK(db.load_replicas("n2").size() == 1);
-  }
-  caf::anon_send_exit(st, caf::exit_reason::user_shutdown);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-}

@@ -2,7 +2,7 @@
 #include "parlor/gateway/game_watch.hpp"
 #include "parlor/gateway/socket_fanout.hpp"
 
-#include "parlor/game_server/store_actor.hpp"
+#include "parlor/store/store_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
@@ -89,7 +89,7 @@ struct gateway_fixture : test::actor_fixture {
     env->metrics = std::make_shared<metrics::node_metrics>();
     auto genv = std::make_shared<game_server::game_env>();
     genv->host = {"n1", "fra", "127.0.0.1:4000"};
-    genv->store = game_server::spawn_store(sys, dir);
+    genv->store = store::spawn_store(sys, dir);
     genv->pubsub = pubsub::spawn_pubsub(sys);
     env->node = genv->host;
     env->registry = registry::spawn_registry(sys, "n1");
@@ -99,9 +99,10 @@ struct gateway_fixture : test::actor_fixture {
     env->watch = gateway::spawn_game_watch(sys);
     env->signer = std::make_shared<auth::token_signer>("secret");
     env->limits.max_channels = 5;
-    actors = {env->supervisor, caf::actor_cast<caf::actor>(env->registry),
+    actors = {caf::actor_cast<caf::actor>(env->supervisor),
+              caf::actor_cast<caf::actor>(env->registry),
               caf::actor_cast<caf::actor>(genv->pubsub), env->watch,
-              env->fanout, genv->store};
+              env->fanout, caf::actor_cast<caf::actor>(genv->store)};
   }
 
   ~gateway_fixture() {
@@ -352,16 +353,14 @@ struct hole_state {
 caf::behavior black_hole(caf::stateful_actor<hole_state>* self,
                          bool answer_join) {
   return {
-    [=](game_server::join_atom, std::string&, std::string&)
-      -> caf::result<std::string, std::string> {
+    [=](game_server::join_msg&) -> caf::result<game_server::joined_msg> {
       if (answer_join)
-        return {std::string{"X"}, std::string{R"({"version":1})"}};
-      auto rp = self->make_response_promise<std::string, std::string>();
+        return game_server::joined_msg{"X", R"({"version":1})"};
+      auto rp = self->make_response_promise<game_server::joined_msg>();
       self->state.held.push_back(rp);
       return rp;
     },
-    [=](game_server::move_atom, std::string&, std::string&)
-      -> caf::result<uint64_t> {
+    [=](game_server::move_msg&) -> caf::result<uint64_t> {
       auto rp = self->make_response_promise<uint64_t>();
       self->state.held.push_back(rp);
       return rp;
@@ -445,6 +444,9 @@ caf::behavior silent(caf::event_based_actor* self) {
   return {[](int) {}};
 }
 
+/// What a GameServer stand-in reports it was told (see `report_sender`).
+using joined_atom = caf::atom_constant<caf::atom("joined")>;
+
 /// In a GameServer stand-in `g`: tells `observer` what `g` was just told
 /// (`atom`) and by whom.
 template <class Atom>
@@ -487,7 +489,7 @@ TEST_CASE_METHOD(gateway_fixture,
     expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
   }
   SECTION("the supervisor, asked to create a game") {
-    env->supervisor = hole;
+    env->supervisor = caf::actor_cast<game_server::supervisor_actor>(hole);
     auto c = connect("alice");
     c.call("1", "lobby", "phx_join");
     expect_timeout(c, c.push("1", "lobby", "create", {{"game", "tictactoe"}}));
@@ -535,10 +537,9 @@ TEST_CASE_METHOD(gateway_fixture,
   // A GameServer stand-in that reports joins and leaves by sender.
   auto game = sys.spawn([seen](caf::event_based_actor* g) -> caf::behavior {
     return {
-      [=](game_server::join_atom, std::string&, std::string&)
-        -> caf::result<std::string, std::string> {
-        report_sender(g, seen, game_server::join_atom_v);
-        return {std::string{}, std::string{R"({"version":1})"}};
+      [=](game_server::join_msg&) -> caf::result<game_server::joined_msg> {
+        report_sender(g, seen, joined_atom::value);
+        return game_server::joined_msg{"", R"({"version":1})"};
       },
       [=](game_server::leave_atom) {
         report_sender(g, seen, game_server::leave_atom_v);
@@ -555,12 +556,12 @@ TEST_CASE_METHOD(gateway_fixture,
   };
   auto a = connect("alice");
   REQUIRE(a.call("2", "game:SEEN", "phx_join")["status"] == "ok");
-  CHECK(expect(game_server::join_atom_v, a.gw));
+  CHECK(expect(joined_atom::value, a.gw));
   CHECK(a.call("2", "game:SEEN", "phx_leave")["status"] == "ok");
   CHECK(expect(game_server::leave_atom_v, a.gw));
   // Joined again, then the socket goes away.
   REQUIRE(a.call("3", "game:SEEN", "phx_join")["status"] == "ok");
-  CHECK(expect(game_server::join_atom_v, a.gw));
+  CHECK(expect(joined_atom::value, a.gw));
   caf::anon_send(a.gw, gateway::closed_atom_v);
   CHECK(expect(game_server::leave_atom_v, a.gw));
   caf::anon_send_exit(game, caf::exit_reason::user_shutdown);
@@ -574,22 +575,21 @@ TEST_CASE_METHOD(gateway_fixture,
   // join, sent after the newer join reached the game, would remove it.
   caf::scoped_actor observer{sys};
   auto seen = caf::actor{observer};
-  using join_promise = caf::typed_response_promise<std::string, std::string>;
+  using join_promise = caf::typed_response_promise<game_server::joined_msg>;
   auto held = std::make_shared<std::optional<join_promise>>();
   auto game = sys.spawn([seen, held](caf::event_based_actor* g)
                           -> caf::behavior {
     return {
-      [=](game_server::join_atom, std::string&, std::string&)
-        -> caf::result<std::string, std::string> {
-        report_sender(g, seen, game_server::join_atom_v);
+      [=](game_server::join_msg&) -> caf::result<game_server::joined_msg> {
+        report_sender(g, seen, joined_atom::value);
         if (!*held) { // the first join waits for `ok_atom`
-          *held = g->make_response_promise<std::string, std::string>();
+          *held = g->make_response_promise<game_server::joined_msg>();
           return **held;
         }
-        return {std::string{}, std::string{R"({"version":1})"}};
+        return game_server::joined_msg{"", R"({"version":1})"};
       },
       [=](caf::ok_atom) {
-        (*held)->deliver(std::string{}, std::string{R"({"version":1})"});
+        (*held)->deliver(game_server::joined_msg{"", R"({"version":1})"});
       },
       [=](game_server::leave_atom) {
         report_sender(g, seen, game_server::leave_atom_v);
@@ -601,7 +601,7 @@ TEST_CASE_METHOD(gateway_fixture,
   auto joined = [&] {
     bool ok = false;
     observer->receive(
-      [&](game_server::join_atom, const caf::actor&) { ok = true; },
+      [&](joined_atom, const caf::actor&) { ok = true; },
       caf::after(3s) >> [] {});
     return ok;
   };

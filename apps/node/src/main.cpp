@@ -7,7 +7,7 @@
 #include "parlor/cluster/agent_actor.hpp"
 #include "parlor/core/clock.hpp"
 #include "parlor/cluster/dns_poller.hpp"
-#include "parlor/game_server/store_actor.hpp"
+#include "parlor/game_server/peer_endpoint_actor.hpp"
 #include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
 #include "parlor/gateway/game_watch.hpp"
@@ -18,6 +18,7 @@
 #include "parlor/node/node_config.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
+#include "parlor/store/store_actor.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -88,8 +89,8 @@ std::filesystem::path default_web_root() {
 }
 
 /// Asks `dst` and waits; for main-thread start-up steps only.
-template <class T, class... Ts>
-T ask(caf::actor_system& sys, const caf::actor& dst, caf::timespan timeout,
+template <class T, class Handle, class... Ts>
+T ask(caf::actor_system& sys, const Handle& dst, caf::timespan timeout,
       Ts&&... xs) {
   caf::scoped_actor self{sys};
   T result{};
@@ -136,6 +137,7 @@ int run(const node::node_config& conf) {
   cfg.add_message_types<caf::id_block::parlor_cluster>();
   cfg.add_message_types<caf::id_block::parlor_pubsub>();
   cfg.add_message_types<caf::id_block::parlor_registry>();
+  cfg.add_message_types<caf::id_block::parlor_store>();
   cfg.add_message_types<caf::id_block::parlor_game_server>();
   cfg.load<caf::io::middleman>();
   // BASP heartbeats find hung peers (SIGSTOP, silent networks); every node
@@ -149,10 +151,9 @@ int run(const node::node_config& conf) {
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
-  auto store = game_server::spawn_store(
-    sys, conf.data_dir,
-    conf.threads == 0 ? game_server::store_thread::shared
-                      : game_server::store_thread::own);
+  auto store = store::spawn_store(sys, conf.data_dir,
+                                 conf.threads == 0 ? store::store_thread::shared
+                                                   : store::store_thread::own);
   auto pubsub = pubsub::spawn_pubsub(sys);
   auto watch = gateway::spawn_game_watch(sys);
   auto fanout = gateway::spawn_socket_fanout(sys, pubsub, metrics);
@@ -178,7 +179,7 @@ int run(const node::node_config& conf) {
     acfg.seeds.push_back(seed.host.find(':') != std::string::npos
                            ? "[" + seed.host + "]:" + std::to_string(seed.port)
                            : seed.host + ":" + std::to_string(seed.port));
-  auto keeper = game_server::spawn_backup_keeper(sys, store, supervisor);
+  auto keeper = game_server::spawn_peer_endpoint(sys, store, supervisor);
   acfg.services.put(pubsub::service_name, pubsub);
   acfg.services.put(registry::service_name, registry);
   acfg.services.put(game_server::peer_endpoint_service, keeper);
@@ -191,17 +192,16 @@ int run(const node::node_config& conf) {
   caf::anon_send(agent, cluster::watch_atom_v,
                  cluster::membership_watcher{registry});
   caf::anon_send(agent, cluster::watch_atom_v,
-                 caf::actor_cast<cluster::membership_watcher>(supervisor));
+                 cluster::membership_watcher{supervisor});
   uint16_t cluster_port = 0;
 
   auto stop_actors = [&] {
     if (cluster_port != 0)
       sys.middleman().unpublish(agent, cluster_port);
-    for (auto& a : {caf::actor_cast<caf::actor>(agent), supervisor,
-                    caf::actor_cast<caf::actor>(registry),
-                    caf::actor_cast<caf::actor>(pubsub), watch, fanout, keeper,
-                    store})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    auto stop = [](const auto&... actors) {
+      (caf::anon_send_exit(actors, caf::exit_reason::user_shutdown), ...);
+    };
+    stop(agent, supervisor, registry, pubsub, watch, fanout, keeper, store);
   };
 
   auto env = std::make_shared<gateway::gateway_env>();

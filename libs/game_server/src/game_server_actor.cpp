@@ -5,7 +5,7 @@
 #include "parlor/protocol/frame.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -30,7 +30,7 @@ struct game_server_state {
   uint64_t incarnation = 1;
   /// The node keeping a copy of every acknowledged change, and its store.
   std::string backup_name;
-  caf::actor backup;
+  peer_endpoint_actor backup;
   /// Being handed to another node: no more changes here.
   bool frozen = false;
   /// The gateways connected to this game (each joined and has not left).
@@ -40,7 +40,7 @@ struct game_server_state {
   static inline const char* name = "parlor.game_server";
 };
 
-using self_ptr = caf::stateful_actor<game_server_state>*;
+using self_ptr = game_server_actor::stateful_pointer<game_server_state>;
 
 /// STATE's `host`, encoded once per game.
 std::string encode_host(const core::node_info& host) {
@@ -60,10 +60,12 @@ std::string encode_state(const game_server_state& st) {
 auto request_copy(self_ptr self, uint64_t version, bool finished,
                   const std::string& data) {
   auto& st = self->state;
-  return self->request(st.backup, st.env->store_timeout, replicate_atom_v,
-                       st.env->host.name, st.match->code(),
-                       std::string{st.match->kind()}, version, st.incarnation,
-                       finished, data);
+  return self->request(st.backup, st.env->store_timeout,
+                       store::replicate_msg{st.env->host.name,
+                                            {st.match->code(),
+                                             std::string{st.match->kind()},
+                                             version, finished, data,
+                                             st.incarnation}});
 }
 
 /// Sends the current snapshot to the backup (asynchronously).
@@ -107,16 +109,16 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
                std::move(frame));
     if (s.match->status() == games::status::finished && !s.expiry_armed) {
       s.expiry_armed = true;
-      self->delayed_send(self, s.env->finished_ttl, expire_atom_v);
+      self->delayed_send(self, s.env->finished_ttl, retire_atom_v);
     }
     done();
   };
   self
     // The local store always answers (an error if it fails or stops), so no
     // timer per move (CAF's clock thread is not cheap at thousands a second).
-    ->request(st.env->store, caf::infinite, save_atom_v,
-              st.match->code(), kind, version, finished, *data,
-              st.incarnation)
+    ->request(st.env->store, caf::infinite,
+              store::save_msg{st.match->code(), kind, version, finished,
+                              *data, st.incarnation})
     .await(
       [=](caf::ok_atom) mutable {
         auto& s = self->state;
@@ -173,10 +175,9 @@ void note_gone(self_ptr self, const caf::actor_addr& who) {
     arm_vacancy(self);
 }
 
-caf::behavior game_server_impl(self_ptr self,
-                               std::shared_ptr<const game_env> env,
-                               std::shared_ptr<const games::match> m,
-                               uint64_t incarnation) {
+game_server_actor::behavior_type
+game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
+                 std::shared_ptr<const games::match> m, uint64_t incarnation) {
   auto& st = self->state;
   st.env = std::move(env);
   st.incarnation = incarnation;
@@ -186,38 +187,36 @@ caf::behavior game_server_impl(self_ptr self,
   st.state_text = encode_state(st);
   if (st.match->status() == games::status::finished) {
     st.expiry_armed = true;
-    self->delayed_send(self, st.env->finished_ttl, expire_atom_v);
+    self->delayed_send(self, st.env->finished_ttl, retire_atom_v);
   }
   arm_vacancy(self);
   self->set_down_handler(
     [=](caf::down_msg& dm) { note_gone(self, dm.source); });
   return {
-    [=](join_atom, const std::string& player_id, const std::string& name)
-      -> caf::result<std::string, std::string> {
+    [=](const join_msg& msg) -> caf::result<joined_msg> {
       note_present(self);
       auto next = std::make_unique<games::match>(*self->state.match);
-      auto res = next->join(games::player{player_id, name});
+      auto res = next->join(games::player{msg.player_id, msg.name});
       auto seat = res.seat.value_or(std::string{});
       if (!res.changed)
-        return {std::move(seat), self->state.state_text};
+        return joined_msg{std::move(seat), self->state.state_text};
       if (self->state.frozen)
         return caf::error{errc::shutting_down};
-      auto rp = self->make_response_promise<std::string, std::string>();
+      auto rp = self->make_response_promise<joined_msg>();
       commit(
         self, std::move(next),
-        [=]() mutable { rp.deliver(seat, self->state.state_text); },
+        [=]() mutable { rp.deliver(joined_msg{seat, self->state.state_text}); },
         [=](caf::error err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [=](move_atom, const std::string& player_id,
-        const std::string& move_text) -> caf::result<uint64_t> {
+    [=](const move_msg& msg) -> caf::result<uint64_t> {
       if (self->state.frozen)
         return caf::error{errc::shutting_down};
-      auto move = nlohmann::json::parse(move_text, nullptr, false);
+      auto move = nlohmann::json::parse(msg.move, nullptr, false);
       if (move.is_discarded())
         return caf::error{games::errc::bad_move};
       auto next = std::make_unique<games::match>(*self->state.match);
-      if (auto ec = next->move(player_id, move); ec != games::errc::none)
+      if (auto ec = next->move(msg.player_id, move); ec != games::errc::none)
         return caf::error{ec};
       auto version = next->version();
       auto rp = self->make_response_promise<uint64_t>();
@@ -235,15 +234,16 @@ caf::behavior game_server_impl(self_ptr self,
         [=](caf::error err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [=](backup_atom, const std::string& name, const caf::actor& store) {
+    [=](backup_msg& msg) {
       auto& s = self->state;
-      if (name == s.backup_name && store == s.backup)
+      if (msg.node == s.backup_name && msg.endpoint == s.backup)
         return;
       if (s.backup)
-        self->send(s.backup, unreplicate_atom_v, s.match->code(),
-                   s.env->host.name, s.incarnation);
-      s.backup_name = name;
-      s.backup = store;
+        self->send(s.backup, store::unreplicate_msg{s.match->code(),
+                                                    s.env->host.name,
+                                                    s.incarnation});
+      s.backup_name = std::move(msg.node);
+      s.backup = std::move(msg.endpoint);
       push_snapshot(self);
     },
     [=](drain_atom) {
@@ -270,7 +270,7 @@ caf::behavior game_server_impl(self_ptr self,
       else
         self->quit(caf::error{errc::abandoned});
     },
-    [=](expire_atom) {
+    [=](retire_atom) {
       spdlog::debug("game {}: finished and expired", self->state.match->code());
       self->quit();
     },
@@ -279,10 +279,10 @@ caf::behavior game_server_impl(self_ptr self,
 
 } // namespace
 
-caf::actor spawn_game_server(caf::actor_system& sys,
-                             std::shared_ptr<const game_env> env,
-                             std::shared_ptr<const games::match> m,
-                             uint64_t incarnation) {
+game_server_actor spawn_game_server(caf::actor_system& sys,
+                                    std::shared_ptr<const game_env> env,
+                                    std::shared_ptr<const games::match> m,
+                                    uint64_t incarnation) {
   return sys.spawn(game_server_impl, std::move(env), std::move(m),
                    incarnation);
 }

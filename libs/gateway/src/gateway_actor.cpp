@@ -38,7 +38,7 @@ struct channel {
   channel_kind kind = channel_kind::lobby;
   opt_ref join_ref;
   /// The GameServer of a `game:CODE` channel, once joined.
-  caf::actor game;
+  game_server::game_server_actor game;
   bool joined = false;
 };
 
@@ -134,7 +134,8 @@ constexpr auto sweep_every = std::chrono::seconds{1};
 /// Records a request to `game` (null for a local service); `fail` answers it
 /// if `game` goes down first or it is still unanswered after the request
 /// timeout. Returns the id for `settle`.
-uint64_t track(self_ptr self, const caf::actor& game,
+template <class Handle>
+uint64_t track(self_ptr self, const Handle& game,
                std::function<void(std::string_view)> fail) {
   auto& st = self->state;
   auto id = ++st.next_pending;
@@ -169,11 +170,12 @@ bool settle(self_ptr self, uint64_t id) {
 }
 
 /// Asks the node's game watch to report `game` going down to this gateway.
-void follow(self_ptr self, const caf::actor& game) {
-  self->send(self->state.env->watch, follow_atom_v, game);
+void follow(self_ptr self, const game_server::game_server_actor& game) {
+  self->send(self->state.env->watch, follow_atom_v,
+             caf::actor_cast<caf::actor>(game));
 }
 
-void unfollow(self_ptr self, const caf::actor& game) {
+void unfollow(self_ptr self, const game_server::game_server_actor& game) {
   self->send(self->state.env->watch, unfollow_atom_v, game.address());
 }
 
@@ -206,7 +208,8 @@ bool same_channel(self_ptr self, const std::string& topic,
 /// game and tells it `leave`, unless a newer join to the topic replaced
 /// that channel. The game keeps one presence per gateway, so that `leave`
 /// could arrive after the newer join and remove its presence.
-void undo_join(self_ptr self, const caf::actor& game, const std::string& topic,
+void undo_join(self_ptr self, const game_server::game_server_actor& game,
+               const std::string& topic,
                const opt_ref& join_ref) {
   unfollow(self, game);
   auto i = self->state.channels.find(topic);
@@ -255,7 +258,9 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
     ->request(self->state.env->registry, caf::infinite,
               registry::lookup_atom_v, code)
     .then(
-      [=](caf::actor& game) {
+      [=](caf::actor& handle) {
+        // The registry holds plain handles (it lies below game_server).
+        auto game = caf::actor_cast<game_server::game_server_actor>(handle);
         if (!settle(self, lookup) || !same_channel(self, f.topic, f.join_ref))
           return;
         // Followed from here: a GameServer lost mid-join answers at once.
@@ -268,10 +273,13 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
         };
         auto id = track(self, game, undo);
         self
-          ->request(game, caf::infinite, game_server::join_atom_v,
-                    self->state.player_id, self->state.player_name)
+          ->request(game, caf::infinite,
+                    game_server::join_msg{self->state.player_id,
+                                          self->state.player_name})
           .then(
-            [=](std::string& seat, std::string& state) {
+            [=](game_server::joined_msg& joined) {
+              auto& seat = joined.seat;
+              auto& state = joined.state;
               if (!settle(self, id))
                 return;
               if (!same_channel(self, f.topic, f.join_ref))
@@ -348,8 +356,9 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   auto fail = [=](std::string_view reason) { reply_error(self, *to, reason); };
   auto id = track(self, caf::actor{}, fail);
   self
-    ->request(st.env->supervisor, caf::infinite, game_server::create_atom_v,
-              i->get<std::string>(), st.player_id, st.player_name)
+    ->request(st.env->supervisor, caf::infinite,
+              game_server::create_msg{i->get<std::string>(), st.player_id,
+                                      st.player_name})
     .then(
       [=](std::string& code) {
         if (!settle(self, id))
@@ -374,8 +383,8 @@ void handle_move(self_ptr self, protocol::frame& f, const channel& ch) {
   auto id = track(self, ch.game, fail);
   // The frame is done with: its payload moves into the request.
   self
-    ->request(ch.game, caf::infinite, game_server::move_atom_v, st.player_id,
-              std::move(f.payload))
+    ->request(ch.game, caf::infinite,
+              game_server::move_msg{st.player_id, std::move(f.payload)})
     .then(
       [=](uint64_t version) {
         if (!settle(self, id))

@@ -29,32 +29,35 @@ enum class errc : uint8_t {
   abandoned,
 };
 
+struct join_msg;
+struct joined_msg;
+struct move_msg;
+struct create_msg;
+struct adopt_msg;
+struct backup_msg;
+
 } // namespace parlor::game_server
 
 CAF_ERROR_CODE_ENUM(parlor::games::errc, "game")
 CAF_ERROR_CODE_ENUM(parlor::game_server::errc, "gameserver")
 
 CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, create_atom, "create")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, join_atom, "join")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, move_atom, "move")
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::join_msg))
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::joined_msg))
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::move_msg))
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::create_msg))
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::adopt_msg))
+  CAF_ADD_TYPE_ID(parlor_game_server, (parlor::game_server::backup_msg))
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, state_atom, "state")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, persist_atom, "persist")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, save_atom, "save")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, load_atom, "load")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, restore_atom, "restore")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, expire_atom, "expire")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, stats_atom, "stats")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, replicate_atom, "replicate")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, unreplicate_atom, "unreplica")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, adopt_atom, "adopt")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, forget_atom, "forget")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, backup_atom, "backup")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, drain_atom, "drain")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, resume_atom, "resume")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, leave_atom, "leave")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, vacant_atom, "vacant")
-  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, commit_atom, "commit")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, retire_atom, "retire")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, reap_atom, "reap")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,29 @@ choose_backup(std::string_view code, const std::vector<std::string>& candidates)
     }
   }
   return best;
+}
+
+/// The peers that may take games and copies, from each live peer's name and
+/// whether it is draining: those not draining, or all of them when every one
+/// is draining (a copy there beats no copy). Sorted by name.
+inline std::vector<std::string>
+placement_candidates(const std::map<std::string, bool>& draining_by_peer) {
+  std::vector<std::string> names;
+  for (auto& [name, draining] : draining_by_peer)
+    if (!draining)
+      names.push_back(name);
+  if (names.empty())
+    for (auto& [name, draining] : draining_by_peer)
+      names.push_back(name);
+  return names;
+}
+
+/// The backup node of game `code` given the live peers and whether each is
+/// draining: `choose_backup` among `placement_candidates`.
+inline std::optional<std::string>
+backup_for(std::string_view code,
+           const std::map<std::string, bool>& draining_by_peer) {
+  return choose_backup(code, placement_candidates(draining_by_peer));
 }
 
 } // namespace parlor::game_server

@@ -5,6 +5,7 @@
 #include "parlor/core/type_ids.hpp"
 #include "parlor/gateway/socket_sink.hpp"
 #include "parlor/metrics/metrics.hpp"
+#include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
 
 #include <caf/actor.hpp>
@@ -50,7 +51,7 @@ struct socket_limits {
 struct gateway_env {
   core::node_info node;
   registry::registry_actor registry;
-  caf::actor supervisor;
+  game_server::supervisor_actor supervisor;
   /// The node's socket fan-out (see `spawn_socket_fanout`).
   caf::actor fanout;
   /// The node's game watch (see `spawn_game_watch`).

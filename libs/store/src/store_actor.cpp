@@ -1,0 +1,203 @@
+#include "parlor/store/store_actor.hpp"
+
+#include "parlor/store/checkpoint_actor.hpp"
+#include "parlor/store/store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/result.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace parlor::store {
+
+namespace {
+
+/// A write waiting for the next commit.
+struct pending_write {
+  snapshot snap;
+  bool replica = false;
+  caf::typed_response_promise<caf::ok_atom> done;
+};
+
+struct store_state {
+  std::shared_ptr<store> db;
+  /// Writes since the last commit (see `queue_write`).
+  std::vector<pending_write> batch;
+  static inline const char* name = "parlor.store";
+};
+
+using self_ptr = store_actor::stateful_pointer<store_state>;
+
+/// Runs `f` against the database; a failure is logged and becomes
+/// `errc::storage_failed`.
+template <class F>
+auto guarded(F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::error("store: {}", e.what());
+    return caf::error{errc::storage_failed};
+  }
+}
+
+snapshot make_snapshot(save_msg&& m, std::string owner = {}) {
+  snapshot s;
+  s.code = std::move(m.code);
+  s.kind = std::move(m.kind);
+  s.version = m.version;
+  s.finished = m.finished;
+  s.data = std::move(m.data);
+  s.incarnation = m.incarnation;
+  s.owner = std::move(owner);
+  return s;
+}
+
+saved_games listed(std::vector<snapshot> snapshots) {
+  saved_games out;
+  for (auto& s : snapshots) {
+    out.data.push_back(std::move(s.data));
+    out.incarnations.push_back(s.incarnation);
+  }
+  return out;
+}
+
+/// Group commit: writes that arrive while the actor is busy are committed
+/// together. The first write of a batch sends `commit` to this actor, which
+/// queues it behind every write already in the mailbox.
+caf::result<caf::ok_atom> queue_write(self_ptr self, snapshot s,
+                                      bool replica) {
+  auto& batch = self->state.batch;
+  auto done = self->make_response_promise<caf::ok_atom>();
+  batch.push_back(pending_write{std::move(s), replica, done});
+  if (batch.size() == 1)
+    self->send(self, commit_atom_v);
+  return done;
+}
+
+/// Commits the pending writes in one transaction and answers them. Every
+/// other request commits first, so that it sees every earlier write.
+void commit(self_ptr self) {
+  auto writes = std::move(self->state.batch);
+  self->state.batch.clear();
+  if (writes.empty())
+    return;
+  auto& db = *self->state.db;
+  try {
+    db.batch([&] {
+      for (auto& w : writes)
+        if (w.replica)
+          db.save_replica(w.snap);
+        else
+          db.save(w.snap);
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("store: {} ({} write(s) refused)", e.what(), writes.size());
+    for (auto& w : writes)
+      w.done.deliver(caf::error{errc::storage_failed});
+    return;
+  }
+  for (auto& w : writes)
+    w.done.deliver(caf::ok_atom_v);
+}
+
+// Detached (its own thread) or on the io thread: see `store_thread`.
+store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
+                                      std::shared_ptr<checkpointer> cp) {
+  self->state.db = std::move(db);
+  if (cp)
+    spawn_checkpointer(self, *self->state.db, std::move(cp));
+  return {
+    [=](save_msg& m) {
+      return queue_write(self, make_snapshot(std::move(m)), false);
+    },
+    [=](commit_atom) { commit(self); },
+    [=](load_atom, int64_t finished_since_ms) -> caf::result<saved_games> {
+      commit(self);
+      return guarded([&]() -> caf::result<saved_games> {
+        return listed(self->state.db->load_active(finished_since_ms));
+      });
+    },
+    [=](load_atom, const std::string& code) -> caf::result<std::string> {
+      commit(self);
+      return guarded([&]() -> caf::result<std::string> {
+        return self->state.db->load(code).data;
+      });
+    },
+    [=](const forget_msg& m) {
+      commit(self);
+      guarded([&]() -> caf::result<void> {
+        self->state.db->forget(m.code, m.incarnation);
+        return caf::unit;
+      });
+    },
+    [=](replicate_msg& m) {
+      auto owner = std::move(m.owner);
+      return queue_write(self, make_snapshot(std::move(m.game), std::move(owner)),
+                         true);
+    },
+    [=](const unreplicate_msg& m) {
+      commit(self);
+      guarded([&]() -> caf::result<void> {
+        self->state.db->drop_replica(m.code, m.owner, m.incarnation);
+        return caf::unit;
+      });
+    },
+    [=](adopt_atom, const std::string& owner,
+        const std::string& code) -> caf::result<saved_games> {
+      commit(self);
+      return guarded([&]() -> caf::result<saved_games> {
+        std::vector<snapshot> adopted;
+        if (auto s = self->state.db->adopt(code, owner))
+          adopted.push_back(std::move(*s));
+        return listed(std::move(adopted));
+      });
+    },
+    [=](expire_atom, int64_t cutoff_ms) {
+      commit(self);
+      guarded([&]() -> caf::result<void> {
+        if (auto n = self->state.db->reap_finished(cutoff_ms); n > 0)
+          spdlog::info("store: reaped {} finished game(s)", n);
+        return caf::unit;
+      });
+    },
+    [=](adopt_atom, const std::string& owner,
+        int64_t finished_since_ms) -> caf::result<saved_games> {
+      commit(self);
+      return guarded([&]() -> caf::result<saved_games> {
+        std::vector<snapshot> adopted;
+        for (auto& copy :
+             self->state.db->load_replicas(owner, finished_since_ms))
+          if (auto s = self->state.db->adopt(copy.code, owner))
+            adopted.push_back(std::move(*s));
+        return listed(std::move(adopted));
+      });
+    },
+  };
+}
+
+} // namespace
+
+store_actor spawn_store(caf::actor_system& sys,
+                        const std::filesystem::path& data_dir,
+                        store_thread where) {
+  auto db = std::make_shared<store>(data_dir);
+  // Copies kept for peers before a restart may be stale: an owner may have
+  // named another backup meanwhile and could not tell us to drop ours. The
+  // owners send fresh copies when they name this node again.
+  if (auto n = db->clear_replicas(); n > 0)
+    spdlog::info("store: dropped {} backup copies from before the restart", n);
+  std::shared_ptr<checkpointer> cp;
+  try {
+    cp = std::make_shared<checkpointer>(data_dir);
+    db->auto_checkpoint(checkpoint_backstop_pages);
+  } catch (const store_error& e) {
+    spdlog::warn("store: {}; commits checkpoint themselves", e.what());
+  }
+  if (where == store_thread::shared)
+    return sys.spawn(store_impl, std::move(db), std::move(cp));
+  return sys.spawn<caf::detached>(store_impl, std::move(db), std::move(cp));
+}
+
+} // namespace parlor::store
