@@ -22,8 +22,11 @@ struct follower {
     = std::make_shared<std::atomic<int>>(0);
   caf::actor actor;
 
-  follower(caf::actor_system& sys, caf::actor watch, caf::actor game) {
+  follower(caf::actor_system& sys, gateway::game_watch_actor watch,
+           caf::actor stand_in) {
     auto n = downs;
+    // The watch takes GameServers; any actor stands in for one here.
+    auto game = caf::actor_cast<game_server::game_server_actor>(stand_in);
     actor = sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
       return {
         [=](gateway::follow_atom) {

@@ -101,8 +101,10 @@ struct gateway_fixture : test::actor_fixture {
     env->limits.max_channels = 5;
     actors = {caf::actor_cast<caf::actor>(env->supervisor),
               caf::actor_cast<caf::actor>(env->registry),
-              caf::actor_cast<caf::actor>(genv->pubsub), env->watch,
-              env->fanout, caf::actor_cast<caf::actor>(genv->store)};
+              caf::actor_cast<caf::actor>(genv->pubsub),
+              caf::actor_cast<caf::actor>(env->watch),
+              caf::actor_cast<caf::actor>(env->fanout),
+              caf::actor_cast<caf::actor>(genv->store)};
   }
 
   ~gateway_fixture() {
@@ -114,6 +116,7 @@ struct gateway_fixture : test::actor_fixture {
 
   struct client {
     std::shared_ptr<fake_sink> sink;
+    /// Dynamically typed, to compare with the senders stand-ins report.
     caf::actor gw;
     int ref = 0;
 
@@ -144,8 +147,8 @@ struct gateway_fixture : test::actor_fixture {
                  std::optional<std::string> token = std::nullopt) {
     client c;
     c.sink = std::make_shared<fake_sink>();
-    c.gw = gateway::spawn_gateway(sys, env, c.sink, std::move(name),
-                                  std::move(token));
+    c.gw = caf::actor_cast<caf::actor>(gateway::spawn_gateway(
+      sys, env, c.sink, std::move(name), std::move(token)));
     actors.push_back(c.gw);
     return c;
   }
@@ -484,7 +487,7 @@ TEST_CASE_METHOD(gateway_fixture,
     expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
   }
   SECTION("the fan-out, asked to subscribe") {
-    env->fanout = hole;
+    env->fanout = caf::actor_cast<gateway::socket_fanout_actor>(hole);
     auto c = connect("alice");
     expect_timeout(c, c.push("2", "game:ABCD", "phx_join"));
   }

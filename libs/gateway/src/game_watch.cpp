@@ -3,9 +3,10 @@
 #include "parlor/gateway/gateway_actor.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <map>
 #include <unordered_map>
 
 namespace parlor::gateway {
@@ -13,9 +14,9 @@ namespace parlor::gateway {
 namespace {
 
 struct watched {
-  caf::actor game;
+  game_server::game_server_actor game;
   /// Follow count by gateway.
-  std::unordered_map<caf::actor, uint32_t> followers;
+  std::map<watch_follower, uint32_t> followers;
 };
 
 struct watch_state {
@@ -23,9 +24,9 @@ struct watch_state {
   static inline const char* name = "parlor.game_watch";
 };
 
-using self_ptr = caf::stateful_actor<watch_state>*;
+using self_ptr = game_watch_actor::stateful_pointer<watch_state>;
 
-caf::behavior watch_impl(self_ptr self) {
+game_watch_actor::behavior_type watch_impl(self_ptr self) {
   self->set_down_handler([=](caf::down_msg& dm) {
     auto i = self->state.games.find(dm.source);
     if (i == self->state.games.end())
@@ -35,8 +36,8 @@ caf::behavior watch_impl(self_ptr self) {
     self->state.games.erase(i);
   });
   return {
-    [=](follow_atom, const caf::actor& game) {
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
+    [=](follow_atom, const game_server::game_server_actor& game) {
+      auto who = caf::actor_cast<watch_follower>(self->current_sender());
       if (!game || !who)
         return;
       auto [i, added] = self->state.games.try_emplace(game.address());
@@ -48,7 +49,7 @@ caf::behavior watch_impl(self_ptr self) {
       ++i->second.followers[who];
     },
     [=](unfollow_atom, const caf::actor_addr& game) {
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
+      auto who = caf::actor_cast<watch_follower>(self->current_sender());
       auto i = self->state.games.find(game);
       if (i == self->state.games.end())
         return;
@@ -58,7 +59,7 @@ caf::behavior watch_impl(self_ptr self) {
         return;
       followers.erase(j);
       if (followers.empty()) {
-        self->demonitor(i->second.game);
+        self->demonitor(i->second.game.address());
         self->state.games.erase(i);
       }
     },
@@ -67,7 +68,7 @@ caf::behavior watch_impl(self_ptr self) {
 
 } // namespace
 
-caf::actor spawn_game_watch(caf::actor_system& sys) {
+game_watch_actor spawn_game_watch(caf::actor_system& sys) {
   return sys.spawn(watch_impl);
 }
 

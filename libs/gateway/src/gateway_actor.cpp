@@ -1,17 +1,12 @@
 #include "parlor/gateway/gateway_actor.hpp"
 
-#include "parlor/gateway/socket_fanout.hpp"
-
 #include "parlor/core/json_text.hpp"
-#include "parlor/game_server/fwd.hpp"
 #include "parlor/games/errc.hpp"
 #include "parlor/protocol/frame.hpp"
-#include "parlor/pubsub/fwd.hpp"
 #include "parlor/registry/codes.hpp"
-#include "parlor/registry/fwd.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -71,7 +66,7 @@ struct gateway_state {
   static inline const char* name = "parlor.gateway";
 };
 
-using self_ptr = caf::stateful_actor<gateway_state>*;
+using self_ptr = gateway_actor::stateful_pointer<gateway_state>;
 
 void send_text(self_ptr self, std::string text) {
   if (auto s = self->state.sink.lock()) {
@@ -171,8 +166,7 @@ bool settle(self_ptr self, uint64_t id) {
 
 /// Asks the node's game watch to report `game` going down to this gateway.
 void follow(self_ptr self, const game_server::game_server_actor& game) {
-  self->send(self->state.env->watch, follow_atom_v,
-             caf::actor_cast<caf::actor>(game));
+  self->send(self->state.env->watch, follow_atom_v, game);
 }
 
 void unfollow(self_ptr self, const game_server::game_server_actor& game) {
@@ -432,9 +426,10 @@ void close_socket(self_ptr self, uint16_t code, std::string reason) {
     s->close(code, std::move(reason));
 }
 
-caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env,
-                           std::weak_ptr<socket_sink> sink, std::string name,
-                           std::optional<std::string> token) {
+gateway_actor::behavior_type
+gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env,
+             std::weak_ptr<socket_sink> sink, std::string name,
+             std::optional<std::string> token) {
   auto& st = self->state;
   st.env = std::move(env);
   st.sink = std::move(sink);
@@ -522,10 +517,10 @@ caf::behavior gateway_impl(self_ptr self, std::shared_ptr<const gateway_env> env
 
 } // namespace
 
-caf::actor spawn_gateway(caf::actor_system& sys,
-                         std::shared_ptr<const gateway_env> env,
-                         std::weak_ptr<socket_sink> sink, std::string name,
-                         std::optional<std::string> token) {
+gateway_actor spawn_gateway(caf::actor_system& sys,
+                            std::shared_ptr<const gateway_env> env,
+                            std::weak_ptr<socket_sink> sink, std::string name,
+                            std::optional<std::string> token) {
   return sys.spawn(gateway_impl, std::move(env), std::move(sink),
                    std::move(name), std::move(token));
 }

@@ -350,7 +350,7 @@ private:
   /// std::deque holds 576 bytes, and most sockets are idle.
   std::vector<shared_frame> queue_;
   std::shared_ptr<http_server::impl> server_;
-  caf::actor actor_;
+  gateway_actor actor_;
   std::string name_;
   std::optional<std::string> token_;
   std::size_t max_frame_bytes_ = 0;

@@ -3,7 +3,7 @@
 #include "parlor/pubsub/pubsub_actor.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <map>
@@ -16,6 +16,9 @@ namespace {
 using sink_ref = std::weak_ptr<socket_sink>;
 
 struct fanout_state {
+  // Not an aggregate: CAF 0.17 constructs a state from the actor's `this`
+  // when it can, and a typed handle as first member would claim it can.
+  fanout_state() = default;
   pubsub::pubsub_actor pubsub;
   std::shared_ptr<metrics::node_metrics> metrics;
   /// Subscription count by socket, by topic.
@@ -27,7 +30,7 @@ struct fanout_state {
   static inline const char* name = "parlor.socket_fanout";
 };
 
-using self_ptr = caf::stateful_actor<fanout_state>*;
+using self_ptr = socket_fanout_actor::stateful_pointer<fanout_state>;
 
 void forget_topic(self_ptr self, const std::string& topic) {
   self->state.topics.erase(topic);
@@ -35,8 +38,9 @@ void forget_topic(self_ptr self, const std::string& topic) {
              caf::actor_cast<pubsub::subscriber_actor>(self));
 }
 
-caf::behavior fanout_impl(self_ptr self, pubsub::pubsub_actor pubsub_actor,
-                          std::shared_ptr<metrics::node_metrics> metrics) {
+socket_fanout_actor::behavior_type
+fanout_impl(self_ptr self, pubsub::pubsub_actor pubsub_actor,
+            std::shared_ptr<metrics::node_metrics> metrics) {
   self->state.pubsub = std::move(pubsub_actor);
   self->state.metrics = std::move(metrics);
   return {
@@ -88,9 +92,9 @@ caf::behavior fanout_impl(self_ptr self, pubsub::pubsub_actor pubsub_actor,
 
 } // namespace
 
-caf::actor spawn_socket_fanout(caf::actor_system& sys,
-                               pubsub::pubsub_actor pubsub,
-                               std::shared_ptr<metrics::node_metrics> metrics) {
+socket_fanout_actor
+spawn_socket_fanout(caf::actor_system& sys, pubsub::pubsub_actor pubsub,
+                    std::shared_ptr<metrics::node_metrics> metrics) {
   return sys.spawn(fanout_impl, std::move(pubsub), std::move(metrics));
 }
 

@@ -2,34 +2,21 @@
 
 #include "parlor/auth/token.hpp"
 #include "parlor/core/node_info.hpp"
-#include "parlor/core/type_ids.hpp"
+#include "parlor/game_server/supervisor_actor.hpp"
+#include "parlor/gateway/fwd.hpp"
+#include "parlor/gateway/game_watch.hpp"
+#include "parlor/gateway/socket_fanout.hpp"
 #include "parlor/gateway/socket_sink.hpp"
 #include "parlor/metrics/metrics.hpp"
-#include "parlor/game_server/supervisor_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
 
-#include <caf/actor.hpp>
-#include <caf/atom.hpp>
-#include <caf/fwd.hpp>
-#include <caf/type_id.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
-
-CAF_BEGIN_TYPE_ID_BLOCK(parlor_gateway, parlor::core::gateway_ids_begin)
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, inbound_atom, "inbound")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, closed_atom, "closed")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, idle_atom, "idle")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, follow_atom, "follow")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, unfollow_atom, "unfollow")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, game_down_atom, "game_down")
-  CAF_ADD_ATOM(parlor_gateway, parlor::gateway, sweep_atom, "sweep")
-CAF_END_TYPE_ID_BLOCK(parlor_gateway)
-
-static_assert(caf::id_block::parlor_gateway::end
-              <= parlor::core::gateway_ids_end);
 
 namespace parlor::gateway {
 
@@ -53,22 +40,31 @@ struct gateway_env {
   registry::registry_actor registry;
   game_server::supervisor_actor supervisor;
   /// The node's socket fan-out (see `spawn_socket_fanout`).
-  caf::actor fanout;
+  socket_fanout_actor fanout;
   /// The node's game watch (see `spawn_game_watch`).
-  caf::actor watch;
+  game_watch_actor watch;
   std::shared_ptr<const auth::token_signer> signer;
   std::shared_ptr<metrics::node_metrics> metrics;
   socket_limits limits;
 };
 
-/// Spawns the gateway actor of one WebSocket connection: it speaks Phoenix
-/// Channels v2 for the socket (topics `phoenix`, `lobby`, `game:CODE`).
-/// `token` is the connect param, if any; an invalid one means a new player.
-/// Its interface towards the socket:
+/// The actor of one WebSocket connection: it speaks Phoenix Channels v2 for
+/// the socket (topics `phoenix`, `lobby`, `game:CODE`).
 ///
-/// - `(inbound_atom, std::string text)`: a text frame from the client.
+/// - `(inbound_atom, text)`: a text frame from the client.
 /// - `(closed_atom)`: the socket is gone; the actor quits.
-caf::actor spawn_gateway(caf::actor_system& sys,
+/// - `(game_down_atom, game, reason)` from the game watch: a joined
+///   GameServer stopped or its node was lost (the channel gets `phx_error`).
+/// - `(idle_atom)`, `(sweep_atom)`: its own timers (heartbeat timeout,
+///   request timeouts).
+using gateway_actor
+  = caf::typed_actor<caf::reacts_to<inbound_atom, std::string>,
+                     caf::reacts_to<closed_atom>, caf::reacts_to<idle_atom>,
+                     caf::reacts_to<sweep_atom>>::extend_with<watch_follower>;
+
+/// Spawns the gateway actor of one WebSocket connection. `token` is the
+/// connect param, if any; an invalid one means a new player.
+gateway_actor spawn_gateway(caf::actor_system& sys,
                          std::shared_ptr<const gateway_env> env,
                          std::weak_ptr<socket_sink> sink, std::string name,
                          std::optional<std::string> token);

@@ -6,6 +6,8 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <memory>
 #include <vector>
@@ -15,7 +17,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::weak_ptr<parlor::gateway::socket_sink>)
 
 namespace parlor::gateway {
 
-/// Spawns a node's socket fan-out: the one local subscriber of the PubSub
+/// A node's socket fan-out: the one local subscriber of the PubSub
 /// for every topic that sockets of this node have joined. A broadcast costs
 /// one actor message here and one hand-off per io thread (`send_to_all`),
 /// not one actor message and one post per socket.
@@ -29,9 +31,17 @@ namespace parlor::gateway {
 /// - `(pubsub::frame_atom, std::string topic, pubsub::frame_ptr)`: from the
 ///   PubSub; queued on every live socket of `topic`. Sockets that are gone
 ///   are forgotten on the way.
-caf::actor spawn_socket_fanout(caf::actor_system& sys,
-                               pubsub::pubsub_actor pubsub,
-                               std::shared_ptr<metrics::node_metrics> metrics);
+using socket_fanout_actor = caf::typed_actor<
+  caf::replies_to<pubsub::subscribe_atom, std::string,
+                  std::weak_ptr<socket_sink>>::with<caf::ok_atom>,
+  caf::reacts_to<pubsub::unsubscribe_atom, std::string,
+                 std::weak_ptr<socket_sink>>>::
+  extend_with<pubsub::subscriber_actor>;
+
+/// Spawns a node's socket fan-out.
+socket_fanout_actor
+spawn_socket_fanout(caf::actor_system& sys, pubsub::pubsub_actor pubsub,
+                    std::shared_ptr<metrics::node_metrics> metrics);
 
 /// Queues `frame` on every sink of `sinks`: one post per io thread for the
 /// WebSocket sessions of an `http_server`, `send` for any other sink.
