@@ -2,6 +2,8 @@
 option(PARLOR_BUILD_TESTS "Build the test suite" ON)
 option(PARLOR_WERROR "Treat warnings as errors" OFF)
 option(PARLOR_BUILD_WEB "Bundle the browser client with npm/esbuild" ON)
+option(PARLOR_GATEWAY_UNITY
+  "Compile the gateway's Beast I/O sources as one translation unit (OFF: one each)" ON)
 
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)

@@ -1,6 +1,6 @@
 #pragma once
 
-// Beast and Asio heavy: included by http_server.cpp (and its unit test) only.
+// Beast and Asio heavy: included by ws_session.cpp (and its unit test) only.
 
 #include <utility> // Boost 1.74 Asio needs std::exchange declared first in C++20.
 

@@ -70,7 +70,7 @@ public:
   /// Number of open WebSocket sessions.
   std::size_t session_count() const;
 
-  /// Opaque implementation (Beast lives in one translation unit).
+  /// Opaque implementation (Beast stays out of this header).
   struct impl;
 
 private:

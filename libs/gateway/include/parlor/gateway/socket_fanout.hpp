@@ -1,5 +1,6 @@
 #pragma once
 
+#include "parlor/gateway/fanout_delivery.hpp"
 #include "parlor/gateway/socket_sink.hpp"
 #include "parlor/metrics/metrics.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
@@ -10,7 +11,6 @@
 #include <caf/typed_actor.hpp>
 
 #include <memory>
-#include <vector>
 
 /// How a gateway names its socket to the fan-out (never leaves the node).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::weak_ptr<parlor::gateway::socket_sink>)
@@ -42,10 +42,5 @@ using socket_fanout_actor = caf::typed_actor<
 socket_fanout_actor
 spawn_socket_fanout(caf::actor_system& sys, pubsub::pubsub_actor pubsub,
                     std::shared_ptr<metrics::node_metrics> metrics);
-
-/// Queues `frame` on every sink of `sinks`: one post per io thread for the
-/// WebSocket sessions of an `http_server`, `send` for any other sink.
-void send_to_all(const shared_frame& frame,
-                 const std::vector<std::shared_ptr<socket_sink>>& sinks);
 
 } // namespace parlor::gateway

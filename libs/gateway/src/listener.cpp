@@ -1,0 +1,82 @@
+#include "listener.hpp"
+
+#include "http_session.hpp"
+#include "server_state.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace parlor::gateway {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+listener::listener(std::shared_ptr<server_state> server)
+  : server_(std::move(server)), acceptor_(server_->ioc) {
+  // nop
+}
+
+uint16_t listener::open(const std::string& host, uint16_t port) {
+  error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec)
+    throw std::runtime_error("invalid --http-host '" + host
+                             + "': " + ec.message());
+  tcp::endpoint ep{address, port};
+  auto where = [&] {
+    return host + ":" + std::to_string(port);
+  };
+  if (acceptor_.open(ep.protocol(), ec); ec)
+    throw std::runtime_error("cannot open HTTP socket: " + ec.message());
+  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec)
+    throw std::runtime_error("cannot set SO_REUSEADDR: " + ec.message());
+  if (acceptor_.bind(ep, ec); ec)
+    throw std::runtime_error("cannot bind HTTP port " + where() + ": "
+                             + ec.message());
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec)
+    throw std::runtime_error("cannot listen on " + where() + ": "
+                             + ec.message());
+  return acceptor_.local_endpoint().port();
+}
+
+void listener::run() {
+  asio::post(server_->ioc, [self = shared_from_this()] { self->do_accept(); });
+}
+
+void listener::close() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    error_code ec;
+    self->acceptor_.close(ec);
+  });
+}
+
+void listener::do_accept() {
+  // No strands: one thread runs `ioc`, so handlers never run concurrently,
+  // and a broadcast can serve many sessions in one handler (send_to_all).
+  acceptor_.async_accept(server_->ioc, [self = shared_from_this()](
+                                         error_code ec, tcp::socket socket) {
+    self->on_accept(ec, std::move(socket));
+  });
+}
+
+void listener::on_accept(error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+    return;
+  if (ec) {
+    // E.g. EMFILE: log, keep accepting (after the next connection closes).
+    spdlog::warn("http accept: {}", ec.message());
+  } else {
+    // Small frames, request/response: Nagle plus delayed ACKs would add
+    // ~40 ms to a reply that follows a write.
+    error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
+    run_http_session(std::move(socket), server_);
+  }
+  do_accept();
+}
+
+} // namespace parlor::gateway

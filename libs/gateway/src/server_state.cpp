@@ -1,0 +1,41 @@
+#include "server_state.hpp"
+
+namespace parlor::gateway {
+
+namespace {
+
+router_config make_router_config(const http_options& opts,
+                                 const gateway_env& env) {
+  router_config cfg;
+  cfg.files = static_files::load(opts.web_root);
+  cfg.cluster_json = opts.cluster_json;
+  cfg.metrics = [m = env.metrics] { return m->render(); };
+  cfg.admin = static_cast<bool>(opts.admin);
+  cfg.admin_secret = opts.admin_secret;
+  return cfg;
+}
+
+} // namespace
+
+server_state::server_state(boost::asio::io_context& io,
+                           caf::actor_system& actor_sys,
+                           std::shared_ptr<const gateway_env> gw_env,
+                           http_options options)
+  : ioc(io),
+    sys(actor_sys),
+    env(std::move(gw_env)),
+    opts(std::move(options)),
+    routes(make_router_config(opts, *env)) {
+  // nop
+}
+
+std::vector<std::shared_ptr<local_socket>> server_state::open_sessions() const {
+  std::vector<std::shared_ptr<local_socket>> result;
+  std::lock_guard<std::mutex> guard{sessions_mtx_};
+  for (auto& entry : sessions_)
+    if (auto s = entry.second.lock())
+      result.push_back(std::move(s));
+  return result;
+}
+
+} // namespace parlor::gateway

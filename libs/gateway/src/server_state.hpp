@@ -1,0 +1,70 @@
+#pragma once
+
+#include "local_socket.hpp"
+#include "router.hpp"
+
+#include "parlor/gateway/http_server.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace parlor::gateway {
+
+/// What the listener and every session of one `http_server` share (Beast's
+/// `shared_state`). The flags and the session list are thread-safe; the
+/// rest does not change after construction.
+class server_state {
+public:
+  server_state(boost::asio::io_context& io, caf::actor_system& actor_sys,
+               std::shared_ptr<const gateway_env> gw_env, http_options options);
+
+  // -- constant after construction -------------------------------------------
+
+  /// Run by exactly one thread.
+  boost::asio::io_context& ioc;
+  caf::actor_system& sys;
+  std::shared_ptr<const gateway_env> env;
+  http_options opts;
+  /// Loaded with the web client at construction.
+  const router routes;
+
+  // -- flags ------------------------------------------------------------------
+
+  std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+  /// Set once by `http_server::stop`; sessions accepted later close at once.
+  std::atomic<bool> stopping{false};
+
+  node_status status() const {
+    return {ready, draining, stopping};
+  }
+
+  // -- WebSocket sessions -----------------------------------------------------
+
+  void add_session(local_socket* s, std::weak_ptr<local_socket> w) {
+    std::lock_guard<std::mutex> guard{sessions_mtx_};
+    sessions_.emplace(s, std::move(w));
+  }
+
+  void remove_session(local_socket* s) {
+    std::lock_guard<std::mutex> guard{sessions_mtx_};
+    sessions_.erase(s);
+  }
+
+  /// The sessions still alive, kept alive by the returned pointers.
+  std::vector<std::shared_ptr<local_socket>> open_sessions() const;
+
+  std::size_t session_count() const {
+    std::lock_guard<std::mutex> guard{sessions_mtx_};
+    return sessions_.size();
+  }
+
+private:
+  mutable std::mutex sessions_mtx_;
+  std::unordered_map<local_socket*, std::weak_ptr<local_socket>> sessions_;
+};
+
+} // namespace parlor::gateway
