@@ -6,6 +6,8 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(spdlog REQUIRED)
+# Header-only; its package config makes CLI11::CLI11.
+find_package(CLI11 2 REQUIRED)
 if(PARLOR_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
   include(Catch)

@@ -20,7 +20,8 @@ as_root() {
 }
 
 packages=(g++ cmake ninja-build pkg-config libcaf-dev libboost-dev
-          nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev catch2)
+          nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev catch2
+          libcli11-dev)
 ((with_tests)) && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do

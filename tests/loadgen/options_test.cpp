@@ -169,3 +169,17 @@ TEST_CASE("each node's connections cycle through every source", "[loadgen]") {
   source_picker kernel{none.opts};
   CHECK(kernel.next(0).empty());
 }
+
+TEST_CASE("help lists every scenario and option", "[loadgen]") {
+  auto text = usage_text();
+  for (const char* part :
+       {"usage: parlor-loadgen SCENARIO", "  idle     open --players",
+        "  echo-fanout\n           --spectators", "--url=ws://H:P/PATH",
+        "--source=A[,B...]", "--heartbeat-s=S", "--json\n", "Latencies are"}) {
+    INFO(part);
+    CHECK(text.find(part) != std::string::npos);
+  }
+  for (auto s : {scenario::idle, scenario::games, scenario::fanout,
+                 scenario::echo, scenario::echo_fanout})
+    CHECK(text.find(std::string{"  "} + to_string(s)) != std::string::npos);
+}

@@ -144,3 +144,39 @@ TEST_CASE("help and version flags need no value", "[node]") {
   CHECK(parse({"--version"}).config.version);
   CHECK(help_text().find("--cluster-secret=VALUE") != std::string::npos);
 }
+
+TEST_CASE("options take --key=value only", "[node]") {
+  CHECK_THAT(parse({"--name", "n1"}).error,
+             Catch::Contains("option --name needs a value: --name=VALUE"));
+  CHECK_THAT(parse({"--name=n1", "n2"}).error,
+             Catch::Contains("unexpected argument 'n2'"));
+  CHECK_THAT(parse({"--help=maybe"}).error,
+             Catch::Contains("must be true or false"));
+  CHECK_FALSE(parse({"--help=false"}).config.help);
+}
+
+TEST_CASE("the last value given wins, and every value is checked",
+          "[node]") {
+  auto last = parse({"--region=a", "--region=b"});
+  REQUIRE(last);
+  CHECK(last.config.region == "b");
+  // A bad value is refused even where a later layer overrides it.
+  auto env = parse({"--http-port=4000"}, {{"PARLOR_HTTP_PORT", "x"}});
+  CHECK_THAT(env.error, Catch::Contains("PARLOR_HTTP_PORT"));
+  // The first bad flag on the command line is the one named.
+  CHECK_THAT(parse({"--http-port=x", "--name="}).error,
+             Catch::Contains("http-port"));
+}
+
+TEST_CASE("help is generated from the options", "[node]") {
+  auto text = help_text();
+  for (const char* part :
+       {"usage: parlor-node", "--config=FILE", "--name=VALUE",
+        "--seeds=VALUE", "--dns-interval-ms=VALUE", "--threads=VALUE",
+        "PARLOR_<KEY>"}) {
+    INFO(part);
+    CHECK(text.find(part) != std::string::npos);
+  }
+  CHECK(text.find("--help\n") != std::string::npos);
+  CHECK(text.find("--help=") == std::string::npos);
+}

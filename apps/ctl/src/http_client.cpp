@@ -18,38 +18,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-std::optional<endpoint> parse_url(const std::string& url) {
-  std::string rest = url;
-  if (rest.rfind("http://", 0) == 0)
-    rest = rest.substr(7);
-  else if (rest.find("://") != std::string::npos)
-    return std::nullopt;
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    if (rest.find_first_not_of('/', slash) != std::string::npos)
-      return std::nullopt;
-    rest = rest.substr(0, slash);
-  }
-  endpoint out;
-  auto colon = rest.rfind(':');
-  auto bracket = rest.rfind(']');
-  if (colon == std::string::npos
-      || (bracket != std::string::npos && colon < bracket)) {
-    out.host = rest;
-    out.port = "80";
-  } else {
-    out.host = rest.substr(0, colon);
-    out.port = rest.substr(colon + 1);
-  }
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
-    out.host = out.host.substr(1, out.host.size() - 2);
-  if (out.host.empty() || out.port.empty()
-      || out.port.find_first_not_of("0123456789") != std::string::npos
-      || out.port.size() > 5 || std::stoul(out.port) == 0
-      || std::stoul(out.port) > 65535)
-    return std::nullopt;
-  return out;
-}
-
 http_answer http_request(const endpoint& to, const std::string& method,
                          const std::string& target,
                          const std::string& authorization,
@@ -59,7 +27,7 @@ http_answer http_request(const endpoint& to, const std::string& method,
   beast::flat_buffer buffer;
   http::request<http::string_body> req{http::string_to_verb(method), target,
                                        11};
-  req.set(http::field::host, to.host + ":" + to.port);
+  req.set(http::field::host, core::to_string(to));
   req.set(http::field::user_agent, "parlorctl");
   if (!authorization.empty())
     req.set(http::field::authorization, authorization);
@@ -67,12 +35,12 @@ http_answer http_request(const endpoint& to, const std::string& method,
   http::response<http::string_body> res;
   beast::error_code failure;
   std::string stage = "resolve";
-  auto where = [&] { return "http://" + to.host + ":" + to.port; };
+  auto where = [&] { return "http://" + core::to_string(to); };
   tcp::resolver resolver{ioc};
   auto deadline = std::chrono::steady_clock::now() + timeout;
   stream.expires_at(deadline);
   resolver.async_resolve(
-    to.host, to.port,
+    to.host, std::to_string(to.port),
     [&](beast::error_code resolved, tcp::resolver::results_type r) {
       if (resolved)
         return void(failure = resolved);

@@ -1,20 +1,16 @@
 #pragma once
 
+#include "parlor/core/host_port.hpp"
+
 #include <chrono>
-#include <optional>
 #include <string>
 
 namespace parlor::ctl {
 
-/// `http://HOST:PORT` split up (the only form parlorctl needs).
-struct endpoint {
-  std::string host;
-  std::string port;
-};
+/// A node's HTTP address.
+using endpoint = core::host_port;
 
-/// Parses `http://HOST[:PORT][/]` or `HOST:PORT`; none if malformed.
-std::optional<endpoint> parse_url(const std::string& url);
-
+/// A node's answer: its status and body.
 struct http_answer {
   unsigned status = 0;
   std::string body;

@@ -1,6 +1,7 @@
 // parlorctl: operator commands for a Parlor cluster, over the nodes' HTTP
 // API. Admin requests are signed with the cluster secret.
 #include "http_client.hpp"
+#include "options.hpp"
 
 #include "parlor/auth/admin.hpp"
 #include "parlor/auth/secret.hpp"
@@ -12,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -20,33 +20,7 @@ namespace {
 
 using namespace parlor;
 using nlohmann::json;
-
-constexpr const char* usage_text = R"(usage: parlorctl [OPTIONS] COMMAND [ARGS]
-
-Commands:
-  status          list the cluster's members as the node at --url sees them
-  drain NODE      hand every game of NODE to other nodes; NODE keeps running
-                  but takes no new games (until `resume`)
-  resume NODE     NODE takes new games again
-
-Options (also as environment variables PARLOR_URL, PARLOR_CLUSTER_SECRET):
-  --url=URL             any node of the cluster (default: http://127.0.0.1:4000)
-  --cluster-secret=S    the cluster secret (default: read from
-                        ~/.parlor/cluster-secret, as the nodes do)
-  --timeout-s=N         give up after N seconds (default: 90)
-  --json                print the node's JSON answer
-  --help                print this help
-)";
-
-struct options {
-  std::string url = "http://127.0.0.1:4000";
-  std::string secret;
-  bool secret_given = false;
-  int timeout_s = 90;
-  bool json = false;
-  bool help = false;
-  std::vector<std::string> args;
-};
+using ctl::options;
 
 /// Exit statuses: 0 done, 1 the cluster said no or could not be reached,
 /// 2 bad usage.
@@ -58,54 +32,6 @@ struct options {
 [[noreturn]] void failure(const std::string& what) {
   std::cerr << "parlorctl: " << what << '\n';
   std::exit(1);
-}
-
-options parse(int argc, char** argv) {
-  options o;
-  if (auto* v = std::getenv("PARLOR_URL"); v && *v)
-    o.url = v;
-  if (auto* v = std::getenv("PARLOR_CLUSTER_SECRET"); v && *v) {
-    o.secret = v;
-    o.secret_given = true;
-  }
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) != 0) {
-      o.args.push_back(a);
-      continue;
-    }
-    auto eq = a.find('=');
-    auto key = a.substr(2, eq == std::string::npos ? std::string::npos
-                                                   : eq - 2);
-    auto value = eq == std::string::npos ? std::string{} : a.substr(eq + 1);
-    auto need_value = [&] {
-      if (eq == std::string::npos || value.empty())
-        usage_error("option --" + key + " needs a value (--" + key
-                    + "=...)");
-    };
-    if (key == "url") {
-      need_value();
-      o.url = value;
-    } else if (key == "cluster-secret") {
-      need_value();
-      o.secret = value;
-      o.secret_given = true;
-    } else if (key == "timeout-s") {
-      need_value();
-      char* end = nullptr;
-      auto n = std::strtol(value.c_str(), &end, 10);
-      if (*end != '\0' || n < 1 || n > 3600)
-        usage_error("--timeout-s must be a number of seconds, 1 to 3600");
-      o.timeout_s = static_cast<int>(n);
-    } else if (key == "json" && eq == std::string::npos) {
-      o.json = true;
-    } else if (key == "help" && eq == std::string::npos) {
-      o.help = true;
-    } else {
-      usage_error("unknown option '" + a + "'");
-    }
-  }
-  return o;
 }
 
 ctl::endpoint endpoint_of(const std::string& url) {
@@ -151,8 +77,9 @@ ctl::endpoint locate(const options& o, const std::string& node) {
   std::string names;
   for (auto& m : cluster.value("members", json::array())) {
     if (m.value("name", "") == node) {
+      // Nodes advertise `host:port` (an IPv6 host without brackets).
       auto http = m.value("http", "");
-      if (auto e = ctl::parse_url(http))
+      if (auto e = core::parse_host_port(http))
         return *e;
       failure("node " + node + " advertises an unusable address '" + http
               + "'");
@@ -214,9 +141,12 @@ int admin(const options& o, const std::string& action,
 } // namespace
 
 int main(int argc, char** argv) {
-  auto o = parse(argc, argv);
+  auto parsed = ctl::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed)
+    usage_error(parsed.error);
+  auto& o = parsed.opts;
   if (o.help) {
-    std::cout << usage_text;
+    std::cout << ctl::usage_text();
     return 0;
   }
   if (o.args.empty())

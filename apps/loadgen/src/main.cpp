@@ -1153,7 +1153,7 @@ int main(int argc, char** argv) {
   }
   auto& o = parsed.opts;
   if (o.help) {
-    std::fputs(usage_text(), stdout);
+    std::fputs(usage_text().c_str(), stdout);
     return 0;
   }
   choose_sources(o);

@@ -1,35 +1,15 @@
 #include "options.hpp"
 
+#include "parlor/cli/command_line.hpp"
+#include "parlor/core/host_port.hpp"
+
 #include <arpa/inet.h>
 
-#include <charconv>
-#include <cmath>
+#include <algorithm>
 
 namespace parlor::loadgen {
 
 namespace {
-
-template <class T>
-bool parse_number(const std::string& text, T& out, T lo, T hi) {
-  if (text.empty())
-    return false;
-  if constexpr (std::is_floating_point_v<T>) {
-    std::size_t used = 0;
-    try {
-      out = static_cast<T>(std::stod(text, &used));
-    } catch (...) {
-      return false;
-    }
-    if (used != text.size() || !std::isfinite(out))
-      return false;
-  } else {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                     out);
-    if (ec != std::errc{} || end != text.data() + text.size())
-      return false;
-  }
-  return out >= lo && out <= hi;
-}
 
 /// AF_INET or AF_INET6 for an IP address literal; none for anything else
 /// (a host name).
@@ -49,184 +29,219 @@ std::optional<ws_url> parse_ws_url(const std::string& text) {
     return std::nullopt;
   auto rest = text.substr(5);
   auto slash = rest.find('/');
-  auto hostport = rest.substr(0, slash);
-  ws_url u;
-  u.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  auto colon = hostport.rfind(':');
-  auto close = hostport.find(']');
-  if (colon != std::string::npos
-      && (close == std::string::npos || colon > close)) {
-    u.host = hostport.substr(0, colon);
-    u.port = hostport.substr(colon + 1);
-  } else {
-    u.host = hostport;
-    u.port = "80";
-  }
-  if (u.host.size() > 2 && u.host.front() == '[' && u.host.back() == ']')
-    u.host = u.host.substr(1, u.host.size() - 2);
-  else if (u.host.find_first_of(":[]") != std::string::npos)
-    return std::nullopt; // an IPv6 literal needs brackets
-  uint32_t port = 0;
-  if (u.host.empty() || !parse_number<uint32_t>(u.port, port, 1, 65535))
+  auto hp = core::parse_host_port(rest.substr(0, slash), 80);
+  if (!hp)
     return std::nullopt;
-  return u;
+  return ws_url{hp->host, std::to_string(hp->port),
+                slash == std::string::npos ? "/" : rest.substr(slash)};
 }
 
-const char* to_string(scenario s) {
-  switch (s) {
-    case scenario::idle:
-      return "idle";
-    case scenario::games:
-      return "games";
-    case scenario::fanout:
-      return "fanout";
-    case scenario::echo:
-      return "echo";
-    case scenario::echo_fanout:
-      return "echo-fanout";
+namespace {
+
+struct scenario_info {
+  scenario id;
+  const char* name;
+  const char* help;
+};
+
+const scenario_info scenarios[] = {
+  {scenario::idle, "idle",
+   "open --players WebSockets (round robin over the --url nodes), join\n"
+   "`lobby`, hold them --duration seconds with heartbeats; reports the\n"
+   "connect rate, failures and the nodes' resident memory per player"},
+  {scenario::games, "games",
+   "--games concurrent 2-player tic-tac-toe games (X on one node, O on\n"
+   "the next --url), each playing legal moves; closed loop, or open loop\n"
+   "at --rate moves/s in total, evenly spaced; latency of move->reply\n"
+   "and move->opponent sees the state"},
+  {scenario::fanout, "fanout",
+   "one game watched by --spectators (round robin over the nodes);\n"
+   "latency from a move to the last spectator seeing it (--rate moves/s,\n"
+   "default 5)"},
+  {scenario::echo, "echo",
+   "--players connections to a WebSocket echo server (bench/floor),\n"
+   "sending move-sized frames, closed loop or --rate messages/s: the\n"
+   "floor every other latency is compared to"},
+  {scenario::echo_fanout, "echo-fanout",
+   "--spectators connections to the echo server plus one that sends a\n"
+   "state-sized frame the server sends to all (--rate per second,\n"
+   "default 5, each after the previous reached everyone): the floor\n"
+   "of fanout"},
+};
+
+using option = cli::option<options>;
+using setter = decltype(option::set);
+
+std::string must_be(const std::string& key, const std::string& what,
+                    const std::string& value) {
+  return "--" + key + " must be " + what + ", not '" + value + "'";
+}
+
+setter count(uint32_t options::*field, const char* key, uint64_t max,
+             const char* what) {
+  return [=](options& o, const std::string& v) -> std::string {
+    auto n = cli::to_uint(v, 1, max);
+    if (!n)
+      return must_be(key, what, v);
+    o.*field = static_cast<uint32_t>(*n);
+    return {};
+  };
+}
+
+setter seconds(double options::*field, const char* key) {
+  return [=](options& o, const std::string& v) -> std::string {
+    auto n = cli::to_double(v, 0.1, 3600);
+    if (!n)
+      return must_be(key, "seconds from 0.1 to 3600", v);
+    o.*field = *n;
+    return {};
+  };
+}
+
+setter flag(bool options::*field, const char* key) {
+  return [=](options& o, const std::string& v) -> std::string {
+    auto b = cli::to_bool(v);
+    if (!b)
+      return must_be(key, "true or false", v);
+    o.*field = *b;
+    return {};
+  };
+}
+
+const std::vector<option>& option_table() {
+  static const std::vector<option> table = {
+    {{"url", "ws://H:P/PATH", "a node (repeat for several)"},
+     [](options& o, const std::string& v) -> std::string {
+       auto u = parse_ws_url(v);
+       if (!u)
+         return must_be("url", "ws://HOST:PORT/PATH", v);
+       o.urls.push_back(*u);
+       return {};
+     }},
+    {{"players", "N", "idle, echo: connections (default 100)"},
+     count(&options::players, "players", 1'000'000, "a number from 1 to 1000000")},
+    {{"games", "G", "games: concurrent games (default 10)"},
+     count(&options::games, "games", 500'000, "a number from 1 to 500000")},
+    {{"spectators", "S", "fanout, echo-fanout: spectators (default 100)"},
+     count(&options::spectators, "spectators", 1'000'000,
+           "a number from 1 to 1000000")},
+    {{"rate", "R", "total moves (echo: messages) per second; 0 = closed loop"},
+     [](options& o, const std::string& v) -> std::string {
+       // 0.01/s (a send every 100 s) is a round floor; it keeps the pacer's
+       // seconds-to-clock conversion far from overflowing.
+       auto r = cli::to_double(v, 0, 10'000'000);
+       if (!r || (*r > 0 && *r < 0.01))
+         return must_be("rate",
+                        "a rate per second from 0.01 to 10000000 (0 = "
+                        "closed loop)",
+                        v);
+       o.rate = *r;
+       return {};
+     }},
+    {{"duration", "SECONDS", "how long to measure (required, at most 3600)"},
+     seconds(&options::duration_s, "duration")},
+    {{"ramp", "N",
+      "new connections per second while connecting (default 2000)"},
+     count(&options::ramp, "ramp", 1'000'000,
+           "connections per second, at least 1")},
+    {{"source", "A[,B...]",
+      "local addresses to connect from, round robin (e.g.\n"
+      "127.0.0.2,127.0.0.3: more source ports on loopback).\n"
+      "Default: the kernel picks, except towards loopback\n"
+      "nodes with more than 4,000 connections each, which\n"
+      "come from 127.0.0.2, 127.0.0.3, ... (4,000 each; per\n"
+      "process: give several processes against one node\n"
+      "their own --source)"},
+     [](options& o, const std::string& v) -> std::string {
+       std::size_t start = 0;
+       while (start <= v.size()) {
+         auto comma = v.find(',', start);
+         auto item = v.substr(start, comma - start);
+         if (item.empty() || !address_family(item))
+           return must_be("source", "a list of local IP addresses", v);
+         o.sources.push_back(item);
+         if (comma == std::string::npos)
+           break;
+         start = comma + 1;
+       }
+       return {};
+     }},
+    {{"heartbeat-s", "S",
+      "Phoenix heartbeat interval (default 30, as the JS client)"},
+     seconds(&options::heartbeat_s, "heartbeat-s")},
+    {{"json", "", "print the result as one JSON object on the last line"},
+     flag(&options::json, "json")},
+    {{"help", "", "print this help"}, flag(&options::help, "help")},
+  };
+  return table;
+}
+
+std::unique_ptr<CLI::App> make_app() {
+  std::string text =
+    "usage: parlor-loadgen SCENARIO --url=ws://HOST:PORT/socket/websocket\n"
+    "                      [--url=... for more nodes] --duration=SECONDS "
+    "[options]\n\nScenarios:\n";
+  for (auto& s : scenarios) {
+    std::string name = s.name;
+    text += "  " + name;
+    // Names up to 7 characters share their first line with the help.
+    text += name.size() <= 7 ? std::string(9 - name.size(), ' ')
+                             : "\n           ";
+    for (char ch : std::string{s.help})
+      text += ch == '\n' ? std::string{"\n           "} : std::string{ch};
+    text += '\n';
   }
+  return cli::make_app(
+    "parlor-loadgen", text,
+    "Latencies are in microseconds. One process opens at most as many\n"
+    "connections as its open-file limit allows (20,000 on the reference "
+    "machine):\nrun several processes for more, each with its own share of "
+    "--players.\n",
+    cli::specs_of(option_table()));
+}
+
+} // namespace
+
+const char* to_string(scenario s) {
+  for (auto& info : scenarios)
+    if (info.id == s)
+      return info.name;
   return "?";
 }
 
-const char* usage_text() {
-  return R"(usage: parlor-loadgen SCENARIO --url=ws://HOST:PORT/socket/websocket
-                      [--url=... for more nodes] --duration=SECONDS [options]
-
-Scenarios:
-  idle     open --players WebSockets (round robin over the --url nodes), join
-           `lobby`, hold them --duration seconds with heartbeats; reports the
-           connect rate, failures and the nodes' resident memory per player
-  games    --games concurrent 2-player tic-tac-toe games (X on one node, O on
-           the next --url), each playing legal moves; closed loop, or open loop
-           at --rate moves/s in total, evenly spaced; latency of move->reply
-           and move->opponent sees the state
-  fanout   one game watched by --spectators (round robin over the nodes);
-           latency from a move to the last spectator seeing it (--rate moves/s,
-           default 5)
-  echo     --players connections to a WebSocket echo server (bench/floor),
-           sending move-sized frames, closed loop or --rate messages/s: the
-           floor every other latency is compared to
-  echo-fanout
-           --spectators connections to the echo server plus one that sends a
-           state-sized frame the server sends to all (--rate per second,
-           default 5, each after the previous reached everyone): the floor
-           of fanout
-
-Options:
-  --url=ws://H:P/PATH   a node (repeat for several)
-  --players=N           idle, echo: connections (default 100)
-  --games=G             games: concurrent games (default 10)
-  --spectators=S        fanout, echo-fanout: spectators (default 100)
-  --rate=R              total moves (echo: messages) per second; 0 = closed loop
-  --duration=SECONDS    how long to measure (required, at most 3600)
-  --ramp=N              new connections per second while connecting (default 2000)
-  --source=A[,B...]     local addresses to connect from, round robin (e.g.
-                        127.0.0.2,127.0.0.3: more source ports on loopback).
-                        Default: the kernel picks, except towards loopback
-                        nodes with more than 4,000 connections each, which
-                        come from 127.0.0.2, 127.0.0.3, ... (4,000 each; per
-                        process: give several processes against one node
-                        their own --source)
-  --heartbeat-s=S       Phoenix heartbeat interval (default 30, as the JS client)
-  --json                print the result as one JSON object on the last line
-  --help                print this help
-
-Latencies are in microseconds. One process opens at most as many
-connections as its open-file limit allows (20,000 on the reference machine):
-run several processes for more, each with its own share of --players.
-)";
+std::string usage_text() {
+  return cli::help_text(*make_app());
 }
 
 parse_result parse_options(const std::vector<std::string>& args) {
   parse_result r;
   auto& o = r.opts;
-  bool have_scenario = false;
+  auto app = make_app();
+  auto parsed = cli::parse(*app, args, 1);
+  if (!parsed) {
+    r.error = parsed.error;
+    return r;
+  }
+  r.error = cli::apply(*app, [&](const std::string& key,
+                                 const std::string& value) {
+    return cli::find(option_table(), key)->set(o, value);
+  });
+  if (!r.error.empty() || o.help)
+    return r;
   auto fail = [&](std::string e) {
     r.error = std::move(e);
     return r;
   };
-  for (auto& a : args) {
-    if (a.rfind("--", 0) != 0) {
-      if (have_scenario)
-        return fail("unexpected argument '" + a + "'");
-      have_scenario = true;
-      if (a == "idle")
-        o.scenario = scenario::idle;
-      else if (a == "games")
-        o.scenario = scenario::games;
-      else if (a == "fanout")
-        o.scenario = scenario::fanout;
-      else if (a == "echo")
-        o.scenario = scenario::echo;
-      else if (a == "echo-fanout")
-        o.scenario = scenario::echo_fanout;
-      else
-        return fail("unknown scenario '" + a
-                    + "' (idle, games, fanout, echo or echo-fanout)");
-      continue;
-    }
-    auto eq = a.find('=');
-    auto key = a.substr(2, eq == std::string::npos ? std::string::npos
-                                                   : eq - 2);
-    auto value = eq == std::string::npos ? std::string{} : a.substr(eq + 1);
-    auto bad = [&](const char* what) {
-      return fail("--" + key + " must be " + what + ", not '" + value + "'");
-    };
-    if (key == "help" && eq == std::string::npos) {
-      o.help = true;
-    } else if (key == "json" && eq == std::string::npos) {
-      o.json = true;
-    } else if (key == "url") {
-      auto u = parse_ws_url(value);
-      if (!u)
-        return bad("ws://HOST:PORT/PATH");
-      o.urls.push_back(*u);
-    } else if (key == "source") {
-      std::size_t start = 0;
-      while (start <= value.size()) {
-        auto comma = value.find(',', start);
-        auto item = value.substr(start, comma - start);
-        if (item.empty() || !address_family(item))
-          return bad("a list of local IP addresses");
-        o.sources.push_back(item);
-        if (comma == std::string::npos)
-          break;
-        start = comma + 1;
-      }
-    } else if (key == "players") {
-      if (!parse_number<uint32_t>(value, o.players, 1, 1'000'000))
-        return bad("a number from 1 to 1000000");
-    } else if (key == "games") {
-      if (!parse_number<uint32_t>(value, o.games, 1, 500'000))
-        return bad("a number from 1 to 500000");
-    } else if (key == "spectators") {
-      if (!parse_number<uint32_t>(value, o.spectators, 1, 1'000'000))
-        return bad("a number from 1 to 1000000");
-    } else if (key == "rate") {
-      // 0.01/s (a send every 100 s) is a round floor; it keeps the pacer's
-      // seconds-to-clock conversion far from overflowing.
-      if (!parse_number<double>(value, o.rate, 0, 10'000'000)
-          || (o.rate > 0 && o.rate < 0.01))
-        return bad(
-          "a rate per second from 0.01 to 10000000 (0 = closed loop)");
-    } else if (key == "duration") {
-      if (!parse_number<double>(value, o.duration_s, 0.1, 3600))
-        return bad("seconds from 0.1 to 3600");
-    } else if (key == "ramp") {
-      if (!parse_number<uint32_t>(value, o.ramp, 1, 1'000'000))
-        return bad("connections per second, at least 1");
-    } else if (key == "heartbeat-s") {
-      if (!parse_number<double>(value, o.heartbeat_s, 0.1, 3600))
-        return bad("seconds from 0.1 to 3600");
-    } else {
-      return fail("unknown option '" + a + "'");
-    }
-  }
-  if (o.help)
-    return r;
-  if (!have_scenario)
+  if (parsed.positionals.empty())
     return fail("no scenario given (idle, games, fanout, echo or "
                 "echo-fanout)");
+  auto& name = parsed.positionals.front();
+  auto known = std::find_if(std::begin(scenarios), std::end(scenarios),
+                            [&](auto& s) { return name == s.name; });
+  if (known == std::end(scenarios))
+    return fail("unknown scenario '" + name
+                + "' (idle, games, fanout, echo or echo-fanout)");
+  o.scenario = known->id;
   if (o.urls.empty())
     return fail("--url is required (ws://HOST:PORT/socket/websocket)");
   if (o.duration_s == 0)

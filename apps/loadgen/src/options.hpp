@@ -17,8 +17,10 @@ struct ws_url {
 /// Parses `ws://HOST[:PORT]/PATH` (port 80 by default); none if malformed.
 std::optional<ws_url> parse_ws_url(const std::string& text);
 
+/// What a run does (see `usage_text`).
 enum class scenario { idle, games, fanout, echo, echo_fanout };
 
+/// Everything a run is configured with.
 struct options {
   loadgen::scenario scenario = scenario::idle;
   std::vector<ws_url> urls;
@@ -46,6 +48,7 @@ struct parse_result {
   explicit operator bool() const { return error.empty(); }
 };
 
+/// Parses `SCENARIO --key=value ...`; the error names the problem.
 parse_result parse_options(const std::vector<std::string>& args);
 
 /// How many WebSocket connections the scenario opens in all.
@@ -89,8 +92,10 @@ inline constexpr uint64_t connections_per_source = 4000;
 /// generator, not the node, limits the connect rate (docs/benchmarks.md).
 void choose_sources(options& o);
 
-const char* usage_text();
+/// The `--help` text, generated from the options `parse_options` takes.
+std::string usage_text();
 
+/// The scenario's name on the command line.
 const char* to_string(scenario s);
 
 } // namespace parlor::loadgen

@@ -1,30 +1,23 @@
 #include "parlor/node/node_config.hpp"
 
+#include "parlor/cli/command_line.hpp"
+#include "parlor/core/host_port.hpp"
+
 #include <algorithm>
-#include <charconv>
-#include <limits>
 #include <sstream>
 
 namespace parlor::node {
 
 namespace {
 
-using setter = std::function<std::string(node_config&, const std::string&)>;
+using option = cli::option<node_config>;
+using setter = decltype(option::set);
 
 std::string trim(std::string s) {
   auto ws = " \t\r\n";
   s.erase(s.find_last_not_of(ws) + 1);
   s.erase(0, s.find_first_not_of(ws));
   return s;
-}
-
-template <class T>
-std::optional<T> to_uint(const std::string& s, T max) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v > max)
-    return std::nullopt;
-  return static_cast<T>(v);
 }
 
 setter text(std::string node_config::*field, bool allow_empty = false) {
@@ -39,8 +32,8 @@ setter text(std::string node_config::*field, bool allow_empty = false) {
 template <class T>
 setter number(T node_config::*field, uint64_t min, uint64_t max) {
   return [=](node_config& c, const std::string& v) -> std::string {
-    auto n = to_uint<uint64_t>(v, max);
-    if (!n || *n < min)
+    auto n = cli::to_uint(v, min, max);
+    if (!n)
       return "must be a whole number from " + std::to_string(min) + " to "
              + std::to_string(max);
     c.*field = static_cast<T>(*n);
@@ -50,37 +43,29 @@ setter number(T node_config::*field, uint64_t min, uint64_t max) {
 
 setter flag(bool node_config::*field) {
   return [=](node_config& c, const std::string& v) -> std::string {
-    if (v.empty() || v == "true" || v == "1" || v == "yes")
-      c.*field = true;
-    else if (v == "false" || v == "0" || v == "no")
-      c.*field = false;
-    else
+    auto b = cli::to_bool(v);
+    if (!b)
       return "must be true or false";
+    c.*field = *b;
     return {};
   };
 }
 
-struct option {
-  const char* key;
-  const char* help;
-  setter set;
-};
-
 const std::vector<option>& options() {
   static const std::vector<option> opts = {
-    {"name", "node name, unique in the cluster (default: host name + cluster port)",
+    {{"name", "VALUE", "node name, unique in the cluster (default: host name + cluster port)"},
      text(&node_config::name)},
-    {"region", "free-form region tag, e.g. fra or iad (default: local)",
+    {{"region", "VALUE", "free-form region tag, e.g. fra or iad (default: local)"},
      text(&node_config::region)},
-    {"http-host", "address the HTTP/WebSocket listener binds (default: 0.0.0.0)",
+    {{"http-host", "VALUE", "address the HTTP/WebSocket listener binds (default: 0.0.0.0)"},
      text(&node_config::http_host)},
-    {"http-port", "HTTP/WebSocket port, 0 picks a free one (default: 4000)",
+    {{"http-port", "VALUE", "HTTP/WebSocket port, 0 picks a free one (default: 4000)"},
      number(&node_config::http_port, 0, 65535)},
-    {"cluster-host", "address the cluster listener binds and advertises (default: 127.0.0.1)",
+    {{"cluster-host", "VALUE", "address the cluster listener binds and advertises (default: 127.0.0.1)"},
      text(&node_config::cluster_host)},
-    {"cluster-port", "cluster (node-to-node) port (default: 4370)",
+    {{"cluster-port", "VALUE", "cluster (node-to-node) port (default: 4370)"},
      number(&node_config::cluster_port, 0, 65535)},
-    {"seeds", "cluster ports of nodes to join, H:P,H:P (default: none)",
+    {{"seeds", "VALUE", "cluster ports of nodes to join, H:P,H:P (default: none)"},
      [](node_config& c, const std::string& v) -> std::string {
        c.seeds.clear();
        std::istringstream in{v};
@@ -89,48 +74,51 @@ const std::vector<option>& options() {
          item = trim(item);
          if (item.empty())
            continue;
-         auto ep = parse_endpoint(item);
+         auto ep = core::parse_host_port(item);
          if (!ep)
            return "'" + item + "' is not host:port";
          c.seeds.push_back(*ep);
        }
        return {};
      }},
-    {"dns",
+    {{"dns", "VALUE",
      "DNS name whose A/AAAA records are nodes to join, NAME or NAME:PORT; "
-     "polled (default: none; PORT defaults to --cluster-port)",
+     "polled (default: none; PORT defaults to --cluster-port)"},
      [](node_config& c, const std::string& v) -> std::string {
+       auto bad = "'" + v + "' is not NAME or NAME:PORT";
        auto name = v;
        uint16_t port = 0;
-       if (auto colon = v.rfind(':'); colon != std::string::npos) {
-         auto n = to_uint<uint16_t>(v.substr(colon + 1), 65535);
-         if (!n || *n == 0)
-           return "'" + v + "' is not NAME or NAME:PORT";
-         name = v.substr(0, colon);
-         port = *n;
+       if (v.find_first_of(" \t/[]") != std::string::npos)
+         return bad;
+       if (v.find(':') != std::string::npos) {
+         auto hp = core::parse_host_port(v);
+         if (!hp)
+           return bad;
+         name = hp->host;
+         port = hp->port;
        }
-       if (name.empty() || name.find_first_of(" \t/:[]") != std::string::npos)
-         return "'" + v + "' is not NAME or NAME:PORT";
+       if (name.empty() || name.find(':') != std::string::npos)
+         return bad;
        c.dns = name;
        c.dns_port = port;
        return {};
      }},
-    {"dns-interval-ms", "how often --dns is resolved (default: 5000)",
+    {{"dns-interval-ms", "VALUE", "how often --dns is resolved (default: 5000)"},
      number(&node_config::dns_interval_ms, 100, 3'600'000)},
-    {"data-dir", "where the node keeps its SQLite database (default: ./data)",
+    {{"data-dir", "VALUE", "where the node keeps its SQLite database (default: ./data)"},
      text(&node_config::data_dir)},
-    {"cluster-secret",
+    {{"cluster-secret", "VALUE",
      "shared secret of the cluster (default: read from ~/.parlor/cluster-secret, "
-     "created if missing)",
+     "created if missing)"},
      [](node_config& c, const std::string& v) -> std::string {
        if (v.empty())
          return "must not be empty";
        c.cluster_secret = v;
        return {};
      }},
-    {"web-root", "directory of the built web client (default: <binary dir>/../web)",
+    {{"web-root", "VALUE", "directory of the built web client (default: <binary dir>/../web)"},
      text(&node_config::web_root)},
-    {"log-level", "trace, debug, info, warn, error or off (default: info)",
+    {{"log-level", "VALUE", "trace, debug, info, warn, error or off (default: info)"},
      [](node_config& c, const std::string& v) -> std::string {
        static const char* levels[] = {"trace", "debug", "info",
                                       "warn",  "error", "off"};
@@ -140,38 +128,31 @@ const std::vector<option>& options() {
        c.log_level = v;
        return {};
      }},
-    {"max-frame-bytes", "largest WebSocket frame accepted (default: 65536)",
+    {{"max-frame-bytes", "VALUE", "largest WebSocket frame accepted (default: 65536)"},
      number(&node_config::max_frame_bytes, 256, 16 * 1024 * 1024)},
-    {"idle-timeout-ms",
-     "close sockets silent for this long; clients beat every 30 s (default: 60000)",
+    {{"idle-timeout-ms", "VALUE",
+     "close sockets silent for this long; clients beat every 30 s (default: 60000)"},
      number(&node_config::idle_timeout_ms, 1000, 3'600'000)},
-    {"finished-ttl-s",
-     "seconds a finished game stays joinable (default: 1800)",
+    {{"finished-ttl-s", "VALUE",
+     "seconds a finished game stays joinable (default: 1800)"},
      number(&node_config::finished_ttl_s, 1, 30 * 24 * 3600)},
-    {"idle-game-ttl-s",
+    {{"idle-game-ttl-s", "VALUE",
      "seconds a game stays with nobody connected before it is removed, "
-     "0 = never (default: 1800)",
+     "0 = never (default: 1800)"},
      number(&node_config::idle_game_ttl_s, 0, 30 * 24 * 3600)},
-    {"threads", "actor worker threads; 0 = none: actors, timers and the store "
-     "share the HTTP/WebSocket io thread (default: 0)",
+    {{"threads", "VALUE", "actor worker threads; 0 = none: actors, timers and the store "
+     "share the HTTP/WebSocket io thread (default: 0)"},
      number(&node_config::threads, 0, 256)},
-    {"help", "print this help and exit", flag(&node_config::help)},
-    {"version", "print the version and exit", flag(&node_config::version)},
+    {{"help", "", "print this help and exit"}, flag(&node_config::help)},
+    {{"version", "", "print the version and exit"}, flag(&node_config::version)},
   };
   return opts;
-}
-
-const option* find_option(const std::string& key) {
-  for (auto& o : options())
-    if (key == o.key)
-      return &o;
-  return nullptr;
 }
 
 /// Applies `key=value` from `src`; returns an error line or empty.
 std::string apply(node_config& c, const std::string& key,
                   const std::string& value, const std::string& where) {
-  auto* o = find_option(key);
+  auto* o = cli::find(options(), key);
   if (!o)
     return "unknown option '" + key + "' (" + where + "); see --help";
   if (auto err = o->set(c, value); !err.empty())
@@ -187,68 +168,82 @@ std::string env_name(const std::string& key) {
   return out;
 }
 
-} // namespace
-
-std::optional<endpoint> parse_endpoint(const std::string& text) {
-  std::string host;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size()
-        || text[close + 1] != ':')
-      return std::nullopt;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string::npos)
-      return std::nullopt;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  auto p = to_uint<uint16_t>(port, 65535);
-  if (host.empty() || !p || *p == 0)
-    return std::nullopt;
-  return endpoint{host, *p};
+bool takes_value(const option& o) {
+  return !o.spec.placeholder.empty();
 }
 
+/// The command line's options: `--config` and every option above. CLI11
+/// reads neither the environment nor the file here (see `parse_config`).
+std::unique_ptr<CLI::App> make_app() {
+  std::vector<cli::option_spec> specs{
+    {"config", "FILE", "read options from FILE (also PARLOR_CONFIG)"}};
+  for (auto& o : options())
+    specs.push_back(o.spec);
+  return cli::make_app(
+    "parlor-node",
+    "usage: parlor-node [--key=value ...]\n\n"
+    "Every option can also be set as PARLOR_<KEY> in the environment\n"
+    "(e.g. PARLOR_HTTP_PORT=4001) or as 'key = value' in --config=FILE.\n"
+    "Flags win over the environment, the environment over the file.\n",
+    "", specs);
+}
+
+/// Applies the `key = value` lines of config file `path` (`#` comments,
+/// values optionally in double quotes); returns an error line or empty.
+std::string apply_file(node_config& c, const std::string& path,
+                       const std::string& content) {
+  std::istringstream in{content};
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    line = trim(line);
+    if (line.empty() || line[0] == '#')
+      continue;
+    auto where = path + ":" + std::to_string(line_no);
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      return "expected 'key = value' at " + where;
+    auto key = trim(line.substr(0, eq));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    if (auto err = apply(c, key, value, where); !err.empty())
+      return err;
+  }
+  return {};
+}
+
+} // namespace
+
+// CLI11 parses the command line and writes --help. The environment and the
+// file stay here: CLI11 applies a config file before the environment (the
+// file would win), reads the process environment itself, skips empty and
+// overridden variables, and names neither a variable nor a file line in its
+// errors. The node's rule is flags > env > file, with every value checked
+// wherever it comes from, and its file format is `key = value` lines.
 parse_result parse_config(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env,
                           const file_reader& read_file) {
   parse_result res;
-  // Split flags first: --config decides which file to read.
-  std::vector<std::pair<std::string, std::string>> flags;
-  std::optional<std::string> config_file;
-  for (auto& arg : args) {
-    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      res.error = "unexpected argument '" + arg + "' (options are --key=value)";
-      return res;
-    }
-    auto eq = arg.find('=');
-    auto key = arg.substr(2, eq == std::string::npos ? std::string::npos
-                                                     : eq - 2);
-    auto value = eq == std::string::npos ? std::string{} : arg.substr(eq + 1);
-    if (key == "config") {
-      if (value.empty()) {
-        res.error = "--config needs a file: --config=FILE";
-        return res;
-      }
-      config_file = value;
-      continue;
-    }
-    if (!find_option(key)) {
-      res.error = "unknown option '--" + key + "'; see --help";
-      return res;
-    }
-    if (eq == std::string::npos && key != "help" && key != "version") {
-      res.error = "option --" + key + " needs a value: --" + key + "=VALUE";
-      return res;
-    }
-    flags.emplace_back(key, value);
+  auto app = make_app();
+  auto parsed = cli::parse(*app, args);
+  if (!parsed) {
+    res.error = parsed.error;
+    return res;
   }
-  if (!config_file)
-    if (auto i = env.find("PARLOR_CONFIG"); i != env.end() && !i->second.empty())
-      config_file = i->second;
+  // --config decides which file to read; the last one given counts.
+  std::optional<std::string> config_file;
+  if (auto& given = app->get_option("--config")->results(); !given.empty()) {
+    if (given.back().empty()) {
+      res.error = "--config needs a file: --config=FILE";
+      return res;
+    }
+    config_file = given.back();
+  } else if (auto i = env.find("PARLOR_CONFIG");
+             i != env.end() && !i->second.empty()) {
+    config_file = i->second;
+  }
   // 1. The config file.
   if (config_file) {
     auto content = read_file(*config_file);
@@ -256,67 +251,30 @@ parse_result parse_config(const std::vector<std::string>& args,
       res.error = "cannot read config file '" + *config_file + "'";
       return res;
     }
-    std::istringstream in{*content};
-    std::string line;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-      ++line_no;
-      line = trim(line);
-      if (line.empty() || line[0] == '#')
-        continue;
-      auto where = *config_file + ":" + std::to_string(line_no);
-      auto eq = line.find('=');
-      if (eq == std::string::npos) {
-        res.error = "expected 'key = value' at " + where;
-        return res;
-      }
-      auto key = trim(line.substr(0, eq));
-      auto value = trim(line.substr(eq + 1));
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-        value = value.substr(1, value.size() - 2);
-      if (auto err = apply(res.config, key, value, where); !err.empty()) {
-        res.error = err;
-        return res;
-      }
-    }
+    if (res.error = apply_file(res.config, *config_file, *content);
+        !res.error.empty())
+      return res;
   }
   // 2. The environment.
   for (auto& o : options()) {
-    if (std::string{o.key} == "help" || std::string{o.key} == "version")
+    if (!takes_value(o))
       continue;
-    if (auto i = env.find(env_name(o.key)); i != env.end())
-      if (auto err = apply(res.config, o.key, i->second, i->first);
-          !err.empty()) {
-        res.error = err;
+    if (auto i = env.find(env_name(o.spec.key)); i != env.end())
+      if (res.error = apply(res.config, o.spec.key, i->second, i->first);
+          !res.error.empty())
         return res;
-      }
   }
   // 3. The command line.
-  for (auto& [key, value] : flags)
-    if (auto err = apply(res.config, key, value, "--" + key); !err.empty()) {
-      res.error = err;
-      return res;
-    }
+  res.error = cli::apply(*app, [&](const std::string& key,
+                                   const std::string& value) {
+    return key == "config" ? std::string{}
+                           : apply(res.config, key, value, "--" + key);
+  });
   return res;
 }
 
 std::string help_text() {
-  std::string out = "usage: parlor-node [--key=value ...]\n\n"
-                    "Every option can also be set as PARLOR_<KEY> in the "
-                    "environment\n(e.g. PARLOR_HTTP_PORT=4001) or as "
-                    "'key = value' in --config=FILE.\nFlags win over the "
-                    "environment, the environment over the file.\n\n";
-  out += "  --config=FILE\n      read options from FILE (also PARLOR_CONFIG)\n";
-  for (auto& o : options()) {
-    out += "  --";
-    out += o.key;
-    if (std::string{o.key} != "help" && std::string{o.key} != "version")
-      out += "=VALUE";
-    out += "\n      ";
-    out += o.help;
-    out += '\n';
-  }
-  return out;
+  return cli::help_text(*make_app());
 }
 
 } // namespace parlor::node

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parlor/core/host_port.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,11 +12,7 @@
 namespace parlor::node {
 
 /// A cluster address, `host:port`.
-struct endpoint {
-  std::string host;
-  uint16_t port = 0;
-  friend bool operator==(const endpoint&, const endpoint&) = default;
-};
+using endpoint = core::host_port;
 
 /// Everything a node is configured with. Defaults are the contract's.
 struct node_config {
@@ -65,10 +63,7 @@ parse_result parse_config(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env,
                           const file_reader& read_file);
 
-/// Splits `host:port` (`[v6]:port` too).
-std::optional<endpoint> parse_endpoint(const std::string& text);
-
-/// The `--help` text.
+/// The `--help` text, generated from the options `parse_config` takes.
 std::string help_text();
 
 } // namespace parlor::node
