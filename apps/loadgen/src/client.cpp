@@ -2,6 +2,7 @@
 #include <utility> // Boost 1.74 Asio needs std::exchange declared first in C++20.
 
 #include "client.hpp"
+#include "phoenix.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -37,7 +38,7 @@ void connection::heartbeat_if_due(clock_type::duration interval) {
     return;
   last_beat_ = now;
   ++heartbeats;
-  send(R"([null,")" + next_ref() + R"(","phoenix","heartbeat",{}])");
+  send(phx::frame("", next_ref(), "phoenix", "heartbeat"));
 }
 
 namespace {

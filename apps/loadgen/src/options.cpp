@@ -119,7 +119,8 @@ const std::vector<option>& option_table() {
        return {};
      }},
     {{"players", "N", "idle, echo: connections (default 100)"},
-     count(&options::players, "players", 1'000'000, "a number from 1 to 1000000")},
+     count(&options::players, "players", 1'000'000,
+           "a number from 1 to 1000000")},
     {{"games", "G", "games: concurrent games (default 10)"},
      count(&options::games, "games", 500'000, "a number from 1 to 500000")},
     {{"spectators", "S", "fanout, echo-fanout: spectators (default 100)"},

@@ -1,6 +1,9 @@
 #pragma once
 
-// Phoenix Channels v2 frames as the loadgen writes and reads them.
+// Phoenix Channels v2 frames as the loadgen writes and reads them. Frames
+// it sends are encoded by libs/protocol, as the node encodes its own.
+
+#include "parlor/protocol/frame.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -12,14 +15,13 @@
 namespace parlor::loadgen::phx {
 
 /// `[join_ref, ref, topic, event, payload]`; an empty join_ref is null.
+/// `payload` is JSON text already.
 inline std::string frame(const std::string& join_ref, const std::string& ref,
                          const std::string& topic, const std::string& event,
                          const std::string& payload = "{}") {
-  std::string out = "[";
-  out += join_ref.empty() ? "null" : "\"" + join_ref + "\"";
-  out += ",\"" + ref + "\",\"" + topic + "\",\"" + event + "\"," + payload;
-  out += "]";
-  return out;
+  return protocol::encode(protocol::frame{
+    join_ref.empty() ? std::nullopt : std::optional<std::string>{join_ref},
+    ref, topic, event, payload});
 }
 
 /// A decoded `phx_reply`.
