@@ -20,10 +20,11 @@ namespace {
 constexpr auto checkpoint_every = std::chrono::seconds{1};
 
 /// A log this long after a passive checkpoint is finished by a restarting
-/// one (8 MB with 1 KB pages). A restart holds the writer off for 1-2.5 ms
-/// and the first commit after it syncs the log's header (3-4 ms here), so
-/// not every second: every ~3 s at 3,000 moves/s (a page per move, fewer
-/// when moves share a commit).
+/// one (8 MB with 1 KB pages). A restart holds the writer off and the first
+/// commit after it syncs the log's header, so not every second but every
+/// few seconds under load (a page per move, fewer when moves share a
+/// commit); what both cost moves shows in the moves benchmark's p99
+/// (docs/benchmarks.md).
 constexpr int restart_pages = 8192;
 
 /// A log this long means the checkpointer is falling behind: it gets normal
@@ -87,13 +88,14 @@ private:
 };
 
 /// Copies the write-ahead log into the database once a second, on its own
-/// thread: the syncs of a checkpoint (milliseconds) stay off the path of
-/// moves, which commit without checkpointing.
+/// thread: the syncs of a checkpoint stay off the path of moves, which
+/// commit without checkpointing.
 ///
 /// At idle priority while it keeps up (when `me` is set, see
-/// `idle_priority_reversible`): at normal priority the copying took the
-/// core for up to 3 ms at a time, and a thread of moves waiting for the
-/// core that long was most of their 99th percentile (docs/benchmarks.md).
+/// `idle_priority_reversible`): at normal priority the copying held the
+/// core for long stretches, and a thread of moves waiting for the core
+/// that long was most of their 99th percentile (the moves benchmark in
+/// docs/benchmarks.md measures it).
 /// When the log outgrows `behind_pages` (a core that is never idle starves
 /// it) a commit raises it back to normal until it has caught up.
 caf::behavior checkpointer_impl(caf::event_based_actor* self,

@@ -12,9 +12,20 @@
 #include <vector>
 
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace parlor::store {
+
+namespace detail {
+
+/// Closes a SQLite connection (in src/: only the store sees sqlite3.h).
+struct close_connection {
+  void operator()(sqlite3* db) const noexcept;
+};
+
+/// An open SQLite connection, closed when it goes out of scope.
+using connection = std::unique_ptr<sqlite3, close_connection>;
+
+} // namespace detail
 
 /// A game snapshot as stored.
 struct snapshot {
@@ -129,35 +140,24 @@ public:
   static constexpr int schema_version = 4;
 
 private:
-  void close() noexcept;
+  /// The prepared statements, one per query (src/store.cpp).
+  struct statements;
+
   /// SQLite's write-ahead log hook: `on_commit_`, then the automatic
   /// checkpoint it replaces.
   static int after_commit(void* self, sqlite3* db, const char* schema,
                           int pages);
-  void exec(const char* sql);
   /// BEGIN and COMMIT from prepared statements (`exec` parses each time).
   void begin();
   void commit();
   void rollback() noexcept;
-  [[noreturn]] void fail(const char* what);
 
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* save_ = nullptr;
-  sqlite3_stmt* load_active_ = nullptr;
-  sqlite3_stmt* load_ = nullptr;
-  sqlite3_stmt* keep_results_ = nullptr;
-  sqlite3_stmt* reap_ = nullptr;
-  sqlite3_stmt* results_ = nullptr;
-  sqlite3_stmt* reap_replicas_ = nullptr;
-  sqlite3_stmt* save_replica_ = nullptr;
-  sqlite3_stmt* load_replicas_ = nullptr;
-  sqlite3_stmt* drop_replica_ = nullptr;
-  sqlite3_stmt* forget_ = nullptr;
-  sqlite3_stmt* begin_ = nullptr;
-  sqlite3_stmt* commit_ = nullptr;
   /// See `auto_checkpoint` and `on_commit` (one SQLite hook serves both).
   int auto_checkpoint_pages_ = 1000;
   std::function<void(int)> on_commit_;
+  detail::connection db_;
+  /// Finalized before `db_` closes: declared after it.
+  std::unique_ptr<statements> stmts_;
 };
 
 /// Copies the write-ahead log of `dir/parlor.db` into the database from a
@@ -167,7 +167,6 @@ class checkpointer {
 public:
   /// Opens the existing database. Throws `store_error`.
   explicit checkpointer(const std::filesystem::path& dir);
-  ~checkpointer();
 
   checkpointer(const checkpointer&) = delete;
   checkpointer& operator=(const checkpointer&) = delete;
@@ -176,8 +175,8 @@ public:
     /// Frames in the log, and how many of them are in the database now.
     int log_frames = 0;
     int copied_frames = 0;
-    /// Not finished: the writer or a reader held it off past its wait
-    /// (~15 ms for a restart), or it could not start at all.
+    /// Not finished: the writer or a reader held it off past its wait (100
+    /// naps for a restart), or it could not start at all.
     bool busy = false;
   };
 
@@ -187,10 +186,9 @@ public:
     /// Copies everything and makes the writer start the log over: waits for
     /// the writer's transaction to end and holds the next one off while it
     /// runs (short when a passive checkpoint ran just before) and while it
-    /// waits for readers of the log to finish (100 naps, ~15 ms, then it
-    /// gives up with `busy`). Under a
-    /// steady stream of writes, passive checkpoints never finish the log, so
-    /// it would grow without end.
+    /// waits for readers of the log to finish (100 naps, then it gives up
+    /// with `busy`). Under a steady stream of writes, passive checkpoints
+    /// never finish the log, so it would grow without end.
     restart,
   };
 
@@ -209,7 +207,7 @@ public:
                       const std::function<void(bool)>& restarting = {});
 
 private:
-  sqlite3* db_ = nullptr;
+  detail::connection db_;
 };
 
 } // namespace parlor::store
