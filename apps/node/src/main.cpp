@@ -16,24 +16,21 @@
 #include "parlor/gateway/socket_fanout.hpp"
 #include "parlor/metrics/metrics.hpp"
 #include "parlor/node/node_config.hpp"
+#include "parlor/node/node_control.hpp"
 #include "parlor/pubsub/pubsub_actor.hpp"
 #include "parlor/registry/registry_actor.hpp"
 #include "parlor/store/store_actor.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -221,69 +218,24 @@ int run(const node::node_config& conf) {
   hopts.web_root = conf.web_root.empty() ? default_web_root()
                                          : std::filesystem::path{conf.web_root};
   hopts.cluster_json = [members] { return members->to_json(); };
-  // parlorctl's requests, signed with the cluster secret (set below, once
-  // the server exists, before it accepts anything).
+  // parlorctl's requests, signed with the cluster secret, go to the node's
+  // control (built below, once the server exists, before it accepts).
   hopts.admin_secret = secret;
-  std::function<void(const std::string&, const std::map<std::string, std::string>&,
-                     gateway::http_options::admin_reply)>
-    admin;
-  hopts.admin = [&](const std::string& action,
-                    const std::map<std::string, std::string>& params,
-                    gateway::http_options::admin_reply reply) {
-    admin(action, params, std::move(reply));
+  std::optional<node::node_control> control;
+  hopts.admin = [&control](const std::string& action,
+                           const std::map<std::string, std::string>& params,
+                           gateway::http_options::admin_reply reply) {
+    control->admin(action, params, std::move(reply));
   };
   gateway::http_server server{ioc, sys, env, hopts};
-
-  // Draining: `/healthz` says so, peers see the status, new games go to
-  // peers and every game is handed to its backup. `then` gets how many were
-  // handed over, or an error text; it runs on an actor thread.
-  auto drain = [&](caf::timespan bound,
-                   std::function<void(uint64_t, std::string)> then) {
-    server.set_draining(true);
-    caf::anon_send(agent, cluster::status_atom_v, std::string{"draining"});
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(supervisor, bound, game_server::drain_atom_v)
-        .then([=](uint64_t handed) { then(handed, {}); },
-              [=](caf::error& err) { then(0, self->system().render(err)); });
-    });
-  };
-  // Called on the io thread, never once the server is stopping (this
-  // function's locals may be gone by then).
-  admin = [&](const std::string& action,
-              const std::map<std::string, std::string>& params,
-              gateway::http_options::admin_reply reply) {
-    auto name = self_info.name;
-    auto node = params.find("node");
-    if (node == params.end() || node->second != name)
-      return reply(409, nlohmann::json{{"error", "wrong_node"},
-                                       {"node", name}}
-                          .dump());
-    if (action == "drain") {
-      spdlog::info("admin: drain requested");
-      return drain(caf::timespan{60s}, [=](uint64_t handed, std::string err) {
-        if (!err.empty()) {
-          spdlog::warn("admin drain incomplete: {}", err);
-          return reply(500, nlohmann::json{{"error", "drain_incomplete"},
-                                           {"detail", err},
-                                           {"node", name}}
-                              .dump());
-        }
-        spdlog::info("drain: handed {} game(s) to other nodes", handed);
-        reply(200, nlohmann::json{{"node", name},
-                                  {"status", "draining"},
-                                  {"handed", handed}}
-                     .dump());
-      });
-    }
-    if (action == "resume") {
-      spdlog::info("admin: resume requested");
-      caf::anon_send(supervisor, game_server::resume_atom_v);
-      caf::anon_send(agent, cluster::status_atom_v, std::string{"up"});
-      server.set_draining(false);
-      return reply(200, nlohmann::json{{"node", name}, {"status", "up"}}.dump());
-    }
-    reply(404, nlohmann::json{{"error", "unknown_action"}}.dump());
-  };
+  control.emplace(sys, self_info.name, supervisor, agent,
+                  node::front_door{
+                    [&server](bool on) { server.set_draining(on); },
+                    [&server] { server.stop(); },
+                    [&server] { server.abort(); },
+                    [&server](std::function<void()> done) {
+                      server.when_no_sessions(std::move(done));
+                    }});
 
   uint16_t port = 0;
   try {
@@ -331,50 +283,17 @@ int run(const node::node_config& conf) {
     spdlog::error("cannot restore games: {}", e.what());
   }
 
-  // Shutdown: stop accepting, close sockets with 1001 so clients come back
-  // later, wait for sessions to end (bounded), then stop the actors.
+  // SIGINT/SIGTERM: drain, close the sockets with 1001 so that clients
+  // come back later, wait for them (bounded), then stop the actors.
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  asio::steady_timer timer{ioc};
-  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  bool aborted = false;
-  std::promise<void> sessions_done;
-  std::function<void()> wait_sessions = [&] {
-    auto now = std::chrono::steady_clock::now();
-    if (server.session_count() == 0 || now > *deadline + 2s) {
-      // Every gateway actor has been told its socket is gone by now.
-      sessions_done.set_value();
-      return;
-    }
-    if (now > *deadline && !aborted) {
-      spdlog::warn("{} socket(s) did not close in time: dropping them",
-                   server.session_count());
-      aborted = true;
-      server.abort();
-    }
-    timer.expires_after(20ms);
-    timer.async_wait([&](auto) { wait_sessions(); });
-  };
-  // Drain first (sockets keep working meanwhile, so players of handed-over
-  // games get phx_error and rejoin the new owner through this node), then
-  // close the sockets.
+  std::promise<void> front_closed;
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec)
       return;
     spdlog::info("signal {}: draining", signo);
-    drain(caf::timespan{10s}, [&](uint64_t handed, std::string err) {
-      if (err.empty())
-        spdlog::info("drain: handed {} game(s) to other nodes", handed);
-      else
-        spdlog::warn("drain incomplete: {}", err);
-      asio::post(ioc, [&] {
-        spdlog::info("shutting down");
-        server.stop();
-        *deadline = std::chrono::steady_clock::now() + 5s;
-        wait_sessions();
-      });
-    });
+    control->shut_down({}, [&front_closed] { front_closed.set_value(); });
   });
-  sessions_done.get_future().wait();
+  front_closed.get_future().wait();
   stop_actors();
   if (conf.threads != 0)
     gateway::release_caf_logger(ioc);

@@ -49,6 +49,10 @@ void http_server::abort() {
     s->abort();
 }
 
+void http_server::when_no_sessions(std::function<void()> done) {
+  impl_->state->when_no_sessions(std::move(done));
+}
+
 std::size_t http_server::session_count() const {
   return impl_->state->session_count();
 }

@@ -38,4 +38,27 @@ std::vector<std::shared_ptr<local_socket>> server_state::open_sessions() const {
   return result;
 }
 
+void server_state::remove_session(local_socket* s) {
+  std::vector<std::function<void()>> waiting;
+  {
+    std::lock_guard<std::mutex> guard{sessions_mtx_};
+    sessions_.erase(s);
+    if (sessions_.empty())
+      waiting.swap(on_empty_);
+  }
+  for (auto& done : waiting)
+    done();
+}
+
+void server_state::when_no_sessions(std::function<void()> done) {
+  {
+    std::lock_guard<std::mutex> guard{sessions_mtx_};
+    if (!sessions_.empty()) {
+      on_empty_.push_back(std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
 } // namespace parlor::gateway

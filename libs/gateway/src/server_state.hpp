@@ -6,6 +6,7 @@
 #include "parlor/gateway/http_server.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -49,10 +50,12 @@ public:
     sessions_.emplace(s, std::move(w));
   }
 
-  void remove_session(local_socket* s) {
-    std::lock_guard<std::mutex> guard{sessions_mtx_};
-    sessions_.erase(s);
-  }
+  /// Forgets `s`; runs the `when_no_sessions` callbacks if it was the last.
+  void remove_session(local_socket* s);
+
+  /// Calls `done` once no session is open: at once if none is, else on the
+  /// thread that removes the last one.
+  void when_no_sessions(std::function<void()> done);
 
   /// The sessions still alive, kept alive by the returned pointers.
   std::vector<std::shared_ptr<local_socket>> open_sessions() const;
@@ -65,6 +68,7 @@ public:
 private:
   mutable std::mutex sessions_mtx_;
   std::unordered_map<local_socket*, std::weak_ptr<local_socket>> sessions_;
+  std::vector<std::function<void()>> on_empty_;
 };
 
 } // namespace parlor::gateway

@@ -45,9 +45,11 @@ public:
   }
 
   ~ws_session() override {
-    server_->remove_session(this);
+    // The actor hears of it first: whoever waits for the last session to
+    // end (`when_no_sessions`) may stop the actors next.
     if (actor_)
       caf::anon_send(actor_, closed_atom_v);
+    server_->remove_session(this);
   }
 
   void run(http_request req, ws_accept player) {

@@ -67,6 +67,10 @@ public:
   /// that did not answer `stop` in time. Thread-safe.
   void abort();
 
+  /// Calls `done` once no WebSocket session is open: at once if none is,
+  /// else on the thread that ends the last one. Thread-safe.
+  void when_no_sessions(std::function<void()> done);
+
   /// Number of open WebSocket sessions.
   std::size_t session_count() const;
 
