@@ -96,8 +96,29 @@ test("the node exits 0 on SIGTERM with clients connected", T, async () => {
   const { default: WebSocket } = await import("ws");
   const ws = new WebSocket(`${node.wsUrl}?vsn=2.0.0&name=alice`);
   await new Promise((resolve, reject) => { ws.on("open", resolve); ws.on("error", reject); });
-  const closed = new Promise((resolve) => ws.on("close", resolve));
+  const closed = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
   const info = await node.stop({ signal: "SIGTERM" });
   assert.deepEqual(info, { code: 0, signal: null }, node.describe());
-  await closed;
+  assert.equal(await closed, 1001, "sockets are closed with 1001 going away");
+});
+
+test("SIGTERM waits a bounded time for a client that never answers the close, then exits 0", T, async () => {
+  const node = await startNode();
+  const net = await import("node:net");
+  const { port } = new URL(node.url);
+  // A raw upgrade, then silence: this client never reads or answers the close frame.
+  const sock = net.connect({ host: "127.0.0.1", port: Number(port) });
+  await new Promise((resolve, reject) => { sock.on("connect", resolve); sock.on("error", reject); });
+  sock.write("GET /socket/websocket?vsn=2.0.0&name=mute HTTP/1.1\r\nHost: x\r\n" +
+    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  const upgraded = await new Promise((resolve) => sock.once("data", (d) => resolve(d.toString())));
+  assert.match(upgraded, /^HTTP\/1\.1 101/);
+  sock.pause();
+  const started = Date.now();
+  const info = await node.stop({ signal: "SIGTERM" });
+  assert.deepEqual(info, { code: 0, signal: null }, node.describe());
+  sock.destroy();
+  // Bounded: the close wait (5 s) plus the drop (2 s), not forever.
+  assert.ok(Date.now() - started < 12000, `stopped after ${Date.now() - started} ms`);
 });
