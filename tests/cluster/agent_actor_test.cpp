@@ -1,4 +1,5 @@
 #include "parlor/cluster/agent_actor.hpp"
+#include "parlor/core/host_port.hpp"
 #include "parlor/cluster/dns_poller.hpp"
 
 #include "parlor/auth/token.hpp"
@@ -189,21 +190,6 @@ TEST_CASE_METHOD(agent_fixture, "a peer whose agent stops is announced down",
   CHECK(table->all().size() == 1);
 }
 
-TEST_CASE("cluster addresses split into host and port", "[cluster]") {
-  std::string host;
-  uint16_t port = 0;
-  CHECK(cluster::split_address("127.0.0.1:4370", host, port));
-  CHECK(host == "127.0.0.1");
-  CHECK(port == 4370);
-  CHECK(cluster::split_address("[::1]:4371", host, port));
-  CHECK(host == "::1");
-  CHECK_FALSE(cluster::split_address("nohost", host, port));
-  CHECK_FALSE(cluster::split_address(":4370", host, port));
-  CHECK_FALSE(cluster::split_address("h:0", host, port));
-  CHECK_FALSE(cluster::split_address("h:70000", host, port));
-  CHECK_FALSE(cluster::split_address("h:12x", host, port));
-}
-
 TEST_CASE("DNS discovery resolves a name to sorted cluster addresses",
           "[cluster]") {
   // `localhost` comes from /etc/hosts on every machine: no DNS server needed.
@@ -216,10 +202,9 @@ TEST_CASE("DNS discovery resolves a name to sorted cluster addresses",
   CHECK(std::adjacent_find(found.addresses.begin(), found.addresses.end())
         == found.addresses.end());
   for (auto& a : found.addresses) {
-    std::string host;
-    uint16_t port = 0;
-    CHECK(cluster::split_address(a, host, port));
-    CHECK(port == 4370);
+    auto parsed = core::parse_host_port(a);
+    REQUIRE(parsed);
+    CHECK(parsed->port == 4370);
   }
 }
 

@@ -173,9 +173,7 @@ int run(const node::node_config& conf) {
                               started_ms, "up"};
   acfg.secret = secret;
   for (auto& seed : conf.seeds)
-    acfg.seeds.push_back(seed.host.find(':') != std::string::npos
-                           ? "[" + seed.host + "]:" + std::to_string(seed.port)
-                           : seed.host + ":" + std::to_string(seed.port));
+    acfg.seeds.push_back(core::to_string(seed));
   auto keeper = game_server::spawn_peer_endpoint(sys, store, supervisor);
   acfg.services.put(pubsub::service_name, pubsub);
   acfg.services.put(registry::service_name, registry);

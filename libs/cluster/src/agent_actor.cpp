@@ -1,6 +1,7 @@
 #include "parlor/cluster/agent_actor.hpp"
 
 #include "parlor/auth/token.hpp"
+#include "parlor/core/host_port.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -10,7 +11,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <map>
 #include <random>
 #include <set>
@@ -162,9 +162,8 @@ void dial(self_ptr self, const std::string& addr) {
   if (!st.started || addr == st.cfg.self.cluster || st.own.count(addr) > 0
       || st.dialing.count(addr) > 0 || connected_to(st, addr))
     return;
-  std::string host;
-  uint16_t port = 0;
-  if (!split_address(addr, host, port)) {
+  auto target = core::parse_host_port(addr);
+  if (!target) {
     spdlog::error("cluster: ignoring malformed address '{}'", addr);
     return;
   }
@@ -177,7 +176,8 @@ void dial(self_ptr self, const std::string& addr) {
     schedule_redial(self, addr);
   };
   auto mm = self->system().middleman().actor_handle();
-  self->request(mm, timeout, caf::connect_atom_v, host, port)
+  self->request(mm, timeout, caf::connect_atom_v, target->host,
+                target->port)
     .then(
       [=](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
           const std::set<std::string>& interface) {
@@ -334,25 +334,6 @@ agent_actor::behavior_type agent_impl(self_ptr self, agent_config cfg) {
 }
 
 } // namespace
-
-bool split_address(const std::string& addr, std::string& host,
-                   uint16_t& port) {
-  auto colon = addr.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return false;
-  host = addr.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  auto digits = std::string_view{addr}.substr(colon + 1);
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                 value);
-  if (ec != std::errc{} || p != digits.data() + digits.size() || value == 0
-      || value > 65535)
-    return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_config cfg) {
   return sys.spawn(agent_impl, std::move(cfg));

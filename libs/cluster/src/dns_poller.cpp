@@ -1,6 +1,7 @@
 #include "parlor/cluster/dns_poller.hpp"
 
 #include "parlor/cluster/fwd.hpp"
+#include "parlor/core/host_port.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -31,12 +32,11 @@ resolved resolve_cluster_addresses(const std::string& name, uint16_t port) {
     if (ai->ai_family == AF_INET) {
       auto* sa = reinterpret_cast<sockaddr_in*>(ai->ai_addr);
       inet_ntop(AF_INET, &sa->sin_addr, text, sizeof text);
-      out.addresses.push_back(std::string{text} + ":" + std::to_string(port));
+      out.addresses.push_back(core::to_string({text, port}));
     } else if (ai->ai_family == AF_INET6) {
       auto* sa = reinterpret_cast<sockaddr_in6*>(ai->ai_addr);
       inet_ntop(AF_INET6, &sa->sin6_addr, text, sizeof text);
-      out.addresses.push_back("[" + std::string{text}
-                              + "]:" + std::to_string(port));
+      out.addresses.push_back(core::to_string({text, port}));
     }
   }
   freeaddrinfo(list);

@@ -70,7 +70,4 @@ struct agent_config {
 /// redials lost peers with jittered backoff.
 agent_actor spawn_agent(caf::actor_system& sys, agent_config cfg);
 
-/// Splits `host:port`; false if malformed.
-bool split_address(const std::string& addr, std::string& host, uint16_t& port);
-
 } // namespace parlor::cluster
