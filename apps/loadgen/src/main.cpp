@@ -35,7 +35,7 @@ std::string ensure_files(uint64_t connections) {
            + "open at most " + std::to_string(lim.rlim_max)
            + " (hard limit). Run several parlor-loadgen processes, each with "
            + "a share of the connections (and --source=127.0.0.x addresses "
-           + "for more source ports); see docs/benchmarks.md";
+           + "for more source ports); see bench/README.md";
   lim.rlim_cur = needed;
   ::setrlimit(RLIMIT_NOFILE, &lim);
   return {};

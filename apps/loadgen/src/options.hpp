@@ -89,7 +89,8 @@ inline constexpr uint64_t connections_per_source = 4000;
 /// connect() a local port by probing the ephemeral range, half of it
 /// first; once one address holds most of that half towards one node, every
 /// connect() probes thousands of ports in the kernel, and the load
-/// generator, not the node, limits the connect rate (docs/benchmarks.md).
+/// generator, not the node, limits the connect rate (bench/README.md,
+/// source addresses).
 void choose_sources(options& o);
 
 /// The `--help` text, generated from the options `parse_options` takes.

@@ -174,10 +174,11 @@ int run(const node::node_config& conf) {
   acfg.secret = secret;
   for (auto& seed : conf.seeds)
     acfg.seeds.push_back(core::to_string(seed));
-  auto keeper = game_server::spawn_peer_endpoint(sys, store, supervisor);
+  auto peer_endpoint
+    = game_server::spawn_peer_endpoint(sys, store, supervisor);
   acfg.services.put(pubsub::service_name, pubsub);
   acfg.services.put(registry::service_name, registry);
-  acfg.services.put(game_server::peer_endpoint_service, keeper);
+  acfg.services.put(game_server::peer_endpoint_service, peer_endpoint);
   acfg.table = members;
   auto agent = cluster::spawn_agent(sys, acfg);
   // Everything that follows membership watches the agent before it starts:
@@ -196,7 +197,8 @@ int run(const node::node_config& conf) {
     auto stop = [](const auto&... actors) {
       (caf::anon_send_exit(actors, caf::exit_reason::user_shutdown), ...);
     };
-    stop(agent, supervisor, registry, pubsub, watch, fanout, keeper, store);
+    stop(agent, supervisor, registry, pubsub, watch, fanout, peer_endpoint,
+         store);
   };
 
   auto env = std::make_shared<gateway::gateway_env>();

@@ -27,8 +27,8 @@ namespace parlor::gateway {
 /// the time of the first write (two posts later). The frames one move makes
 /// for the same socket, the `state` broadcast and the reply to the mover,
 /// therefore leave in one `sendmsg` instead of two: on loopback each send
-/// also runs the receiver's TCP input and wake-up, a quarter of the node's
-/// CPU per move (docs/benchmarks.md). What Beast writes (its pongs and the
+/// also runs the receiver's TCP input and wake-up (bench/README.md, the
+/// kernel's send cost, measures it). What Beast writes (its pongs and the
 /// close frame) and what the session frames itself (`append`: every text
 /// frame) pass through the one buffer, each whole, so the order of bytes on
 /// the wire is the order of the writes.

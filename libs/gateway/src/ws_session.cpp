@@ -258,8 +258,8 @@ private:
   }
 
   // Not beast::tcp_stream below: the WebSocket layer has its own handshake
-  // timer, and tcp_stream's timers cost ~500 bytes per socket
-  // (docs/benchmarks.md, memory per player). The batching socket sends
+  // timer, and tcp_stream's timers add to every socket's memory (the idle
+  // benchmark measures memory per player, docs/benchmarks.md). The batching socket sends
   // the frames written in one round of the io thread together.
   websocket::stream<batching_socket> ws_;
   beast::flat_buffer buffer_;
