@@ -80,46 +80,6 @@ status match::status() const {
   return started_ ? status::playing : status::waiting;
 }
 
-nlohmann::json match::state() const {
-  using nlohmann::json;
-  auto st = status();
-  json players = json::object();
-  for (std::size_t i = 0; i < seated_.size(); ++i) {
-    auto& p = seated_[i];
-    players[seat_name(i)] = p ? json{{"id", p->id}, {"name", p->name}}
-                              : json();
-  }
-  json turn;
-  if (st == status::playing)
-    if (auto t = rules_->turn())
-      turn = seat_name(*t);
-  json winner;
-  if (auto w = rules_->winner())
-    winner = *w;
-  return {
-    {"code", code_},
-    {"game", std::string{rules_->kind()}},
-    {"version", version_},
-    {"status", std::string{to_string(st)}},
-    {"players", std::move(players)},
-    {"turn", std::move(turn)},
-    {"winner", std::move(winner)},
-    {"view", rules_->view()},
-  };
-}
-
-nlohmann::json match::save() const {
-  using nlohmann::json;
-  json seats = json::array();
-  for (auto& p : seated_)
-    seats.push_back(p ? json{{"id", p->id}, {"name", p->name}} : json());
-  return {
-    {"code", code_},        {"game", std::string{rules_->kind()}},
-    {"version", version_},  {"started", started_},
-    {"seats", seats},       {"rules", rules_->save()},
-  };
-}
-
 std::unique_ptr<match> match::restore(const nlohmann::json& data) {
   if (!data.is_object())
     return nullptr;

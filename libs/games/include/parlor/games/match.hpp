@@ -36,7 +36,8 @@ public:
   static std::unique_ptr<match> create(std::string_view kind, std::string code,
                                        const player& creator);
 
-  /// Restores a match written by `save`; null when `data` is not valid.
+  /// Restores a match from the parsed `save_text`; null when `data` is not
+  /// valid.
   static std::unique_ptr<match> restore(const nlohmann::json& data);
 
   match(const match& other);
@@ -77,19 +78,24 @@ public:
     return *rules_;
   }
 
-  /// STATE as in the contract, without `host` (the server adds it).
-  nlohmann::json state() const;
+  /// The seats in order, empty ones as none.
+  const std::vector<std::optional<player>>& seats() const noexcept {
+    return seated_;
+  }
 
-  /// Serializes everything needed to restore the match.
-  nlohmann::json save() const;
+  /// Whether every seat was filled once (the game began).
+  bool started() const noexcept {
+    return started_;
+  }
 
-  /// `state().dump()` written straight into a string, with `host_json` (an
-  /// encoded JSON value, e.g. `{"node":"a","region":"eu"}`) under `host`
-  /// unless empty. Same bytes as dumping the json, a fraction of the
-  /// allocations: the server writes this for every change.
+  /// STATE as in the contract (`docs/protocol.md`), JSON with its keys
+  /// sorted, with `host_json` (an encoded JSON value, e.g.
+  /// `{"node":"a","region":"eu"}`) under `host` unless empty. The one
+  /// encoder of STATE: written straight into a string, as the server does
+  /// for every change.
   std::string state_text(std::string_view host_json = {}) const;
 
-  /// `save().dump()`, written the same way.
+  /// Everything `restore` needs, as JSON text written the same way.
   std::string save_text() const;
 
 private:
