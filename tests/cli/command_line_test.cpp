@@ -9,7 +9,7 @@ using namespace parlor;
 
 namespace {
 
-std::unique_ptr<CLI::App> test_app() {
+cli::app_ptr test_app() {
   return cli::make_app("tool", "usage: tool [--key=value ...]\n",
                        "That is all.\n",
                        {{"name", "NAME", "who\nto greet"},

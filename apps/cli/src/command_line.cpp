@@ -1,5 +1,7 @@
 #include "parlor/cli/command_line.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -44,11 +46,14 @@ public:
 
 } // namespace
 
-std::unique_ptr<CLI::App> make_app(const std::string& name,
-                                   const std::string& description,
-                                   const std::string& footer,
-                                   const std::vector<option_spec>& specs) {
-  auto app = std::make_unique<CLI::App>(description, name);
+void app_deleter::operator()(CLI::App* app) const noexcept {
+  delete app;
+}
+
+app_ptr make_app(const std::string& name, const std::string& description,
+                 const std::string& footer,
+                 const std::vector<option_spec>& specs) {
+  app_ptr app{new CLI::App(description, name)};
   app->set_help_flag();
   app->footer(footer);
   app->formatter(std::make_shared<help_formatter>());
@@ -136,6 +141,10 @@ std::string apply(const CLI::App& app, const setter& set) {
         return err;
   }
   return {};
+}
+
+std::vector<std::string> results(const CLI::App& app, std::string_view key) {
+  return app.get_option("--" + std::string{key})->results();
 }
 
 std::string help_text(const CLI::App& app) {

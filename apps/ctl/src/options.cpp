@@ -65,7 +65,7 @@ const std::vector<option>& option_table() {
   return table;
 }
 
-std::unique_ptr<CLI::App> make_app() {
+cli::app_ptr make_app() {
   return cli::make_app(
     "parlorctl",
     "usage: parlorctl [OPTIONS] COMMAND [ARGS]\n\n"

@@ -177,7 +177,7 @@ const std::vector<option>& option_table() {
   return table;
 }
 
-std::unique_ptr<CLI::App> make_app() {
+cli::app_ptr make_app() {
   std::string text =
     "usage: parlor-loadgen SCENARIO --url=ws://HOST:PORT/socket/websocket\n"
     "                      [--url=... for more nodes] --duration=SECONDS "

@@ -174,7 +174,7 @@ bool takes_value(const option& o) {
 
 /// The command line's options: `--config` and every option above. CLI11
 /// reads neither the environment nor the file here (see `parse_config`).
-std::unique_ptr<CLI::App> make_app() {
+cli::app_ptr make_app() {
   std::vector<cli::option_spec> specs{
     {"config", "FILE", "read options from FILE (also PARLOR_CONFIG)"}};
   for (auto& o : options())
@@ -234,7 +234,7 @@ parse_result parse_config(const std::vector<std::string>& args,
   }
   // --config decides which file to read; the last one given counts.
   std::optional<std::string> config_file;
-  if (auto& given = app->get_option("--config")->results(); !given.empty()) {
+  if (auto given = cli::results(*app, "config"); !given.empty()) {
     if (given.back().empty()) {
       res.error = "--config needs a file: --config=FILE";
       return res;

@@ -4,8 +4,6 @@
 // options, parses them and writes `--help`; this adds the strict
 // `--key=value` form the binaries have always taken and one help layout.
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,7 +12,20 @@
 #include <string_view>
 #include <vector>
 
+namespace CLI {
+class App;
+} // namespace CLI
+
 namespace parlor::cli {
+
+/// Destroys a CLI11 app (CLI11 stays inside command_line.cpp: it is a
+/// heavy header, and no binary needs more of it than this interface).
+struct app_deleter {
+  void operator()(CLI::App* app) const noexcept;
+};
+
+/// A binary's CLI11 app.
+using app_ptr = std::unique_ptr<CLI::App, app_deleter>;
 
 /// One option of a binary: `--key=PLACEHOLDER`, or the flag `--key` when
 /// `placeholder` is empty.
@@ -57,10 +68,9 @@ std::vector<option_spec> specs_of(const std::vector<option<Config>>& table) {
 /// A CLI11 app named `name` with `specs` as its options, in that order.
 /// `description` opens its help, `footer` ends it. The app has no CLI11
 /// `-h`: `--help` is an ordinary flag the binary answers itself.
-std::unique_ptr<CLI::App> make_app(const std::string& name,
-                                   const std::string& description,
-                                   const std::string& footer,
-                                   const std::vector<option_spec>& specs);
+app_ptr make_app(const std::string& name, const std::string& description,
+                 const std::string& footer,
+                 const std::vector<option_spec>& specs);
 
 /// What `parse` found: the first problem as one line (empty: none) and the
 /// arguments that are not options, in order.
@@ -89,6 +99,9 @@ using setter =
 /// command-line order (a flag's as `true` or `false`), then those CLI11
 /// read from the environment. Returns the first refusal, or empty.
 std::string apply(const CLI::App& app, const setter& set);
+
+/// The values `parse` found for `--key` on the command line, in order.
+std::vector<std::string> results(const CLI::App& app, std::string_view key);
 
 /// The `--help` text of `app`: its description, every option with its help
 /// (and its environment variable), its footer.
