@@ -54,6 +54,24 @@ test("an undecodable text frame closes that socket (not 1000); others keep being
     fresh.close();
   }));
 
+test("a frame nested 200,000 deep with a numeric ref closes its socket with 1007; the node lives", T, () =>
+  // A 1 MB frame limit lets the nesting through the size check: it once
+  // crashed the node (a recursive dump of the payload overflowed the stack).
+  withNode({ args: ["--max-frame-bytes=1000000"] }, async (node) => {
+    const bystander = await RawClient.connect(node, { name: "bystander" });
+    const bad = await RawClient.connect(node, { name: "mallory" });
+    const levels = 200000;
+    bad.send(`[null,1,"lobby","x",{"a":${"[".repeat(levels)}${"]".repeat(levels)}}]`);
+    const { code } = await bad.waitClosed();
+    assert.equal(code, 1007, "close code");
+    await assertServes(bystander);
+    // Nesting within the limit is still a frame (an unknown topic here).
+    bystander.send(`["1","2","nope","x",{"a":${"[".repeat(20)}${"]".repeat(20)}}]`);
+    const reply = await bystander.reply("2");
+    assert.equal(reply[4].status, "error");
+    bystander.close();
+  }));
+
 test("a decodable frame with a bad field gets an error phx_reply for its ref", T, () =>
   withNode({}, async (node) => {
     const cases = [

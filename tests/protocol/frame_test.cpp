@@ -344,3 +344,29 @@ TEST_CASE("decode agrees with nlohmann's parser on generated and mutated "
   CHECK(accepted > 2'000);
   CHECK(frames - accepted > 2'000);
 }
+
+TEST_CASE("frames nested deeper than max_depth are refused before parsing",
+          "[protocol]") {
+  auto deep = [](std::size_t levels, const char* ref) {
+    return std::string{R"([null,)"} + ref + R"(,"lobby","x",{"a":)"
+           + std::string(levels, '[') + std::string(levels, ']') + "}]";
+  };
+  // The frame's array and the payload's object are two levels.
+  auto at_limit = decode(deep(max_depth - 2, R"("1")"));
+  REQUIRE(std::holds_alternative<frame>(at_limit));
+  auto over = decode(deep(max_depth - 1, R"("1")"));
+  REQUIRE(std::holds_alternative<decode_error>(over));
+  CHECK(std::get<decode_error>(over).code == errc::too_deep);
+  CHECK(std::get<decode_error>(over).fatal());
+}
+
+TEST_CASE("a deeply nested frame with a numeric ref is refused, not walked",
+          "[protocol]") {
+  // A numeric ref sends a frame through the full parser, whose payload was
+  // written again by a recursive dump: 300,000 levels overflowed the stack.
+  std::string levels(300'000, '[');
+  auto huge = decode(R"([null,1,"lobby","x",{"a":)" + levels
+                     + std::string(levels.size(), ']') + "}]");
+  REQUIRE(std::holds_alternative<decode_error>(huge));
+  CHECK(std::get<decode_error>(huge).code == errc::too_deep);
+}

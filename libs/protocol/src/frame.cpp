@@ -69,6 +69,8 @@ std::string_view to_string(errc x) {
       return "none";
     case errc::not_json:
       return "frame is not valid JSON";
+    case errc::too_deep:
+      return "frame nests arrays or objects too deep";
     case errc::not_a_frame:
       return "frame is not an array of five elements";
     case errc::bad_join_ref:
@@ -218,6 +220,8 @@ std::variant<frame, decode_error> decode(std::string_view text) {
   // the end of the input (accepting "{}\0junk").
   if (text.find('\0') != std::string_view::npos)
     return decode_error{errc::not_json, {}, {}, {}};
+  if (!core::json_depth_within(text, max_depth))
+    return decode_error{errc::too_deep, {}, {}, {}};
   if (auto f = decode_plain(text))
     return std::move(*f);
   return decode_full(text);

@@ -13,6 +13,34 @@ inline std::string dump_json(const nlohmann::json& x) {
   return x.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+/// Whether no array or object in `text` lies more than `limit` levels deep
+/// (`{}` is one level, `[{}]` two), by one pass over the bytes that skips
+/// strings, without parsing. For untrusted text, before any parse: a
+/// parsed document would be walked by recursive code (`dump`, comparisons),
+/// whose depth must stay far from the thread's stack. Malformed text is
+/// not judged here, only its brackets counted.
+constexpr bool json_depth_within(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i; // the escaped character, `\"` included
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit)
+        return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 /// Whether `c` stands for itself inside a JSON string as nlohmann::json
 /// writes it: printable ASCII other than the quote and the backslash.
 constexpr bool plain_json_char(unsigned char c) {

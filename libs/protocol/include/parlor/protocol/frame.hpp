@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ enum class errc : uint8_t {
   none = 0,
   /// Not JSON at all: the socket is closed.
   not_json,
+  /// Arrays or objects nested deeper than `max_depth`: the socket is closed
+  /// (nothing of such a frame is parsed).
+  too_deep,
   /// JSON, but not an array of five elements: the socket is closed unless
   /// the array starts with a usable `join_ref` and `ref`.
   not_a_frame,
@@ -56,12 +60,18 @@ struct decode_error {
   /// Whether the socket must be closed: the text is not JSON, or not an
   /// array, or an array of the wrong length without a usable `ref`.
   bool fatal() const noexcept {
-    return code == errc::not_json
+    return code == errc::not_json || code == errc::too_deep
            || (code == errc::not_a_frame && !ref.has_value());
   }
 };
 
-/// Decodes one text frame. Never throws.
+/// How deep arrays and objects may nest in a frame, the frame's own array
+/// included: a payload holds 31 levels. No game needs more, and it keeps
+/// every recursive walk of a decoded payload far from the stack's end.
+inline constexpr std::size_t max_depth = 32;
+
+/// Decodes one text frame. Never throws; frames nested deeper than
+/// `max_depth` are refused before any parse.
 std::variant<frame, decode_error> decode(std::string_view text);
 
 /// Encodes `f` as a JSON array.
