@@ -122,3 +122,44 @@ test("SIGTERM waits a bounded time for a client that never answers the close, th
   // Bounded: the close wait (5 s) plus the drop (2 s), not forever.
   assert.ok(Date.now() - started < 12000, `stopped after ${Date.now() - started} ms`);
 });
+
+test("out of file descriptors, the node backs off instead of spinning, and serves again once they free up",
+  { timeout: 60000 }, async () => {
+    // 40 descriptors: the node needs about 20 of its own.
+    const node = await startNode({ prefix: ["prlimit", "--nofile=40:40"] });
+    const net = await import("node:net");
+    const socks = [];
+    for (let i = 0; i < 40; i++) {
+      const s = net.connect({ host: "127.0.0.1", port: node.port });
+      s.on("error", () => {});
+      socks.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // the node runs out meanwhile
+    const ticks = async () => {
+      const { readFile } = await import("node:fs/promises");
+      const f = (await readFile(`/proc/${node.proc.pid}/stat`, "utf8")).split(") ")[1].split(" ");
+      return Number(f[11]) + Number(f[12]); // utime + stime, in 1/100 s
+    };
+    const acceptLines = () => node.logs().split("\n").filter((l) => l.includes("http accept")).length;
+    const t0 = await ticks();
+    const lines0 = acceptLines();
+    await new Promise((r) => setTimeout(r, 2000));
+    const cpu = (await ticks()) - t0;
+    // An accept loop that retries at once takes the whole core (200 ticks in 2 s) and logs
+    // hundreds of thousands of lines a second.
+    assert.ok(lines0 >= 1, `the node says it ran out\n${node.describe()}`);
+    assert.ok(cpu < 50, `node used ${cpu} ticks of CPU in 2 s while out of descriptors`);
+    assert.ok(acceptLines() - lines0 <= 2, `${acceptLines() - lines0} more accept lines`);
+    for (const s of socks) s.destroy();
+    const deadline = Date.now() + 10000;
+    let ok = false;
+    while (!ok && Date.now() < deadline) {
+      try {
+        const res = await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+        ok = res.status === 200;
+      } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    assert.ok(ok, "healthz answers once descriptors are free again");
+    const info = await node.stop({ signal: "SIGTERM" });
+    assert.deepEqual(info, { code: 0, signal: null }, node.describe());
+  });

@@ -16,7 +16,7 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 listener::listener(std::shared_ptr<server_state> server)
-  : server_(std::move(server)), acceptor_(server_->ioc) {
+  : server_(std::move(server)), acceptor_(server_->ioc), retry_(server_->ioc) {
   // nop
 }
 
@@ -51,6 +51,7 @@ void listener::close() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     error_code ec;
     self->acceptor_.close(ec);
+    self->retry_.cancel();
   });
 }
 
@@ -63,13 +64,48 @@ void listener::do_accept() {
   });
 }
 
+namespace {
+
+/// Whether accepting failed for lack of descriptors or memory: retrying at
+/// once would fail again.
+bool out_of_resources(const error_code& ec) {
+  return ec == asio::error::no_descriptors // EMFILE
+         || ec == boost::system::errc::too_many_files_open_in_system // ENFILE
+         || ec == asio::error::no_buffer_space                       // ENOBUFS
+         || ec == asio::error::no_memory;                            // ENOMEM
+}
+
+} // namespace
+
+void listener::back_off(const error_code& ec) {
+  using std::chrono::milliseconds;
+  if (refused_++ == 0)
+    spdlog::warn("http accept: {}; retrying with back-off until it clears",
+                 ec.message());
+  delay_ = delay_.count() == 0 ? milliseconds{5}
+                               : std::min(delay_ * 2, milliseconds{1000});
+  retry_.expires_after(delay_);
+  retry_.async_wait([self = shared_from_this()](error_code wait_ec) {
+    if (!wait_ec && self->acceptor_.is_open())
+      self->do_accept();
+  });
+}
+
 void listener::on_accept(error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open())
     return;
+  if (ec && out_of_resources(ec))
+    return back_off(ec);
   if (ec) {
-    // E.g. EMFILE: log, keep accepting (after the next connection closes).
-    spdlog::warn("http accept: {}", ec.message());
+    // The connection went away before it was accepted (ECONNABORTED...):
+    // nothing to wait for.
+    spdlog::debug("http accept: {}", ec.message());
   } else {
+    if (refused_ > 0)
+      spdlog::info("http accept: accepting again after {} refused "
+                   "attempt(s)", refused_);
+    refused_ = 0;
+    delay_ = std::chrono::milliseconds{0};
     // Small frames, request/response: Nagle plus delayed ACKs would add
     // ~40 ms to a reply that follows a write.
     error_code nodelay_ec;

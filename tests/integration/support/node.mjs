@@ -58,7 +58,9 @@ export async function startNode(opts = {}) {
     ...(opts.args || []),
   ];
 
-  const proc = spawn(NODE_BIN, args, {
+  // `opts.prefix`: a command that runs the node, e.g. ["prlimit", "--nofile=40:40"].
+  const [command, ...commandArgs] = [...(opts.prefix || []), NODE_BIN, ...args];
+  const proc = spawn(command, commandArgs, {
     cwd: opts.cwd || REPO_ROOT,
     env: { ...process.env, ...(opts.env || {}) },
     stdio: ["ignore", "pipe", "pipe"],
