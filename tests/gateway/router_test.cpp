@@ -135,11 +135,19 @@ TEST_CASE("the web client is served for / and game links", "[gateway]") {
     auto res = response(r(get(target), up, now));
     CHECK(head(res)
           == "200|Server: parlor|Cache-Control: no-cache"
+             "|X-Content-Type-Options: nosniff"
+             "|Content-Security-Policy: default-src 'self'; script-src 'self'; "
+             "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+             "form-action 'self'"
+             "|Referrer-Policy: same-origin|X-Frame-Options: DENY"
              "|Content-Type: text/html; charset=utf-8|Content-Length: 6");
     CHECK(res.body() == "<html>");
   }
   auto js = response(r(get("/app.js"), up, now));
   CHECK(js[http::field::content_type] == "text/javascript; charset=utf-8");
+  CHECK(js["X-Content-Type-Options"] == "nosniff");
+  CHECK(js["Content-Security-Policy"].empty()); // pages only
   CHECK(js.body() == "run()");
   for (auto target : {"/g/AB1D", "/g/ABCDE", "/nope", "/app.js/"}) {
     INFO(target);

@@ -15,6 +15,9 @@ test("GET / and GET /g/ABCD serve the browser UI", T, () => withNode({}, async (
   assert.equal(home.res.status, 200);
   assert.match(home.res.headers.get("content-type") || "", /^text\/html/);
   assert.match(home.body, /<html/i);
+  // Contract §9: no inline script, no sniffing.
+  assert.match(home.res.headers.get("content-security-policy") || "", /script-src 'self'/);
+  assert.equal(home.res.headers.get("x-content-type-options"), "nosniff");
 
   const game = await get(node, "/g/ABCD");
   assert.equal(game.res.status, 200);

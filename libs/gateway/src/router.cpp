@@ -16,6 +16,13 @@ std::string_view as_view(boost::beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+/// What the web client's page may load: its own scripts, styles, images
+/// and WebSocket, nothing inline, no plugins, no framing.
+constexpr const char* content_security_policy =
+  "default-src 'self'; script-src 'self'; style-src 'self'; "
+  "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+  "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
 bool is_admin(std::string_view target) {
   return target.rfind("/api/admin/", 0) == 0;
 }
@@ -154,6 +161,14 @@ http_response router::serve(const http_request& req,
     // index.html must be revalidated; bundles carry no hash in their name
     // yet, so everything is revalidated (cheap on loopback and LAN).
     res.set(http::field::cache_control, "no-cache");
+    // The browser takes each file for what its type says, and the page runs
+    // only the scripts and styles this node serves (contract §9).
+    res.set("X-Content-Type-Options", "nosniff");
+    if (std::string_view{file->content_type}.rfind("text/html", 0) == 0) {
+      res.set("Content-Security-Policy", content_security_policy);
+      res.set("Referrer-Policy", "same-origin");
+      res.set("X-Frame-Options", "DENY");
+    }
     return finish(http::status::ok, file->content_type, file->body);
   }
   if (path == "/index.html")
