@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 using namespace parlor::gateway;
 
 TEST_CASE("url_decode handles escapes and plus", "[gateway]") {
@@ -55,4 +58,39 @@ TEST_CASE("content types and game paths", "[gateway]") {
   CHECK_FALSE(is_game_path("/g/ABCDE"));
   CHECK_FALSE(is_game_path("/g/AB1D"));
   CHECK_FALSE(is_game_path("/x/ABCD"));
+}
+
+TEST_CASE("origins: by default the node's own host or localhost",
+          "[gateway]") {
+  const std::vector<std::string> none;
+  CHECK(origin_allowed("http://play.example.com", "play.example.com", none));
+  CHECK(origin_allowed("https://Play.Example.com:8443",
+                       "play.example.com:8443", none));
+  CHECK_FALSE(origin_allowed("https://play.example.com:8443",
+                             "play.example.com", none)); // another port
+  CHECK_FALSE(origin_allowed("https://evil.example", "play.example.com",
+                             none));
+  for (auto local : {"http://localhost:3000", "http://127.0.0.1:9",
+                     "https://localhost", "http://[::1]:4000"})
+    CHECK(origin_allowed(local, "play.example.com", none));
+  CHECK_FALSE(origin_allowed("http://localhost.evil.example",
+                             "play.example.com", none));
+  for (auto bad : {"null", "", "file://", "ftp://play.example.com",
+                   "http://", "http://a b", "http://user@play.example.com"})
+    CHECK_FALSE(origin_allowed(bad, "play.example.com", none));
+}
+
+TEST_CASE("origins: a list allows exactly what it names", "[gateway]") {
+  const std::vector<std::string> list{"https://play.example.com",
+                                      "http://Lan-Box:4000"};
+  CHECK(origin_allowed("https://play.example.com", "node1:4000", list));
+  CHECK(origin_allowed("http://lan-box:4000", "node1:4000", list));
+  CHECK_FALSE(origin_allowed("http://play.example.com", "node1:4000", list));
+  CHECK_FALSE(origin_allowed("http://localhost:4000", "node1:4000", list));
+  CHECK_FALSE(origin_allowed("http://node1:4000", "node1:4000", list));
+  CHECK_FALSE(origin_allowed("null", "node1:4000", list));
+  CHECK(valid_origin("https://play.example.com"));
+  CHECK(valid_origin("http://10.0.0.1:4000"));
+  CHECK_FALSE(valid_origin("play.example.com"));
+  CHECK_FALSE(valid_origin("https://play.example.com/path"));
 }

@@ -203,6 +203,26 @@ TEST_CASE("an upgrade without a valid name is refused with 403",
   }
 }
 
+TEST_CASE("an upgrade from a page of another site is refused with 403",
+          "[gateway]") {
+  auto r = make_router();
+  auto from = [&](const char* origin) {
+    auto req = upgrade("/socket/websocket?vsn=2.0.0&name=alice");
+    if (origin)
+      req.set(http::field::origin, origin);
+    return r(req, up, now);
+  };
+  CHECK(std::holds_alternative<ws_accept>(from(nullptr))); // not a browser
+  CHECK(std::holds_alternative<ws_accept>(from("http://127.0.0.1")));
+  CHECK(std::holds_alternative<ws_accept>(from("http://localhost:5173")));
+  for (auto origin : {"https://evil.example", "null"}) {
+    INFO(origin);
+    auto res = response(from(origin));
+    CHECK(res.result() == http::status::forbidden);
+    CHECK(res.body() == "origin not allowed\n");
+  }
+}
+
 TEST_CASE("an upgrade to another path is a 404, admin paths included",
           "[gateway]") {
   auto r = make_router();

@@ -39,6 +39,31 @@ test("connect params: a missing, empty or too long name is refused with 403", T,
     }
   }));
 
+test("an upgrade whose Origin is another site, or null, is refused with 403 (contract §9)", T, async () => {
+  await withNode({}, async (node) => {
+    const url = socketUrl(node, { name: "alice" });
+    const status = async (origin) => {
+      const { ws, status: code } = await openWebSocket(url, origin ? { origin } : {});
+      if (ws) ws.terminate();
+      return code;
+    };
+    assert.equal(await status(null), 101, "no Origin: not a browser");
+    assert.equal(await status(node.url), 101, "the node's own page");
+    assert.equal(await status("http://localhost:5173"), 101, "localhost, any port");
+    assert.equal(await status("https://evil.example"), 403);
+    assert.equal(await status("null"), 403);
+  });
+  await withNode({ args: ["--allowed-origins=https://play.example.com"] }, async (node) => {
+    const url = socketUrl(node, { name: "alice" });
+    const { ws, status } = await openWebSocket(url, { origin: "https://play.example.com" });
+    if (ws) ws.terminate();
+    assert.equal(status, 101, "a listed origin");
+    const other = await openWebSocket(url, { origin: node.url });
+    if (other.ws) other.ws.terminate();
+    assert.equal(other.status, 403, "with a list, only what it names");
+  });
+});
+
 test("an undecodable text frame closes that socket (not 1000); others keep being served", T, () =>
   withNode({}, async (node) => {
     const bystander = await RawClient.connect(node, { name: "bystander" });

@@ -69,6 +69,23 @@ TEST_CASE("dns takes a name and an optional port", "[node]") {
   CHECK(with_port.config.dns_interval_ms == 250);
 }
 
+TEST_CASE("allowed-origins takes a list of origins", "[node]") {
+  CHECK(parse({}).config.allowed_origins.empty());
+  auto r = parse({"--allowed-origins=https://play.example.com, "
+                  "http://10.0.0.1:4000"});
+  REQUIRE(r);
+  CHECK(r.config.allowed_origins
+        == std::vector<std::string>{"https://play.example.com",
+                                    "http://10.0.0.1:4000"});
+  auto env = parse({}, {{"PARLOR_ALLOWED_ORIGINS", "http://lan:4000"}});
+  REQUIRE(env);
+  CHECK(env.config.allowed_origins == std::vector<std::string>{"http://lan:4000"});
+  auto bad = parse({"--allowed-origins=play.example.com"});
+  CHECK_FALSE(bad);
+  CHECK(bad.error.find("'play.example.com' is not an origin")
+        != std::string::npos);
+}
+
 TEST_CASE("flags win over env, env over the file", "[node]") {
   auto files = [](const std::string& path) -> std::optional<std::string> {
     if (path != "node.conf")

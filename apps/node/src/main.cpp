@@ -221,6 +221,7 @@ int run(const node::node_config& conf) {
   // parlorctl's requests, signed with the cluster secret, go to the node's
   // control (built below, once the server exists, before it accepts).
   hopts.admin_secret = secret;
+  hopts.allowed_origins = conf.allowed_origins;
   std::optional<node::node_control> control;
   hopts.admin = [&control](const std::string& action,
                            const std::map<std::string, std::string>& params,

@@ -1,5 +1,7 @@
 #include "parlor/node/node_config.hpp"
 
+#include "parlor/gateway/http_util.hpp"
+
 #include "parlor/cli/command_line.hpp"
 #include "parlor/core/host_port.hpp"
 
@@ -18,6 +20,17 @@ std::string trim(std::string s) {
   s.erase(s.find_last_not_of(ws) + 1);
   s.erase(0, s.find_first_not_of(ws));
   return s;
+}
+
+/// The non-empty items of a comma-separated list, trimmed.
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> items;
+  std::istringstream in{v};
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (item = trim(item); !item.empty())
+      items.push_back(std::move(item));
+  return items;
 }
 
 setter text(std::string node_config::*field, bool allow_empty = false) {
@@ -68,12 +81,7 @@ const std::vector<option>& options() {
     {{"seeds", "VALUE", "cluster ports of nodes to join, H:P,H:P (default: none)"},
      [](node_config& c, const std::string& v) -> std::string {
        c.seeds.clear();
-       std::istringstream in{v};
-       std::string item;
-       while (std::getline(in, item, ',')) {
-         item = trim(item);
-         if (item.empty())
-           continue;
+       for (auto& item : split_list(v)) {
          auto ep = core::parse_host_port(item);
          if (!ep)
            return "'" + item + "' is not host:port";
@@ -114,6 +122,20 @@ const std::vector<option>& options() {
        if (v.empty())
          return "must not be empty";
        c.cluster_secret = v;
+       return {};
+     }},
+    {{"allowed-origins", "VALUE",
+      "origins whose pages may open WebSockets, ORIGIN,ORIGIN "
+      "(e.g. https://play.example.com); others get 403 (default: the "
+      "node's own host, or localhost / 127.0.0.1 on any port)"},
+     [](node_config& c, const std::string& v) -> std::string {
+       c.allowed_origins.clear();
+       for (auto& item : split_list(v)) {
+         if (!gateway::valid_origin(item))
+           return "'" + item + "' is not an origin (http://HOST[:PORT] or "
+                  "https://HOST[:PORT])";
+         c.allowed_origins.push_back(item);
+       }
        return {};
      }},
     {{"web-root", "VALUE", "directory of the built web client (default: <binary dir>/../web)"},

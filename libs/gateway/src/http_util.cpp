@@ -111,4 +111,63 @@ bool is_game_path(std::string_view path) {
   return true;
 }
 
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out{s};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+/// The `HOST[:PORT]` of an origin, lowercase; empty if malformed.
+std::string authority_of(std::string_view origin) {
+  auto o = lower(origin);
+  std::string_view rest{o};
+  for (std::string_view scheme : {"http://", "https://"})
+    if (rest.rfind(scheme, 0) == 0) {
+      rest.remove_prefix(scheme.size());
+      if (rest.empty()
+          || rest.find_first_of("/?#@ \t") != std::string_view::npos)
+        return {};
+      return std::string{rest};
+    }
+  return {};
+}
+
+/// `authority` without its `:PORT`, brackets of an IPv6 literal kept.
+std::string_view host_part(std::string_view authority) {
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    return close == std::string_view::npos ? authority
+                                           : authority.substr(0, close + 1);
+  }
+  return authority.substr(0, authority.find(':'));
+}
+
+} // namespace
+
+bool valid_origin(std::string_view origin) {
+  return !authority_of(origin).empty();
+}
+
+bool origin_allowed(std::string_view origin, std::string_view host,
+                    const std::vector<std::string>& allowed) {
+  auto authority = authority_of(origin);
+  if (authority.empty())
+    return false; // `null`, or nothing a browser sends
+  if (!allowed.empty()) {
+    auto given = lower(origin);
+    for (auto& a : allowed)
+      if (lower(a) == given)
+        return true;
+    return false;
+  }
+  if (authority == lower(host))
+    return true;
+  auto name = host_part(authority);
+  return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
+}
+
 } // namespace parlor::gateway

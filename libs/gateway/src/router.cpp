@@ -76,6 +76,15 @@ route router::upgrade(const http_request& req) const {
   if (path != "/socket/websocket")
     return plain_response(http::status::not_found, "not found\n",
                           req.version(), false);
+  // A page of another site may not open sockets as its visitor (contract
+  // §9); clients that are not browsers send no Origin.
+  if (auto origin = req.find(http::field::origin);
+      origin != req.end()
+      && !origin_allowed(as_view(origin->value()),
+                         as_view(req[http::field::host]),
+                         cfg_.allowed_origins))
+    return plain_response(http::status::forbidden, "origin not allowed\n",
+                          req.version(), false);
   auto name = params.find("name");
   if (name == params.end() || !valid_name(name->second))
     return plain_response(http::status::forbidden,

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 #include <variant>
 
 namespace parlor::gateway {
@@ -60,6 +61,8 @@ struct router_config {
   bool admin = false;
   /// The key admin requests are signed with (the cluster secret).
   std::string admin_secret;
+  /// `--allowed-origins`; empty: same host, or localhost (`origin_allowed`).
+  std::vector<std::string> allowed_origins;
 };
 
 /// Decides every HTTP request of the node: `/healthz`, `/api/cluster`,

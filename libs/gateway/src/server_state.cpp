@@ -12,6 +12,7 @@ router_config make_router_config(const http_options& opts,
   cfg.metrics = [m = env.metrics] { return m->render(); };
   cfg.admin = static_cast<bool>(opts.admin);
   cfg.admin_secret = opts.admin_secret;
+  cfg.allowed_origins = opts.allowed_origins;
   return cfg;
 }
 

@@ -30,6 +30,8 @@ struct node_config {
   uint32_t dns_interval_ms = 5000;
   std::string data_dir = "./data";
   std::optional<std::string> cluster_secret;
+  /// `--allowed-origins`; empty: the default rule (`gateway::origin_allowed`).
+  std::vector<std::string> allowed_origins;
   std::string web_root; // empty: <binary dir>/../web
   std::string log_level = "info";
   std::size_t max_frame_bytes = 64 * 1024;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -34,6 +35,9 @@ struct http_options {
     admin;
   /// The key admin requests are signed with (the cluster secret).
   std::string admin_secret;
+  /// Origins whose pages may open WebSockets (`--allowed-origins`); empty:
+  /// the node's own host, or localhost (`origin_allowed`).
+  std::vector<std::string> allowed_origins;
 };
 
 /// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,

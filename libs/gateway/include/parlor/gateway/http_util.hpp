@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parlor::gateway {
 
@@ -24,5 +25,18 @@ std::string_view content_type_for(std::string_view file_name);
 
 /// Whether `path` is a game link, `/g/` plus four ASCII letters.
 bool is_game_path(std::string_view path);
+
+/// Whether a WebSocket upgrade from a page of `origin` (its `Origin`
+/// header) to a node reached as `host` (its `Host` header) is allowed
+/// (contract §9). With `allowed` empty: an origin whose host and port are
+/// `host`'s, or `localhost`, `127.0.0.1` or `[::1]` on any port. Otherwise
+/// exactly the origins listed (scheme, host and port, case aside). `null`
+/// and malformed origins never are.
+bool origin_allowed(std::string_view origin, std::string_view host,
+                    const std::vector<std::string>& allowed);
+
+/// Whether `origin` is `http://HOST[:PORT]` or `https://HOST[:PORT]`, as a
+/// browser sends it and `--allowed-origins` takes it.
+bool valid_origin(std::string_view origin);
 
 } // namespace parlor::gateway
