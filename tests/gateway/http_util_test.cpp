@@ -32,18 +32,49 @@ TEST_CASE("split_target separates path and params", "[gateway]") {
 
 TEST_CASE("names are 1 to 32 characters without control characters",
           "[gateway]") {
-  CHECK(valid_name("a"));
-  CHECK(valid_name(std::string(32, 'x')));
-  CHECK_FALSE(valid_name(""));
-  CHECK_FALSE(valid_name(std::string(33, 'x')));
+  auto ok = [](std::string_view raw) { return clean_name(raw).has_value(); };
+  CHECK(clean_name("a") == "a");
+  CHECK(ok(std::string(32, 'x')));
+  CHECK_FALSE(ok(""));
+  CHECK_FALSE(ok(std::string(33, 'x')));
   // 32 two-byte characters are 32 characters.
   std::string umlauts;
   for (int i = 0; i < 32; ++i)
     umlauts += "\xC3\xBC";
-  CHECK(valid_name(umlauts));
-  CHECK_FALSE(valid_name(umlauts + "a"));
-  CHECK_FALSE(valid_name("tab\there"));
-  CHECK_FALSE(valid_name("nl\n"));
+  CHECK(ok(umlauts));
+  CHECK_FALSE(ok(umlauts + "a"));
+  CHECK_FALSE(ok("tab\there"));
+  CHECK_FALSE(ok("nl\n"));
+  CHECK_FALSE(ok("c1\xC2\x85")); // U+0085, a C1 control
+  CHECK(clean_name("Zo\xC3\xAB \xF0\x9F\x8E\xB2") == "Zo\xC3\xAB \xF0\x9F\x8E\xB2");
+}
+
+TEST_CASE("names lose the invisible characters that disguise them",
+          "[gateway]") {
+  // U+202E RIGHT-TO-LEFT OVERRIDE would show "alice\u202Eevil" reversed.
+  CHECK(clean_name("alice\xE2\x80\xAE" "evil") == "aliceevil");
+  CHECK(clean_name("\xE2\x80\x8B" "bob\xEF\xBB\xBF") == "bob"); // ZWSP, BOM
+  CHECK(clean_name("a\xE2\x81\xA6" "b\xE2\x81\xA9") == "ab");   // isolates
+  // Only invisible or blank characters: no name at all.
+  for (auto raw : {"\xE2\x80\x8B\xE2\x80\x8B", "   ", "\xE2\x80\x8D",
+                   "\xE2\x80\xAE \xE2\x80\x8B", "\xC2\xA0\xE3\x80\x80"}) {
+    INFO(raw);
+    CHECK_FALSE(clean_name(raw));
+  }
+  // A joiner between visible characters stays (emoji sequences).
+  std::string family = "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";
+  CHECK(clean_name(family) == family);
+  // Removed characters do not count towards the 32.
+  std::string padded = std::string(32, 'x') + "\xE2\x80\x8B";
+  CHECK(clean_name(padded) == std::string(32, 'x'));
+}
+
+TEST_CASE("names must be valid UTF-8", "[gateway]") {
+  for (auto raw : {"\xC3", "\xC3\x28", "\xC0\xAF", "\xED\xA0\x80",
+                   "\xF4\x90\x80\x80", "\xFF"}) {
+    INFO(raw);
+    CHECK_FALSE(clean_name(raw));
+  }
 }
 
 TEST_CASE("content types and game paths", "[gateway]") {

@@ -31,6 +31,12 @@ test("connect params: a missing, empty or too long name is refused with 403", T,
       if (ws) ws.terminate();
       assert.equal(status, 403, `name ${label}`);
     }
+    // Only invisible characters (zero-width space, right-to-left override) is no name.
+    for (const name of ["\u200b\u200b", "\u202e", "   "]) {
+      const { ws, status } = await openWebSocket(socketUrl(node, { name }));
+      if (ws) ws.terminate();
+      assert.equal(status, 403, `name ${JSON.stringify(name)}`);
+    }
     // 1 and 32 characters are fine; characters, not bytes.
     for (const name of ["a", "b".repeat(32), "é".repeat(32)]) {
       const c = await RawClient.connect(node, { name });

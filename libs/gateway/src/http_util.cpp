@@ -69,15 +69,68 @@ split_target(std::string_view target) {
   return {std::move(path), std::move(params)};
 }
 
-bool valid_name(std::string_view name) {
-  std::size_t code_points = 0;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F)
-      return false;
-    if ((c & 0xC0) != 0x80) // not a UTF-8 continuation byte
-      ++code_points;
+namespace {
+
+/// Decodes the UTF-8 code point at `in[i]`, advancing `i`; none if the
+/// bytes are not one (overlong forms and surrogates included).
+std::optional<char32_t> next_code_point(std::string_view in, std::size_t& i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+  auto lead = byte(i);
+  std::size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2
+                    : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > in.size())
+    return std::nullopt;
+  char32_t cp = len == 1 ? lead : lead & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80)
+      return std::nullopt;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
   }
-  return code_points >= 1 && code_points <= 32;
+  static constexpr char32_t min_of[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_of[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return std::nullopt;
+  i += len;
+  return cp;
+}
+
+bool is_control(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F);
+}
+
+/// Invisible characters that change how the text around them looks.
+bool is_disguise(char32_t c) {
+  return c == 0x00AD || c == 0x061C || c == 0x180E
+         || c == 0x200B || c == 0x200E || c == 0x200F
+         || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064)
+         || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
+}
+
+bool is_blank(char32_t c) {
+  return c == 0x20 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A)
+         || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
+         || c == 0x3000 || c == 0x200C || c == 0x200D; // ZWNJ, ZWJ
+}
+
+} // namespace
+
+std::optional<std::string> clean_name(std::string_view raw) {
+  std::string out;
+  std::size_t code_points = 0;
+  bool visible = false;
+  for (std::size_t i = 0; i < raw.size();) {
+    auto start = i;
+    auto cp = next_code_point(raw, i);
+    if (!cp || is_control(*cp))
+      return std::nullopt;
+    if (is_disguise(*cp))
+      continue;
+    out.append(raw.substr(start, i - start));
+    ++code_points;
+    visible = visible || !is_blank(*cp);
+  }
+  if (!visible || code_points > 32)
+    return std::nullopt;
+  return out;
 }
 
 std::string_view content_type_for(std::string_view file_name) {

@@ -85,15 +85,16 @@ route router::upgrade(const http_request& req) const {
                          cfg_.allowed_origins))
     return plain_response(http::status::forbidden, "origin not allowed\n",
                           req.version(), false);
-  auto name = params.find("name");
-  if (name == params.end() || !valid_name(name->second))
+  auto given = params.find("name");
+  auto name = given == params.end() ? std::nullopt : clean_name(given->second);
+  if (!name)
     return plain_response(http::status::forbidden,
                           "connect param 'name' must be 1 to 32 characters\n",
                           req.version(), false);
   std::optional<std::string> token;
   if (auto t = params.find("token"); t != params.end() && !t->second.empty())
     token = t->second;
-  return ws_accept{name->second, std::move(token)};
+  return ws_accept{std::move(*name), std::move(token)};
 }
 
 route router::admin(const http_request& req, const node_status& status,

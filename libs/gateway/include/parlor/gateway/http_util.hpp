@@ -16,9 +16,13 @@ std::optional<std::string> url_decode(std::string_view in);
 std::pair<std::string, std::map<std::string, std::string>>
 split_target(std::string_view target);
 
-/// Whether `name` is a valid display name: 1–32 characters (UTF-8 code
-/// points), no control characters.
-bool valid_name(std::string_view name);
+/// The display name `raw` as players will see it, or none if it is not
+/// one: valid UTF-8 without control characters, with the invisible
+/// formatting characters that could disguise it (bidirectional overrides,
+/// embeddings, isolates and marks, zero-width spaces, word joiners, soft
+/// hyphens, byte-order marks) removed, then 1–32 code points of which at
+/// least one is visible (not a space and not a zero-width joiner).
+std::optional<std::string> clean_name(std::string_view raw);
 
 /// The MIME type for a file name's extension.
 std::string_view content_type_for(std::string_view file_name);
