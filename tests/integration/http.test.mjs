@@ -166,3 +166,35 @@ test("out of file descriptors, the node backs off instead of spinning, and serve
     const info = await node.stop({ signal: "SIGTERM" });
     assert.deepEqual(info, { code: 0, signal: null }, node.describe());
   });
+
+test("malformed HTTP gets 400 and the connection closes; the node serves on (contract §9)", T, () =>
+  withNode({}, async (node) => {
+    const net = await import("node:net");
+    for (const bytes of ["GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost x\r\n\r\n", "GET / HTTP/9\r\n\r\n"]) {
+      const sock = net.connect({ host: "127.0.0.1", port: node.port });
+      let answer = "";
+      sock.on("data", (d) => { answer += d.toString(); });
+      const closed = new Promise((r) => sock.on("close", r));
+      sock.on("error", () => {});
+      sock.write(bytes);
+      await closed;
+      assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(bytes));
+    }
+    const res = await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(res.status, 200);
+  }));
+
+test("a request whose headers do not arrive within 10 s is closed (contract §9)", { timeout: 30000 }, () =>
+  withNode({}, async (node) => {
+    const net = await import("node:net");
+    const sock = net.connect({ host: "127.0.0.1", port: node.port });
+    sock.on("error", () => {});
+    const closed = new Promise((r) => sock.on("close", r));
+    const started = Date.now();
+    sock.write("GET / HTTP/1.1\r\nHost: x\r\n"); // never the blank line
+    const drip = setInterval(() => sock.write("X-Drip: 1\r\n"), 1000);
+    await closed;
+    clearInterval(drip);
+    const took = Date.now() - started;
+    assert.ok(took >= 9000 && took < 15000, `closed after ${took} ms`);
+  }));

@@ -29,7 +29,19 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t max_request_bytes = 16 * 1024;
-constexpr auto http_read_timeout = std::chrono::seconds{30};
+/// A request must arrive whole within this, headers included (contract
+/// §9): a client that trickles bytes (slowloris) holds a socket no longer.
+constexpr auto http_read_timeout = std::chrono::seconds{10};
+
+/// Whether `ec` says the bytes were not HTTP (rather than that the
+/// connection ended or timed out): answered with 400.
+bool malformed(const beast::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(http::error::bad_method)
+                            .category()
+         && ec != http::error::end_of_stream
+         && ec != http::error::partial_message
+         && ec != http::error::need_more && ec != http::error::need_buffer;
+}
 
 /// One HTTP connection: serves requests until it is upgraded or closed.
 class http_session : public std::enable_shared_from_this<http_session> {
@@ -60,6 +72,10 @@ private:
     if (ec == http::error::body_limit || ec == http::error::header_limit)
       return reply(plain_response(http::status::payload_too_large,
                                   "request too large\n", 11, false));
+    if (ec && malformed(ec))
+      return reply(plain_response(http::status::bad_request,
+                                  "bad request: " + ec.message() + "\n", 11,
+                                  false));
     if (ec) {
       if (!benign(ec))
         spdlog::debug("http read: {}", ec.message());
