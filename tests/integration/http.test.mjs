@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startNode, withNode } from "./support/node.mjs";
+import { RawClient, openWebSocket, socketUrl } from "./support/phx.mjs";
 
 const T = { timeout: 30000 };
 
@@ -197,4 +198,34 @@ test("a request whose headers do not arrive within 10 s is closed (contract §9)
     clearInterval(drip);
     const took = Date.now() - started;
     assert.ok(took >= 9000 && took < 15000, `closed after ${took} ms`);
+  }));
+
+test("beyond --max-connections new connections are refused and the open ones keep working (contract §9)", T, () =>
+  withNode({ args: ["--max-connections=5"] }, async (node) => {
+    // The start-up's health check may still hold a keep-alive connection: fill
+    // up to the refusal, which must come at the fifth or sixth connection.
+    const clients = [];
+    let refused = false;
+    while (!refused && clients.length < 10) {
+      const c = await RawClient.connect(node, { name: `p${clients.length}` }).catch(() => null);
+      if (c) clients.push(c); else refused = true;
+    }
+    assert.ok(refused, "connections beyond the limit are refused");
+    assert.ok(clients.length >= 4 && clients.length <= 5, `${clients.length} connections accepted`);
+    await assert.rejects(openWebSocket(socketUrl(node, { name: "late" }), { timeoutMs: 3000 }),
+      "still refused while full");
+    for (const c of clients) {
+      const frame = await c.heartbeat();
+      assert.equal(frame[4].status, "ok");
+    }
+    // A freed slot takes a new connection.
+    clients.pop().close();
+    let late = null;
+    for (let i = 0; i < 50 && !late; i++) {
+      late = await RawClient.connect(node, { name: "late" }).catch(() => null);
+      if (!late) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(late, "connects once a slot is free");
+    late.close();
+    for (const c of clients) c.close();
   }));

@@ -222,6 +222,7 @@ int run(const node::node_config& conf) {
   // control (built below, once the server exists, before it accepts).
   hopts.admin_secret = secret;
   hopts.allowed_origins = conf.allowed_origins;
+  hopts.max_connections = conf.max_connections;
   std::optional<node::node_control> control;
   hopts.admin = [&control](const std::string& action,
                            const std::map<std::string, std::string>& params,

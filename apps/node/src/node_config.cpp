@@ -152,6 +152,10 @@ const std::vector<option>& options() {
      }},
     {{"max-frame-bytes", "VALUE", "largest WebSocket frame accepted (default: 65536)"},
      number(&node_config::max_frame_bytes, 256, 16 * 1024 * 1024)},
+    {{"max-connections", "VALUE",
+      "HTTP and WebSocket connections open at once; more are refused "
+      "(default: 18000)"},
+     number(&node_config::max_connections, 1, 10'000'000)},
     {{"idle-timeout-ms", "VALUE",
      "close sockets silent for this long; clients beat every 30 s (default: 60000)"},
      number(&node_config::idle_timeout_ms, 1000, 3'600'000)},

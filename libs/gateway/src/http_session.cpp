@@ -46,8 +46,11 @@ bool malformed(const beast::error_code& ec) {
 /// One HTTP connection: serves requests until it is upgraded or closed.
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket&& socket, std::shared_ptr<server_state> server)
-    : stream_(std::move(socket)), server_(std::move(server)) {
+  http_session(tcp::socket&& socket, std::shared_ptr<server_state> server,
+               connection_slot slot)
+    : stream_(std::move(socket)),
+      server_(std::move(server)),
+      slot_(std::move(slot)) {
     // nop
   }
 
@@ -111,8 +114,8 @@ private:
 
   void upgrade(http_request req, ws_accept player) {
     stream_.expires_never();
-    run_ws_session(stream_.release_socket(), server_, std::move(req),
-                   std::move(player));
+    run_ws_session(stream_.release_socket(), server_, std::move(*slot_),
+                   std::move(req), std::move(player));
   }
 
   void reply(http_response res) {
@@ -144,13 +147,18 @@ private:
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<server_state> server_;
+  /// Empty once a WebSocket session took it over.
+  std::optional<connection_slot> slot_;
 };
 
 } // namespace
 
 void run_http_session(tcp::socket&& socket,
-                      std::shared_ptr<server_state> server) {
-  std::make_shared<http_session>(std::move(socket), std::move(server))->run();
+                      std::shared_ptr<server_state> server,
+                      connection_slot slot) {
+  std::make_shared<http_session>(std::move(socket), std::move(server),
+                                 std::move(slot))
+    ->run();
 }
 
 } // namespace parlor::gateway

@@ -9,11 +9,13 @@
 namespace parlor::gateway {
 
 class server_state;
+class connection_slot;
 
 /// Serves HTTP requests on `socket` until it closes or a request upgrades
 /// it to a WebSocket (then a `ws_session` takes the socket over). On the io
 /// thread.
 void run_http_session(boost::asio::ip::tcp::socket&& socket,
-                      std::shared_ptr<server_state> server);
+                      std::shared_ptr<server_state> server,
+                      connection_slot slot);
 
 } // namespace parlor::gateway

@@ -108,9 +108,20 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     delay_ = std::chrono::milliseconds{0};
     // Small frames, request/response: Nagle plus delayed ACKs would add
     // ~40 ms to a reply that follows a write.
+    auto slot = server_->take_slot();
+    if (!slot) {
+      // Full: this one is refused, the open ones are not disturbed.
+      if (full_refusals_++ % 1000 == 0)
+        spdlog::warn("http accept: {} connections open (--max-connections): "
+                     "refusing new ones ({} so far)",
+                     server_->open_connections(), full_refusals_);
+      error_code close_ec;
+      socket.close(close_ec);
+      return do_accept();
+    }
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
-    run_http_session(std::move(socket), server_);
+    run_http_session(std::move(socket), server_, std::move(*slot));
   }
   do_accept();
 }

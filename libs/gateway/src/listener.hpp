@@ -47,6 +47,8 @@ private:
   std::chrono::milliseconds delay_{0};
   /// Accepts refused for lack of resources since the last success.
   uint64_t refused_ = 0;
+  /// Connections refused because `--max-connections` were open.
+  uint64_t full_refusals_ = 0;
 };
 
 } // namespace parlor::gateway

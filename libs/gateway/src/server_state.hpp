@@ -9,10 +9,36 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace parlor::gateway {
+
+/// One open connection of a server, counted while it lives: the HTTP
+/// session holds it, then the WebSocket session it becomes.
+class connection_slot {
+public:
+  explicit connection_slot(std::atomic<std::size_t>& open) : open_(&open) {
+    // nop
+  }
+
+  connection_slot(connection_slot&& other) noexcept
+    : open_(std::exchange(other.open_, nullptr)) {
+    // nop
+  }
+
+  connection_slot& operator=(connection_slot&&) = delete;
+
+  ~connection_slot() {
+    if (open_)
+      open_->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+private:
+  std::atomic<std::size_t>* open_;
+};
 
 /// What the listener and every session of one `http_server` share (Beast's
 /// `shared_state`). The flags and the session list are thread-safe; the
@@ -43,6 +69,22 @@ public:
     return {ready, draining, stopping};
   }
 
+  // -- connections ------------------------------------------------------------
+
+  /// A slot for a new connection, or none when `max_connections` are open
+  /// (the connection is then refused).
+  std::optional<connection_slot> take_slot() {
+    auto n = open_connections_.fetch_add(1, std::memory_order_relaxed);
+    connection_slot slot{open_connections_};
+    if (opts.max_connections != 0 && n >= opts.max_connections)
+      return std::nullopt; // the slot gives its count back
+    return slot;
+  }
+
+  std::size_t open_connections() const {
+    return open_connections_.load(std::memory_order_relaxed);
+  }
+
   // -- WebSocket sessions -----------------------------------------------------
 
   void add_session(local_socket* s, std::weak_ptr<local_socket> w) {
@@ -66,6 +108,7 @@ public:
   }
 
 private:
+  std::atomic<std::size_t> open_connections_{0};
   mutable std::mutex sessions_mtx_;
   std::unordered_map<local_socket*, std::weak_ptr<local_socket>> sessions_;
   std::vector<std::function<void()>> on_empty_;

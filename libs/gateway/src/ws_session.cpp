@@ -39,8 +39,11 @@ constexpr auto ws_handshake_timeout = std::chrono::seconds{10};
 class ws_session : public local_socket,
                    public std::enable_shared_from_this<ws_session> {
 public:
-  ws_session(tcp::socket&& socket, std::shared_ptr<server_state> server)
-    : ws_(std::move(socket)), server_(std::move(server)) {
+  ws_session(tcp::socket&& socket, std::shared_ptr<server_state> server,
+             connection_slot slot)
+    : ws_(std::move(socket)),
+      server_(std::move(server)),
+      slot_(std::move(slot)) {
     // nop
   }
 
@@ -274,13 +277,16 @@ private:
   bool closing_ = false;
   /// More than the high-water mark is buffered: frames queue.
   bool stalled_ = false;
+  /// Counts this connection towards `--max-connections`.
+  connection_slot slot_;
 };
 
 } // namespace
 
 void run_ws_session(tcp::socket&& socket, std::shared_ptr<server_state> server,
-                    http_request req, ws_accept player) {
-  std::make_shared<ws_session>(std::move(socket), std::move(server))
+                    connection_slot slot, http_request req, ws_accept player) {
+  std::make_shared<ws_session>(std::move(socket), std::move(server),
+                               std::move(slot))
     ->run(std::move(req), std::move(player));
 }
 

@@ -38,6 +38,9 @@ struct http_options {
   /// Origins whose pages may open WebSockets (`--allowed-origins`); empty:
   /// the node's own host, or localhost (`origin_allowed`).
   std::vector<std::string> allowed_origins;
+  /// Connections (HTTP and WebSocket) open at once; more are refused.
+  /// 0: no limit.
+  std::size_t max_connections = 18'000;
 };
 
 /// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,
