@@ -108,7 +108,9 @@ async function withNode(extra, body) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "parlor-runall-"));
   const node = await startServer(path.join(BIN, "parlor-node"),
     ["--name=bench", "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1",
-      "--cluster-port=0", `--data-dir=${dir}`, "--cluster-secret=bench", ...extra],
+      "--cluster-port=0", `--data-dir=${dir}`, "--cluster-secret=bench",
+      // The idle step holds 19,000 players, above the default 18,000 cap.
+      "--max-connections=19500", ...extra],
     /listening on [^\s]*:(\d+)/);
   try {
     return await body(`ws://127.0.0.1:${node.port}/socket/websocket`);
