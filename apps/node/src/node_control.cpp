@@ -115,10 +115,14 @@ void node_control::admin(const std::string& action,
   reply(404, json{{"error", "unknown_action"}}.dump());
 }
 
-void node_control::drain(std::chrono::milliseconds bound,
-                         std::function<void(uint64_t, std::string)> then) const {
+void node_control::mark_draining() const {
   door_->set_draining(true);
   caf::anon_send(agent_, cluster::status_atom_v, std::string{"draining"});
+}
+
+void node_control::drain(std::chrono::milliseconds bound,
+                         std::function<void(uint64_t, std::string)> then) const {
+  mark_draining();
   sys_.spawn([supervisor = supervisor_, bound,
               then = std::move(then)](caf::event_based_actor* self) {
     self->request(supervisor, bound, game_server::drain_atom_v)
@@ -135,8 +139,7 @@ void node_control::resume() const {
 
 void node_control::shut_down(shutdown_bounds bounds,
                              std::function<void()> done) const {
-  door_->set_draining(true);
-  caf::anon_send(agent_, cluster::status_atom_v, std::string{"draining"});
+  mark_draining();
   auto run = std::make_shared<shutdown_run>();
   run->door = door_;
   run->bounds = bounds;

@@ -91,6 +91,9 @@ public:
   static constexpr std::chrono::milliseconds admin_drain{60'000};
 
 private:
+  /// `/healthz` and the peers hear that this node drains.
+  void mark_draining() const;
+
   caf::actor_system& sys_;
   std::string name_;
   drain_target supervisor_;
