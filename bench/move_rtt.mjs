@@ -27,7 +27,7 @@ function startNode(name, seeds) {
     const dir = await mkdtemp(path.join(tmpdir(), "parlor-bench-"));
     const proc = spawn(BIN, [`--name=${name}`, "--http-host=127.0.0.1", "--http-port=0",
       "--cluster-host=127.0.0.1", "--cluster-port=0", `--data-dir=${dir}`,
-      "--cluster-secret=bench", ...(seeds ? [`--seeds=${seeds}`] : [])],
+      "--cluster-secret=bench", "--socket-rate=0", ...(seeds ? [`--seeds=${seeds}`] : [])],
       { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 15000);

@@ -263,6 +263,7 @@ const SERVERS = {
           "--name=peers", "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1",
           "--cluster-port=0", `--data-dir=${dataDir}`, "--cluster-secret=bench",
           `--threads=${OPT.parlorThreads}`,
+          "--socket-rate=0", // the driver's sockets move faster than a player may
         ], { cwd: REPO });
         for (let i = 0; ; i++) { // ready once /healthz answers
           try {

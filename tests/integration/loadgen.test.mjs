@@ -17,7 +17,8 @@ let echo;
 let echoUrl;
 
 before(async () => {
-  node = await startNode({ name: "loadgen-target" });
+  // The load generator moves faster per socket than a player may (as bench/ runs it).
+  node = await startNode({ name: "loadgen-target", args: ["--socket-rate=0"] });
   echo = spawn(ECHO, ["--host=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise((resolve, reject) => {
     let out = "";

@@ -220,7 +220,8 @@ async function metric(node, name) {
 
 test("a client that stops reading is closed with 1008 once 1024 frames wait; what it got came whole and in order",
   { timeout: 60000 }, () =>
-  withNode({}, async (node) => {
+  // 6,000 frames from one socket: far over the per-socket rate, which is not tested here.
+  withNode({ args: ["--socket-rate=0"] }, async (node) => {
     const bystander = await RawClient.connect(node, { name: "bystander" });
     const slow = await RawClient.connect(node, { name: "slow" });
     const before = await metric(node, "parlor_messages_in_total");
@@ -251,6 +252,67 @@ test("a client that stops reading is closed with 1008 once 1024 frames wait; wha
     await assertServes(bystander);
     bystander.close();
   }));
+
+test("over --socket-rate a frame gets rate_limited for its ref; bursts of twice the rate pass (contract §9)",
+  T, () => withNode({ args: ["--socket-rate=20"] }, async (node) => {
+    const c = await RawClient.connect(node, { name: "flood" });
+    const n = 200;
+    for (let i = 1; i <= n; i++) c.send([null, String(i), "phoenix", "heartbeat", {}]);
+    c.send([null, null, "phoenix", "heartbeat", {}]); // no ref: nothing to answer
+    await c.reply(String(n), { timeoutMs: 10000 });
+    const replies = c.frames.filter((f) => f[3] === "phx_reply");
+    assert.equal(replies.length, n, "one reply per frame with a ref");
+    const ok = replies.filter((f) => f[4].status === "ok");
+    const limited = replies.filter((f) => f[4].status === "error");
+    // A full bucket holds 40; a few more may refill while the frames arrive.
+    assert.ok(ok.length >= 40 && ok.length <= 60, `${ok.length} answered ok`);
+    for (const f of limited) {
+      assert.deepEqual(f.slice(2), ["phoenix", "phx_reply",
+        { status: "error", response: { reason: "rate_limited" } }]);
+    }
+    // The first 40 are the ones answered ok, in order.
+    assert.deepEqual(ok.slice(0, 40).map((f) => f[1]), Array.from({ length: 40 }, (_, i) => String(i + 1)));
+    // Another socket is served meanwhile, and this one again after a pause.
+    const other = await RawClient.connect(node, { name: "other" });
+    await assertServes(other);
+    await delay(1100);
+    await assertServes(c);
+    assert.ok(await metric(node, "parlor_rate_limited_total") >= n - 60);
+    c.close();
+    other.close();
+  }));
+
+test("a socket that floods for 10 s is closed with 1008; one under --socket-rate=0 never is (contract §9)",
+  { timeout: 40000 }, async () => {
+    // 200 frames a second for at most 14 s against the default 50/s.
+    const flood = async (node) => {
+      const c = await RawClient.connect(node, { name: "flood" });
+      const started = Date.now();
+      for (let i = 1; !c.closeInfo && Date.now() - started < 14000; i++) {
+        c.send([null, String(i), "phoenix", "heartbeat", {}]);
+        await delay(5);
+      }
+      return { c, seconds: (Date.now() - started) / 1000 };
+    };
+    await withNode({}, async (node) => {
+      const { c, seconds } = await flood(node);
+      const { code, reason } = await c.waitClosed(2000);
+      assert.equal(code, 1008);
+      assert.equal(reason, "rate limit exceeded");
+      assert.ok(seconds >= 10 && seconds < 13, `closed after ${seconds} s`);
+      const other = await RawClient.connect(node, { name: "other" });
+      await assertServes(other);
+      other.close();
+    });
+    await withNode({ args: ["--socket-rate=0"] }, async (node) => {
+      const c = await RawClient.connect(node, { name: "bench" });
+      const n = 2000;
+      for (let i = 1; i <= n; i++) c.send([null, String(i), "phoenix", "heartbeat", {}]);
+      await c.reply(String(n), { timeoutMs: 10000 });
+      assert.equal(c.frames.filter((f) => f[4]?.status === "ok").length, n);
+      c.close();
+    });
+  });
 
 test("lobby join answers the player, node and region", T, () =>
   withNode({ name: "proto-node", region: "fra" }, async (node) => {
@@ -325,7 +387,8 @@ test("phx_leave closes the channel; pushes to it are then unmatched", T, () =>
   }));
 
 test("more than 100 joined topics: too many channels joined", { timeout: 60000 }, () =>
-  withNode({}, async (node) => {
+  // 200 creates and joins in a row from one socket: over the per-socket rate.
+  withNode({ args: ["--socket-rate=0"] }, async (node) => {
     const c = await RawClient.connect(node);
     const lobby = await c.join("lobby");
     assert.equal(lobby.status, "ok");

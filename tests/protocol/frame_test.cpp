@@ -370,3 +370,67 @@ TEST_CASE("a deeply nested frame with a numeric ref is refused, not walked",
   REQUIRE(std::holds_alternative<decode_error>(huge));
   CHECK(std::get<decode_error>(huge).code == errc::too_deep);
 }
+
+TEST_CASE("peek_head reads the refs and topic of a frame without the rest",
+          "[protocol]") {
+  SECTION("a whole frame") {
+    auto h = peek_head(R"(["1","2","game:ABCD","move",{"cell":4}])");
+    REQUIRE(h);
+    CHECK(h->join_ref == "1");
+    CHECK(h->ref == "2");
+    CHECK(h->topic == "game:ABCD");
+  }
+  SECTION("the payload is never read: truncated or deep, the head holds") {
+    auto h = peek_head(R"([null,"7","phoenix","heartbeat",{"a":[[[[)");
+    REQUIRE(h);
+    CHECK_FALSE(h->join_ref);
+    CHECK(h->ref == "7");
+    CHECK(h->topic == "phoenix");
+    std::string deep = R"(["1","2","lobby","x",)" + std::string(200000, '[');
+    auto d = peek_head(deep);
+    REQUIRE(d);
+    CHECK(d->ref == "2");
+  }
+  SECTION("refs may be numbers, as decode reads them; escapes are decoded") {
+    auto h = peek_head(R"([5, 18446744073709551615, "lob\u0062y"])");
+    REQUIRE(h);
+    CHECK(h->join_ref == "5");
+    CHECK(h->ref == "18446744073709551615");
+    CHECK(h->topic == "lobby");
+  }
+  SECTION("a topic of the wrong type keeps the refs, with no topic") {
+    auto h = peek_head(R"(["1","2",{"x":1},"e",{}])");
+    REQUIRE(h);
+    CHECK(h->ref == "2");
+    CHECK(h->topic.empty());
+  }
+  SECTION("no usable refs: nothing") {
+    CHECK_FALSE(peek_head(""));
+    CHECK_FALSE(peek_head("not json"));
+    CHECK_FALSE(peek_head(R"({"ref":"2"})"));
+    CHECK_FALSE(peek_head(R"(["1"])"));
+    CHECK_FALSE(peek_head(R"([["1"],"2","lobby"])"));
+    CHECK_FALSE(peek_head(R"(["1",true,"lobby"])"));
+    CHECK_FALSE(peek_head(R"(["1",2.5,"lobby"])"));
+  }
+  SECTION("it agrees with decode on every frame decode can answer") {
+    for (std::string_view text :
+         {R"(["1","2","lobby","phx_join",{}])",
+          R"([null,"3","game:QQQQ","move",{"cell":1}])",
+          R"(["1","2","lobby","phx_join"])", R"([7,8,"t","e",[]])"}) {
+      auto h = peek_head(text);
+      auto d = decode(text);
+      REQUIRE(h);
+      if (auto* f = std::get_if<frame>(&d)) {
+        CHECK(h->ref == f->ref);
+        CHECK(h->join_ref == f->join_ref);
+        CHECK(h->topic == f->topic);
+      } else {
+        auto& e = std::get<decode_error>(d);
+        CHECK(h->ref == e.ref);
+        CHECK(h->join_ref == e.join_ref);
+        CHECK(h->topic == e.topic);
+      }
+    }
+  }
+}

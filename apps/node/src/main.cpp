@@ -210,6 +210,7 @@ int run(const node::node_config& conf) {
   env->signer = std::make_shared<const auth::token_signer>(secret);
   env->metrics = metrics;
   env->limits.max_frame_bytes = conf.max_frame_bytes;
+  env->limits.socket_rate = conf.socket_rate;
   env->limits.idle_timeout = std::chrono::milliseconds{conf.idle_timeout_ms};
 
   gateway::http_options hopts;

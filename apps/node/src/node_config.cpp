@@ -156,6 +156,10 @@ const std::vector<option>& options() {
       "HTTP and WebSocket connections open at once; more are refused "
       "(default: 18000)"},
      number(&node_config::max_connections, 1, 10'000'000)},
+    {{"socket-rate", "VALUE",
+      "frames a second per socket, bursts of twice that; 0 = no limit, for "
+      "benchmarks (default: 50)"},
+     number(&node_config::socket_rate, 0, 1'000'000)},
     {{"idle-timeout-ms", "VALUE",
      "close sockets silent for this long; clients beat every 30 s (default: 60000)"},
      number(&node_config::idle_timeout_ms, 1000, 3'600'000)},

@@ -5,10 +5,12 @@
 #include "ws_session.hpp"
 
 #include "batching_socket.hpp"
+#include "frame_budget.hpp"
 #include "io_errors.hpp"
 #include "server_state.hpp"
 
 #include "parlor/gateway/gateway_actor.hpp"
+#include "parlor/protocol/frame.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -43,7 +45,8 @@ public:
              connection_slot slot)
     : ws_(std::move(socket)),
       server_(std::move(server)),
-      slot_(std::move(slot)) {
+      slot_(std::move(slot)),
+      budget_(server_->env->limits.socket_rate) {
     // nop
   }
 
@@ -148,10 +151,36 @@ private:
       return do_close(static_cast<uint16_t>(websocket::close_code::unknown_data),
                       "binary frames are not supported");
     }
-    caf::anon_send(actor_, inbound_atom_v,
-                   beast::buffers_to_string(buffer_.data()));
+    switch (budget_.take(frame_budget::clock::now())) {
+      case frame_budget::verdict::accept:
+        caf::anon_send(actor_, inbound_atom_v,
+                       beast::buffers_to_string(buffer_.data()));
+        break;
+      case frame_budget::verdict::refuse:
+        refuse_frame();
+        break;
+      case frame_budget::verdict::close:
+        buffer_.consume(buffer_.size());
+        return do_close(static_cast<uint16_t>(websocket::close_code::policy_error),
+                        "rate limit exceeded");
+    }
     buffer_.consume(buffer_.size());
     do_read();
+  }
+
+  /// Answers a frame over the socket's budget with `rate_limited`, here on
+  /// the io thread: a flood costs a look at each frame's head, and its
+  /// frames never reach the gateway actor.
+  void refuse_frame() {
+    server_->env->metrics->rate_limited.add();
+    auto data = buffer_.cdata();
+    auto head = protocol::peek_head(
+      {static_cast<const char*>(data.data()), data.size()});
+    if (!head || !head->ref)
+      return;
+    on_send(std::make_shared<const std::string>(protocol::encode_reply(
+      head->join_ref, head->ref, head->topic, false,
+      protocol::reason("rate_limited"))));
   }
 
   /// Writes the frame, or queues it while a slow reader holds more than
@@ -279,6 +308,8 @@ private:
   bool stalled_ = false;
   /// Counts this connection towards `--max-connections`.
   connection_slot slot_;
+  /// `--socket-rate`.
+  frame_budget budget_;
 };
 
 } // namespace

@@ -122,6 +122,8 @@ std::string node_metrics::render() const {
                  messages_out);
   render_counter(out, "parlor_bad_frames_total",
                  "Frames refused as malformed.", bad_frames);
+  render_counter(out, "parlor_rate_limited_total",
+                 "Frames refused over a socket's --socket-rate.", rate_limited);
   render_counter(out, "parlor_moves_total", "Moves accepted.", moves);
   render_counter(out, "parlor_moves_rejected_total",
                  "Moves refused by the rules.", moves_rejected);

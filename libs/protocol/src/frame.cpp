@@ -227,6 +227,107 @@ std::variant<frame, decode_error> decode(std::string_view text) {
   return decode_full(text);
 }
 
+namespace {
+
+/// SAX handler of `peek_head`: takes the first three elements of the
+/// frame's array and stops the parser there (returning false).
+class head_reader {
+public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  frame_head head;
+  /// Whether `[join_ref, ref` were read as a frame's.
+  bool usable = false;
+
+  bool null() {
+    return index_ < 2 ? element(std::nullopt) : fail();
+  }
+  bool boolean(bool) {
+    return fail();
+  }
+  // Refs may be numbers (as `decode` reads them); a topic may not.
+  bool number_integer(number_integer_t x) {
+    return index_ < 2 ? element(std::to_string(x)) : fail();
+  }
+  bool number_unsigned(number_unsigned_t x) {
+    return index_ < 2 ? element(std::to_string(x)) : fail();
+  }
+  bool number_float(number_float_t, const string_t&) {
+    return fail();
+  }
+  bool string(string_t& x) {
+    return element(std::move(x));
+  }
+  bool binary(binary_t&) {
+    return fail();
+  }
+  bool start_object(std::size_t) {
+    return fail();
+  }
+  bool key(string_t&) {
+    return fail();
+  }
+  bool end_object() {
+    return fail();
+  }
+  bool start_array(std::size_t) {
+    if (in_array_)
+      return fail();
+    in_array_ = true;
+    return true;
+  }
+  bool end_array() {
+    return false;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception&) {
+    return false;
+  }
+
+private:
+  bool element(std::optional<std::string> x) {
+    if (!in_array_)
+      return fail();
+    switch (index_++) {
+      case 0:
+        head.join_ref = std::move(x);
+        return true;
+      case 1:
+        head.ref = std::move(x);
+        usable = true;
+        return true;
+      default:
+        if (x)
+          head.topic = std::move(*x);
+        return false; // all that is needed
+    }
+  }
+
+  bool fail() {
+    if (index_ == 2) // a topic that is not a string: the refs still hold
+      return false;
+    usable = false;
+    return false;
+  }
+
+  bool in_array_ = false;
+  int index_ = 0;
+};
+
+} // namespace
+
+std::optional<frame_head> peek_head(std::string_view text) {
+  head_reader reader;
+  json::sax_parse(text.begin(), text.end(), &reader);
+  if (!reader.usable)
+    return std::nullopt;
+  return std::move(reader.head);
+}
+
 json payload_json(const frame& f) {
   return json::parse(f.payload, nullptr, false);
 }

@@ -36,6 +36,7 @@ struct node_config {
   std::string log_level = "info";
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_connections = 18'000;
+  uint32_t socket_rate = 50;
   uint32_t idle_timeout_ms = 60'000;
   uint32_t finished_ttl_s = 1800;
   uint32_t idle_game_ttl_s = 1800;

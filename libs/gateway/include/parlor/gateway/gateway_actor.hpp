@@ -24,6 +24,10 @@ namespace parlor::gateway {
 struct socket_limits {
   /// Largest text frame accepted; larger ones close the socket with 1009.
   std::size_t max_frame_bytes = 64 * 1024;
+  /// Frames a second per socket on average, bursts of twice that
+  /// (`--socket-rate`); 0: no limit. Frames over it are answered
+  /// `rate_limited`; a socket over it for 10 s is closed with 1008.
+  uint32_t socket_rate = 50;
   /// Topics one socket may join at once (Phoenix's limit).
   std::size_t max_channels = 100;
   /// Frames queued for a slow reader before it is dropped with 1008.

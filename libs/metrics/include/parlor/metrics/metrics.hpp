@@ -64,6 +64,7 @@ struct node_metrics {
   counter messages_in;
   counter messages_out;
   counter bad_frames;
+  counter rate_limited;
   counter moves;
   counter moves_rejected;
   histogram move_latency;

@@ -74,6 +74,18 @@ inline constexpr std::size_t max_depth = 32;
 /// `max_depth` are refused before any parse.
 std::variant<frame, decode_error> decode(std::string_view text);
 
+/// Where a reply to a frame goes: its refs and topic.
+struct frame_head {
+  std::optional<std::string> join_ref;
+  std::optional<std::string> ref;
+  std::string topic;
+};
+
+/// Reads only the head of a frame (`[join_ref, ref, topic`), without
+/// parsing or validating the rest: for answering frames that are refused
+/// unread (`rate_limited`). None if the text does not start like a frame.
+std::optional<frame_head> peek_head(std::string_view text);
+
 /// Encodes `f` as a JSON array.
 std::string encode(const frame& f);
 
