@@ -85,7 +85,8 @@ test("two browsers play a game to an X win", { timeout: 90000 }, async () => {
     browser = await launchBrowser();
     const alice = await openPlayer(browser, "alice", { width: 1280, height: 800 });
     const bob = await openPlayer(browser, "bob", { width: 390, height: 844 });
-    players.push(alice, bob);
+    const carol = await openPlayer(browser, "carol", { width: 1024, height: 768 });
+    players.push(alice, bob, carol);
 
     // Alice creates a game.
     const code = await createGame(alice, node, "Alice");
@@ -93,17 +94,30 @@ test("two browsers play a game to an X win", { timeout: 90000 }, async () => {
     assert.equal(new URL(alice.page.url()).pathname, `/g/${code}`);
     await alice.page.waitForSelector('#status[data-status="waiting"]');
     assert.match(await alice.page.textContent("#you"), /You are X/);
-    assert.equal((await alice.page.textContent("#share-link")).trim(), `${node.url}/g/${code}`);
+    // The UI creates invite games (contract §9): the share link carries the secret.
+    const link = (await alice.page.textContent("#share-link")).trim();
+    assert.match(link, new RegExp(`^${node.url}/g/${code}#invite=[0-9a-f]{24}$`));
+    assert.equal(await alice.page.getAttribute("#share-link", "href"), link);
     assert.match(await alice.page.textContent("#node-line"), /You are on node e2e-node \(region local\)/);
 
-    // Bob joins with the code, typed in lower case.
-    await bob.page.goto(`${node.url}/`);
+    // Carol only knows the code, typed in lower case: she watches, the seat stays free.
+    await carol.page.goto(`${node.url}/`);
+    await carol.page.fill("#name", "Carol");
+    await carol.page.fill("#join-code", code.toLowerCase());
+    await carol.page.click("#join");
+    await carol.page.waitForURL(new RegExp(`/g/${code}$`), { timeout: STEP_MS });
+    await carol.page.waitForSelector('#you[data-seat=""]');
+    assert.match(await carol.page.textContent("#you"), /You are watching/);
+    assert.match(await alice.page.textContent("#status"), /Waiting/i);
+
+    // Bob opens the share link: he takes O, and the secret leaves his address bar.
+    await bob.page.goto(link);
     await bob.page.fill("#name", "Bob");
-    await bob.page.fill("#join-code", code.toLowerCase());
     await bob.page.click("#join");
     await bob.page.waitForURL(new RegExp(`/g/${code}$`), { timeout: STEP_MS });
     await bob.page.waitForSelector('#status[data-status="playing"]');
     assert.match(await bob.page.textContent("#you"), /You are O/);
+    assert.equal(new URL(bob.page.url()).hash, "");
     await alice.page.waitForSelector('#status[data-status="playing"]');
     assert.equal((await alice.page.textContent("#status")).trim(), "Your turn");
     assert.match(await alice.page.textContent('#players [data-seat="O"]'), /Bob/);
@@ -205,10 +219,9 @@ test("after a node restart the pages reconnect, rejoin and play on", { timeout: 
     const bob = await openPlayer(browser, "bob", { width: 1024, height: 768 });
     players.push(alice, bob);
 
-    const code = await createGame(alice, node, "Alice");
-    await bob.page.goto(`${node.url}/`);
+    await createGame(alice, node, "Alice");
+    await bob.page.goto((await alice.page.textContent("#share-link")).trim());
     await bob.page.fill("#name", "Bob");
-    await bob.page.fill("#join-code", code);
     await bob.page.click("#join");
     await bob.page.waitForSelector('#status[data-status="playing"]');
     await playCell(alice, 0);

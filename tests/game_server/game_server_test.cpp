@@ -64,10 +64,11 @@ struct node_fixture : test::actor_fixture {
     fs::remove_all(dir, ec);
   }
 
-  std::string create(const std::string& player = "a1") {
+  std::string create(const std::string& player = "a1",
+                     const std::string& invite = {}) {
     return ask<std::string>(supervisor,
                             game_server::create_msg{"tictactoe", player,
-                                                    "Alice"});
+                                                    "Alice", invite});
   }
 
   game_server::game_server_actor lookup(const std::string& code) {
@@ -76,9 +77,10 @@ struct node_fixture : test::actor_fixture {
 
   std::pair<std::string, json> join(const game_server::game_server_actor& game,
                                     const std::string& id,
-                                    const std::string& name) {
-    auto joined = ask<game_server::joined_msg>(game,
-                                               game_server::join_msg{id, name});
+                                    const std::string& name,
+                                    const std::string& invite = {}) {
+    auto joined = ask<game_server::joined_msg>(
+      game, game_server::join_msg{id, name, invite});
     return {joined.seat, json::parse(joined.state)};
   }
 
@@ -134,8 +136,7 @@ TEST_CASE_METHOD(node_fixture, "a created game is registered and durable",
 TEST_CASE_METHOD(node_fixture, "an unknown game type is refused",
                  "[game_server][actor]") {
   auto err = ask_error<std::string>(supervisor,
-                                    game_server::create_msg{"chess", "a1",
-                                                            "Alice"});
+                                    game_server::create_msg{"chess", "a1", "Alice", ""});
   CHECK(err == game_server::errc::unknown_game);
 }
 
@@ -230,6 +231,28 @@ TEST_CASE_METHOD(node_fixture, "unfinished games are restored at start",
   CHECK(st["version"] == 3);
 }
 
+TEST_CASE_METHOD(node_fixture,
+                 "an invite game seats only the secret's holder, also after a "
+                 "restart of its node (contract §9)",
+                 "[game_server][actor]") {
+  const std::string secret = "0123456789abcdef01234567";
+  auto code = create("a1", secret);
+  auto game = lookup(code);
+  auto [guess_seat, guess_state] = join(game, "m9", "Mallory", "ZZZZ");
+  CHECK(guess_seat.empty());
+  CHECK(guess_state["version"] == 1);
+  CHECK(guess_state["players"]["O"].is_null());
+  stop();
+  start(std::chrono::minutes{30});
+  CHECK(ask<uint64_t>(supervisor, game_server::restore_atom_v) == 1);
+  auto back = lookup(code);
+  CHECK(join(back, "m9", "Mallory").first.empty());
+  auto [seat, st] = join(back, "b2", "Bob", secret);
+  CHECK(seat == "O");
+  CHECK(st["version"] == 2);
+  CHECK(st.dump().find(secret) == std::string::npos);
+}
+
 TEST_CASE_METHOD(node_fixture, "a finished game expires after its ttl",
                  "[game_server][actor]") {
   stop();
@@ -262,7 +285,7 @@ TEST_CASE_METHOD(node_fixture,
     for (auto* who : {&alice, &bob})
       (*who)
         ->request(game, 5s,
-                  game_server::join_msg{who == &alice ? "a1" : "b2", "P"})
+                  game_server::join_msg{who == &alice ? "a1" : "b2", "P", ""})
         .receive([](game_server::joined_msg&) {},
                  [&](caf::error& e) { FAIL(sys.render(e)); });
     alice->send(game, game_server::leave_atom_v);
@@ -411,7 +434,7 @@ TEST_CASE_METHOD(node_fixture,
   peer_node n0{sys, *env, dir.string() + "-n0"};
   auto keeper = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
   member_up(n0.supervisor, "n1", keeper);
-  auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice"});
+  auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice", ""});
   auto their_game = game_of(ask<caf::actor>(n0.registry,
                                             registry::lookup_atom_v, code));
   join(their_game, "b2", "Bob");
@@ -470,7 +493,7 @@ TEST_CASE_METHOD(node_fixture,
   auto keeper1 = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
   member_up(other, "n1", keeper1);
   member_up(supervisor, "n0", n0.keeper);
-  auto code = ask<std::string>(other, game_server::create_msg{"tictactoe", "a1", "Alice"});
+  auto code = ask<std::string>(other, game_server::create_msg{"tictactoe", "a1", "Alice", ""});
   auto old_game = game_of(ask<caf::actor>(n0.registry,
                                           registry::lookup_atom_v, code));
   join(old_game, "b2", "Bob");
@@ -488,7 +511,7 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(stored(code).incarnation == 2);
   CHECK(move(game, "b2", 4) == 4);
   // A game created through the draining node is placed on n1.
-  auto placed = ask<std::string>(other, game_server::create_msg{"tictactoe", "c3", "Carol"});
+  auto placed = ask<std::string>(other, game_server::create_msg{"tictactoe", "c3", "Carol", ""});
   auto [seat2, state2] = join(lookup(placed), "c3", "Carol");
   CHECK(seat2 == "X");
   CHECK(state2["host"]["node"] == "n1");

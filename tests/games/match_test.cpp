@@ -199,6 +199,53 @@ TEST_CASE("save and restore keep everything", "[games]") {
   CHECK(w->join(bob).seat == "O");
 }
 
+TEST_CASE("an invite game seats only joins with its secret, STATE never shows "
+          "it, save and restore keep it (contract §9)",
+          "[games]") {
+  const std::string secret = "9f3c0a7be21d44c6a8e5b0f1";
+  auto m = match::create("tictactoe", "ABCD", alice, secret);
+  REQUIRE(m);
+  CHECK(m->invite_only());
+  CHECK_FALSE(match::create("tictactoe", "ABCD", alice)->invite_only());
+  // Without it, with a wrong one, a prefix or a longer one: a spectator, and
+  // nothing changes.
+  for (std::string_view wrong :
+       {std::string_view{}, std::string_view{"x"},
+        std::string_view{secret}.substr(0, secret.size() - 1),
+        std::string_view{"9f3c0a7be21d44c6a8e5b0f2"}}) {
+    auto r = m->join(bob, wrong);
+    CHECK_FALSE(r.seat);
+    CHECK_FALSE(r.changed);
+  }
+  CHECK(m->join(bob, secret + "0").seat == std::nullopt);
+  CHECK(m->version() == 1);
+  // The creator rejoins without it; the invited friend takes O with it.
+  CHECK(m->join(alice).seat == "X");
+  auto friend_join = m->join(bob, secret);
+  CHECK(friend_join.seat == "O");
+  CHECK(friend_join.changed);
+  CHECK(m->join(bob).seat == "O"); // a rejoin needs no secret
+  CHECK_FALSE(m->join(carol, secret).seat); // full
+  CHECK(m->state_text().find(secret) == std::string::npos);
+  CHECK(saved(*m)["invite"] == secret);
+  auto r = match::restore(saved(*m));
+  REQUIRE(r);
+  CHECK(r->invite_only());
+  CHECK(r->save_text() == m->save_text());
+  // A restored waiting invite game still wants the secret.
+  auto waiting = match::restore(saved(*match::create("tictactoe", "WXYZ", alice, secret)));
+  REQUIRE(waiting);
+  CHECK_FALSE(waiting->join(bob).seat);
+  CHECK(waiting->join(bob, secret).seat == "O");
+  // An open game's snapshot has no invite key; a bad one is refused.
+  CHECK_FALSE(saved(*started()).contains("invite"));
+  auto bad = saved(*m);
+  bad["invite"] = "";
+  CHECK_FALSE(match::restore(bad));
+  bad["invite"] = 7;
+  CHECK_FALSE(match::restore(bad));
+}
+
 TEST_CASE("restore refuses corrupt snapshots", "[games]") {
   auto good = saved(*started());
   CHECK_FALSE(match::restore(json()));

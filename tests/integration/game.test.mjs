@@ -1,8 +1,11 @@
 // Tic-tac-toe over the stock phoenix JS client (contract §4), against a real parlor-node.
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { startNode, withNode } from "./support/node.mjs";
-import { connectPhoenix, disconnect, disconnectAll, joinChannel, push } from "./support/phx.mjs";
+import { RawClient, connectPhoenix, disconnect, disconnectAll, joinChannel, push } from "./support/phx.mjs";
 
 const T = { timeout: 30000 };
 
@@ -355,3 +358,122 @@ for (const threads of ["0", "2"]) {
       }
     });
 }
+
+// ---- seats by invitation (contract §9) ---------------------------------------------------
+
+test("an invite game seats only the holder of its secret; the code alone watches", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    const r = await push(alice.lobby, "create", { game: "tictactoe", seating: "invite" });
+    assert.equal(r.status, "ok", JSON.stringify(r.response));
+    const { code, invite } = r.response;
+    assert.match(code, /^[A-Z]{4}$/);
+    assert.match(invite, /^[0-9a-f]{24}$/, "at least 64 random bits, URL-safe");
+    const a = await join(alice, code);
+    assert.equal(a.seat, "X", "the creator is seated without the secret");
+    assert.equal(JSON.stringify(a.state).includes(invite), false, "STATE never carries the secret");
+
+    // A guesser with the code and no secret, or a wrong one, watches; the seat stays free.
+    const mallory = await player(node, "mallory");
+    const m = await join(mallory, code);
+    assert.equal(m.seat, null);
+    assert.equal(m.state.status, "waiting");
+    assert.equal(m.state.players.O, null);
+    const eve = await player(node, "eve");
+    const e = await joinChannel(eve.socket, `game:${code}`, { invite: "0".repeat(24) });
+    assert.equal(e.status, "ok");
+    assert.equal(e.response.seat, null);
+    const refusedMove = await push(e.channel, "move", { cell: 0 });
+    assert.deepEqual(refusedMove, { status: "error", response: { reason: "not_a_player" } });
+
+    // The friend with the secret takes O and the game starts.
+    const bob = await player(node, "bob");
+    const b = await joinChannel(bob.socket, `game:${code}`, { invite });
+    assert.equal(b.status, "ok", JSON.stringify(b.response));
+    assert.equal(b.response.seat, "O");
+    assert.equal(b.response.state.status, "playing");
+    assert.deepEqual(b.response.state.players.O, { id: bob.me.id, name: "bob" });
+    await m.waitForState((s) => s.status === "playing");
+
+    // The same secret, used again once the seats are full, seats nobody.
+    const carol = await player(node, "carol");
+    const c = await joinChannel(carol.socket, `game:${code}`, { invite });
+    assert.equal(c.response.seat, null);
+    await closeAll(alice, mallory, eve, bob, carol);
+  }));
+
+test("seating defaults to open, and a bad seating is refused without creating a game", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    const open = await push(alice.lobby, "create", { game: "tictactoe", seating: "open" });
+    assert.equal(open.status, "ok");
+    assert.equal("invite" in open.response, false, "an open game has no secret");
+    const plain = await push(alice.lobby, "create", { game: "tictactoe" });
+    assert.equal("invite" in plain.response, false);
+    await join(alice, plain.response.code);
+    const bob = await player(node, "bob");
+    assert.equal((await join(bob, plain.response.code)).seat, "O", "open seating as §4");
+
+    for (const seating of ["closed", 1, null, ["invite"]]) {
+      const bad = await push(alice.lobby, "create", { game: "tictactoe", seating });
+      assert.equal(bad.status, "error", `seating ${JSON.stringify(seating)}`);
+      assert.equal(bad.response.reason, "bad_options");
+      assert.equal(typeof bad.response.detail, "string");
+    }
+    const before = await (await fetch(`${node.url}/metrics`)).text();
+    const created = Number(before.match(/^parlor_games_created_total (\d+)/m)[1]);
+    assert.equal(created, 2, "the refused creates made no game");
+    await closeAll(alice, bob);
+  }));
+
+test("an invite game keeps its secret across a restart", T, async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "parlor-invite-"));
+  const node = await startNode({ name: "invite-solo", dataDir });
+  let restarted;
+  try {
+    const alice = await player(node, "alice");
+    const { response: { code, invite } } = await push(alice.lobby, "create", { game: "tictactoe", seating: "invite" });
+    await join(alice, code);
+    await closeAll(alice);
+    await node.stop();
+    restarted = await startNode({ name: "invite-solo", dataDir });
+    const mallory = await player(restarted, "mallory");
+    assert.equal((await join(mallory, code)).seat, null, "still seats only by invitation");
+    const bob = await player(restarted, "bob");
+    const b = await joinChannel(bob.socket, `game:${code}`, { invite });
+    assert.equal(b.response.seat, "O");
+    await closeAll(mallory, bob);
+  } finally {
+    if (restarted) await restarted.stop();
+    else await node.stop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("more than 20 not_found joins in a minute: that socket's joins get rate_limited", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    const code = await create(alice);
+    const guesser = await RawClient.connect(node, { name: "guesser" });
+    const taken = new Set([code]);
+    const unused = [];
+    for (let i = 0; unused.length < 21; i++) {
+      const guess = String.fromCharCode(65 + (i % 26), 65 + Math.floor(i / 26) % 26, 81, 90);
+      if (!taken.has(guess)) unused.push(guess);
+    }
+    for (const guess of unused) {
+      const j = await guesser.join(`game:${guess}`);
+      assert.deepEqual(j.response, { reason: "not_found" }, guess);
+    }
+    // The 22nd join, even of a real code, is refused; so is a malformed one.
+    const refusedJoin = await guesser.join(`game:${code}`);
+    assert.equal(refusedJoin.status, "error");
+    assert.deepEqual(refusedJoin.response, { reason: "rate_limited" });
+    assert.deepEqual((await guesser.join("game:zz")).response, { reason: "rate_limited" });
+    // The lobby and other sockets are not affected.
+    assert.equal((await guesser.join("lobby")).status, "ok");
+    const bob = await player(node, "bob");
+    assert.equal((await join(bob, code)).seat, "O");
+    guesser.close();
+    await closeAll(alice, bob);
+  }));

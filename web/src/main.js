@@ -6,12 +6,15 @@
 //   body[data-view]          "home" | "game": which view is shown
 //   #home-view, #game-view   the two views; the other one is `hidden`
 //   #name                    display name input (1–32 characters), kept in localStorage
-//   #new-game                button: create a tic-tac-toe game, then open /g/CODE
+//   #new-game                button: create a tic-tac-toe game (seating by invitation), then
+//                            open /g/CODE
 //   #join-code, #join        4-letter code input (upper-cased as you type) and its button
 //   #home-note, #home-error  info / error messages on the home page
 //   #conn                    connection pill; data-state = idle|connecting|connected|reconnecting
 //   #code                    the big 4-letter game code
-//   #share-link, #copy       link to share (href and text = origin + "/g/" + code), copy button
+//   #share-link, #copy       link to share, copy button: href and text = origin + "/g/" + code,
+//                            + "#invite=" + secret when this browser knows the game's invite
+//                            secret (the creator does; so does whoever opened such a link)
 //   #status                  status line; data-status = joining|waiting|playing|finished,
 //                            data-tone = turn|win|lose|neutral
 //   #you                     "You are X" / "You are O" / "You are watching"; data-seat = X|O|""
@@ -31,6 +34,7 @@ import {
 
 const LS_NAME = "parlor.name";
 const LS_TOKEN = "parlor.token";
+const LS_INVITE = "parlor.invite."; // + code: the game's invite secret, when this browser has it
 const PUSH_TIMEOUT_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
@@ -57,6 +61,22 @@ const app = {
   node: null, // {node, region} the socket is connected to
   game: null, // see openGame()
 };
+
+/** The invite secret this browser holds for game `code`, or null. */
+function inviteFor(code) {
+  return storage.get(LS_INVITE + code);
+}
+
+/**
+ * Takes the invite secret from a share link's fragment (`#invite=SECRET`): the fragment never
+ * reaches a server or a Referer header. Remembered per code, so a reload or a later visit by
+ * code keeps the seat's key; the fragment is then dropped from the address bar.
+ */
+function takeInviteFromURL(code) {
+  const match = location.hash.match(/^#invite=([A-Za-z0-9_-]{1,128})$/);
+  if (match) storage.set(LS_INVITE + code, match[1]);
+  return Boolean(match);
+}
 
 // ---- connection ----------------------------------------------------------
 
@@ -147,7 +167,8 @@ function route() {
   const match = location.pathname.match(/^\/g\/([A-Za-z]{4})\/?$/);
   if (match) {
     const code = match[1].toUpperCase();
-    if (location.pathname !== `/g/${code}`) history.replaceState(null, "", `/g/${code}`);
+    takeInviteFromURL(code);
+    if (location.pathname !== `/g/${code}` || location.hash) history.replaceState(null, "", `/g/${code}`);
     if (storedName()) {
       showGame(code);
     } else {
@@ -218,11 +239,15 @@ function createGame() {
   const button = $("new-game");
   setBusy(button, true);
   const done = () => setBusy(button, false);
-  app.lobby.push("create", { game: "tictactoe" }, PUSH_TIMEOUT_MS)
+  // Invite seating (contract §9): the free seat goes to whoever has the share link, not to
+  // whoever guesses the 4-letter code.
+  app.lobby.push("create", { game: "tictactoe", seating: "invite" }, PUSH_TIMEOUT_MS)
     .receive("ok", (reply) => {
       done();
-      if (reply && /^[A-Z]{4}$/.test(reply.code)) navigate(`/g/${reply.code}`);
-      else showHomeError("The server sent an unexpected answer. Please try again.");
+      if (reply && /^[A-Z]{4}$/.test(reply.code)) {
+        if (typeof reply.invite === "string") storage.set(LS_INVITE + reply.code, reply.invite);
+        navigate(`/g/${reply.code}`);
+      } else showHomeError("The server sent an unexpected answer. Please try again.");
     })
     .receive("error", (reply) => {
       done();
@@ -250,7 +275,8 @@ function joinByCode() {
 // ---- game ----------------------------------------------------------------
 
 function shareURL(code) {
-  return `${location.origin}/g/${code}`;
+  const invite = inviteFor(code);
+  return `${location.origin}/g/${code}${invite ? `#invite=${invite}` : ""}`;
 }
 
 function showGame(code) {
@@ -262,7 +288,8 @@ function showGame(code) {
   }
   leaveGame();
   const socket = ensureSocket();
-  const channel = socket.channel(`game:${code}`, {});
+  const invite = inviteFor(code);
+  const channel = socket.channel(`game:${code}`, invite ? { invite } : {});
   const game = {
     code,
     channel,

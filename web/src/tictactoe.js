@@ -31,7 +31,7 @@ export function statusLine(state, seat) {
   if (!state) return { text: "Joining game…", tone: "neutral" };
   switch (state.status) {
     case "waiting":
-      return { text: "Waiting for an opponent — share the code", tone: "neutral" };
+      return { text: "Waiting for an opponent — share the link", tone: "neutral" };
     case "playing":
       if (seat && state.turn === seat) return { text: "Your turn", tone: "turn" };
       return { text: state.turn ? `${state.turn}'s turn` : "Playing", tone: "neutral" };

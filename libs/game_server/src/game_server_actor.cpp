@@ -196,7 +196,8 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
     [=](const join_msg& msg) -> caf::result<joined_msg> {
       note_present(self);
       auto next = std::make_unique<games::match>(*self->state.match);
-      auto res = next->join(games::player{msg.player_id, msg.name});
+      auto res = next->join(games::player{msg.player_id, msg.name},
+                            msg.invite);
       auto seat = res.seat.value_or(std::string{});
       if (!res.changed)
         return joined_msg{std::move(seat), self->state.state_text};

@@ -90,18 +90,21 @@ void discard(supervisor_ptr self, const std::string& code,
 }
 
 void try_create(supervisor_ptr self, caf::typed_response_promise<std::string> rp,
-                std::shared_ptr<const games::player> creator,
-                std::string kind, int attempt) {
+                std::shared_ptr<const create_msg> req, int attempt) {
   auto retry = [=]() mutable {
     if (attempt < max_code_attempts)
-      try_create(self, rp, creator, kind, attempt + 1);
+      try_create(self, rp, req, attempt + 1);
     else
       rp.deliver(caf::error{errc::no_free_code});
   };
   auto code = registry::random_code();
   if (self->state.games.find(code))
     return retry();
-  auto game = start(self, games::match::create(kind, code, *creator), 1);
+  auto game = start(self,
+                    games::match::create(req->kind, code,
+                                         {req->player_id, req->name},
+                                         req->invite),
+                    1);
   self
     ->request(self->state.registry, registry_timeout,
               registry::register_msg{code, caf::actor_cast<caf::actor>(game),
@@ -146,9 +149,7 @@ caf::result<std::string> create(supervisor_ptr self, create_msg& msg) {
             [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
     return rp;
   }
-  auto creator = std::make_shared<const games::player>(
-    games::player{std::move(msg.player_id), std::move(msg.name)});
-  try_create(self, rp, std::move(creator), std::move(msg.kind), 0);
+  try_create(self, rp, std::make_shared<const create_msg>(std::move(msg)), 0);
   return rp;
 }
 

@@ -15,26 +15,45 @@ match::match(std::string code, std::unique_ptr<rules> r)
 }
 
 match::match(const match& other)
-  : code_(other.code_), rules_(other.rules_->clone()),
+  : code_(other.code_), invite_(other.invite_), rules_(other.rules_->clone()),
     seated_(other.seated_), started_(other.started_),
     version_(other.version_) {
   // nop
 }
 
 std::unique_ptr<match> match::create(std::string_view kind, std::string code,
-                                     const player& creator) {
+                                     const player& creator,
+                                     std::string invite) {
   auto r = make_rules(kind);
   if (!r)
     return nullptr;
   std::unique_ptr<match> m{new match(std::move(code), std::move(r))};
+  m->invite_ = std::move(invite);
   m->seated_.front() = creator;
   m->started_ = m->seated_.size() == 1;
   return m;
 }
 
-join_result match::join(const player& p) {
+namespace {
+
+/// Compares in time independent of where the strings differ: a guesser
+/// learns nothing from how long a wrong secret takes.
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+} // namespace
+
+join_result match::join(const player& p, std::string_view invite) {
   if (auto seat = seat_of(p.id))
     return {seat_name(*seat), false};
+  if (invite_only() && !same_secret(invite, invite_))
+    return {std::nullopt, false};
   for (std::size_t i = 0; i < seated_.size(); ++i) {
     if (!seated_[i]) {
       seated_[i] = p;
@@ -106,6 +125,11 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
       || !r->load(*saved_rules))
     return nullptr;
   std::unique_ptr<match> m{new match(*code, std::move(r))};
+  if (auto i = data.find("invite"); i != data.end()) {
+    if (!i->is_string() || i->get_ref<const std::string&>().empty())
+      return nullptr;
+    m->invite_ = i->get<std::string>();
+  }
   for (std::size_t i = 0; i < seats->size(); ++i) {
     auto& s = (*seats)[i];
     if (s.is_null())
@@ -191,6 +215,10 @@ std::string match::save_text() const {
   append_json_string(out, code_);
   out += R"(,"game":)";
   append_json_string(out, rules_->kind());
+  if (!invite_.empty()) {
+    out += R"(,"invite":)";
+    append_json_string(out, invite_);
+  }
   out += R"(,"rules":)";
   rules_->append_save(out);
   out += R"(,"seats":[)";

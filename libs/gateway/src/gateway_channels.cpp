@@ -1,5 +1,6 @@
 #include "gateway_channels.hpp"
 
+#include "parlor/auth/token.hpp"
 #include "parlor/protocol/payloads.hpp"
 #include "parlor/registry/codes.hpp"
 
@@ -39,11 +40,25 @@ void join_lobby(self_ptr self, const protocol::frame& f) {
 /// Answers a game join that failed for `reason`, unless replaced meanwhile.
 auto join_failed(self_ptr self, const protocol::frame& f) {
   return [=](std::string_view reason) {
+    if (reason == "not_found")
+      self->state.joins.note_not_found(clock_type::now());
     if (!same_channel(self, f.topic, f.join_ref))
       return;
     drop_channel(self, f.topic);
     reply_error(self, f, reason);
   };
+}
+
+/// The invite secret a `phx_join` presents (contract §9), if any: a string
+/// of sensible length under `invite`.
+std::string invite_of(const protocol::frame& f) {
+  constexpr std::size_t max_invite = 128;
+  auto payload = protocol::payload_json(f);
+  auto i = payload.find("invite");
+  if (i == payload.end() || !i->is_string()
+      || i->get_ref<const std::string&>().size() > max_invite)
+    return {};
+  return i->get<std::string>();
 }
 
 void lookup_and_join(self_ptr self, const protocol::frame& f,
@@ -71,7 +86,8 @@ void lookup_and_join(self_ptr self, const protocol::frame& f,
         self
           ->request(game, caf::infinite,
                     game_server::join_msg{self->state.player_id,
-                                          self->state.player_name})
+                                          self->state.player_name,
+                                          invite_of(f)})
           .then(
             [=](game_server::joined_msg& joined) {
               auto& seat = joined.seat;
@@ -123,6 +139,8 @@ void handle_join(self_ptr self, protocol::frame& f) {
     if (f.topic.rfind("game:", 0) != 0)
       return reply_error(self, f, "unmatched topic");
     code = f.topic.substr(5);
+    if (!st.joins.allows(clock_type::now()))
+      return reply_error(self, f, "rate_limited");
   }
   if (auto i = st.channels.find(f.topic); i != st.channels.end()) {
     // A second join replaces the first, as in Phoenix.
@@ -135,16 +153,48 @@ void handle_join(self_ptr self, protocol::frame& f) {
     return reply_error(self, f, "too many channels joined");
   if (!code)
     return join_lobby(self, f);
-  if (!registry::is_code(*code))
+  if (!registry::is_code(*code)) {
+    st.joins.note_not_found(clock_type::now());
     return reply_error(self, f, "not_found");
+  }
   join_game(self, f, *code);
 }
+
+namespace {
+
+/// How a `create` asks to seat (contract §9): `"seating"` at the top of the
+/// payload or among its `options`; none when the value is not one of
+/// `"open"` and `"invite"`.
+std::optional<bool> invite_seating(const json& payload) {
+  const json* seating = nullptr;
+  if (auto i = payload.find("seating"); i != payload.end())
+    seating = &*i;
+  if (auto o = payload.find("options"); o != payload.end() && o->is_object())
+    if (auto i = o->find("seating"); i != o->end())
+      seating = &*i;
+  if (!seating)
+    return false;
+  if (*seating == "invite")
+    return true;
+  if (*seating == "open")
+    return false;
+  return std::nullopt;
+}
+
+} // namespace
 
 void handle_create(self_ptr self, const protocol::frame& f) {
   auto payload = protocol::payload_json(f);
   auto i = payload.find("game");
   if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
+  auto invite = invite_seating(payload);
+  if (!invite)
+    return reply(self, f, false,
+                 {{"reason", "bad_options"},
+                  {"detail", R"(seating must be "open" or "invite")"}});
+  // At least 64 random bits, URL-safe: 96 as 24 hex digits.
+  auto secret = *invite ? auth::random_hex(12) : std::string{};
   auto& st = self->state;
   auto to = std::make_shared<const reply_to>(f);
   auto fail = [=](std::string_view reason) { reply_error(self, *to, reason); };
@@ -152,13 +202,16 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   self
     ->request(st.env->supervisor, caf::infinite,
               game_server::create_msg{i->get<std::string>(), st.player_id,
-                                      st.player_name})
+                                      st.player_name, secret})
     .then(
       [=](std::string& code) {
         if (!settle(self, id))
           return;
         self->state.env->metrics->games_created.add();
-        reply(self, *to, true, {{"code", code}});
+        json response{{"code", code}};
+        if (!secret.empty())
+          response["invite"] = secret;
+        reply(self, *to, true, response);
       },
       settle_failed(self, id, fail));
 }

@@ -5,6 +5,8 @@
 // (gateway_actor.cpp), its channel handlers (gateway_channels.cpp) and these
 // helpers (gateway_state.cpp).
 
+#include "join_budget.hpp"
+
 #include "parlor/gateway/game_watch.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
 #include "parlor/protocol/frame.hpp"
@@ -68,6 +70,8 @@ struct gateway_state {
   std::string player_name;
   std::map<std::string, channel> channels;
   clock_type::time_point last_seen;
+  /// Failed game joins (guessed codes).
+  join_budget joins;
   static inline const char* name = "parlor.gateway";
 };
 

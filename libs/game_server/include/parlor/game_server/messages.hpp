@@ -16,11 +16,13 @@ namespace parlor::game_server {
 struct join_msg {
   std::string player_id;
   std::string name;
+  /// The invite secret the client presented; empty: none.
+  std::string invite;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, join_msg& x) {
-  return f(caf::meta::type_name("join_msg"), x.player_id, x.name);
+  return f(caf::meta::type_name("join_msg"), x.player_id, x.name, x.invite);
 }
 
 /// The answer to `join_msg`.
@@ -56,11 +58,15 @@ struct create_msg {
   std::string kind;
   std::string player_id;
   std::string name;
+  /// The invite secret of a game that seats by invitation; empty: open
+  /// seating (contract §9).
+  std::string invite;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_msg& x) {
-  return f(caf::meta::type_name("create_msg"), x.kind, x.player_id, x.name);
+  return f(caf::meta::type_name("create_msg"), x.kind, x.player_id, x.name,
+           x.invite);
 }
 
 /// Draining `owner` → its game's backup: take game `code` over from the

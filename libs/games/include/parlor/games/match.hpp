@@ -32,9 +32,11 @@ struct join_result {
 class match {
 public:
   /// Starts a game of `kind` with `creator` in the first seat, at version 1.
-  /// Returns null for an unknown kind.
+  /// A non-empty `invite` seats by invitation: only a join that presents it
+  /// takes a free seat (contract §9). Returns null for an unknown kind.
   static std::unique_ptr<match> create(std::string_view kind, std::string code,
-                                       const player& creator);
+                                       const player& creator,
+                                       std::string invite = {});
 
   /// Restores a match from the parsed `save_text`; null when `data` is not
   /// valid.
@@ -44,8 +46,14 @@ public:
   match& operator=(const match& other) = delete;
 
   /// Seats `p` in the next free seat unless already seated or the game is
-  /// full (then `p` watches). A rejoin gets the same seat back.
-  join_result join(const player& p);
+  /// full, or it seats by invitation and `invite` is not its secret (then
+  /// `p` watches). A rejoin gets the same seat back.
+  join_result join(const player& p, std::string_view invite = {});
+
+  /// Whether free seats go only to joins with the invite secret.
+  bool invite_only() const noexcept {
+    return !invite_.empty();
+  }
 
   /// Plays `move` for the player `player_id`. Returns the reason and changes
   /// nothing if the move is refused. Checks run in the contract's order:
@@ -102,6 +110,8 @@ private:
   match(std::string code, std::unique_ptr<rules> r);
 
   std::string code_;
+  /// The invite secret; empty: open seating. Saved, never in STATE.
+  std::string invite_;
   std::unique_ptr<rules> rules_;
   std::vector<std::optional<player>> seated_;
   bool started_ = false;
