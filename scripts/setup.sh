@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever is missing on Debian 12, then builds Parlor into ./build.
 #   scripts/setup.sh          build dependencies, the node, the web client
-#   scripts/setup.sh --test   the same plus what the test suite needs (Chromium)
+#   scripts/setup.sh --test   the same plus what the test suite needs (Chromium,
+#                             and clang with libFuzzer: the fuzz targets are
+#                             built into ./build-fuzz)
 # Environment: PARLOR_WERROR=ON treats warnings as errors (CI sets it);
 # PARLOR_BUILD_TYPE (default RelWithDebInfo); PARLOR_JOBS (default: cores).
 set -euo pipefail
@@ -22,7 +24,7 @@ as_root() {
 packages=(g++ cmake ninja-build pkg-config libcaf-dev libboost-dev
           nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev catch2
           libcli11-dev)
-((with_tests)) && packages+=(chromium)
+((with_tests)) && packages+=(chromium clang-14 libfuzzer-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -43,7 +45,17 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund
 fi
 
+fuzz_required=OFF
+((with_tests)) && fuzz_required=ON
 cmake -S . -B build -G Ninja \
   -DCMAKE_BUILD_TYPE="${PARLOR_BUILD_TYPE:-RelWithDebInfo}" \
-  -DPARLOR_WERROR="${PARLOR_WERROR:-OFF}" >/dev/null
+  -DPARLOR_WERROR="${PARLOR_WERROR:-OFF}" \
+  -DPARLOR_FUZZ_REQUIRED="$fuzz_required" >/dev/null
 cmake --build build -j "${PARLOR_JOBS:-$(nproc)}"
+
+# The fuzz targets, which ctest runs briefly (label fuzz): clang, own dir.
+if ((with_tests)); then
+  CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DPARLOR_FUZZ=ON \
+    -DPARLOR_WERROR="${PARLOR_WERROR:-OFF}" >/dev/null
+  cmake --build build-fuzz -j "${PARLOR_JOBS:-$(nproc)}"
+fi

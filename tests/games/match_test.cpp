@@ -273,6 +273,33 @@ TEST_CASE("restore refuses corrupt snapshots", "[games]") {
   CHECK_FALSE(match::restore(bad));
 }
 
+TEST_CASE("restore refuses snapshots no game can reach", "[games]") {
+  // Found by fuzz_snapshot_load; each was restored as a game that could
+  // not be played to its end.
+  auto waiting = saved(*match::create("tictactoe", "ABCD", alice));
+  auto playing = saved(*started());
+  CHECK(match::restore(waiting));
+  CHECK(match::restore(playing));
+  auto bad = playing;
+  bad["version"] = 0;
+  CHECK_FALSE(match::restore(bad));
+  bad = playing;
+  bad["seats"][1] = bad["seats"][0]; // one player in both seats
+  CHECK_FALSE(match::restore(bad));
+  bad = playing;
+  bad["started"] = false; // every seat filled, yet never started
+  CHECK_FALSE(match::restore(bad));
+  bad = waiting;
+  bad["started"] = true; // started with a seat empty
+  CHECK_FALSE(match::restore(bad));
+  bad = waiting;
+  bad["seats"] = json::array({nullptr, json{{"id", "b2"}, {"name", "Bob"}}});
+  CHECK_FALSE(match::restore(bad)); // the creator's seat empty
+  bad = waiting;
+  bad["rules"]["board"][4] = "X"; // a move before the game began
+  CHECK_FALSE(match::restore(bad));
+}
+
 namespace {
 
 /// The server's texts must be the reference trees' dumps, byte for byte.

@@ -59,6 +59,11 @@ std::optional<std::string> b64url_decode(std::string_view in) {
       out += static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  // Only the spelling encode writes: a lone last character (6 bits, no
+  // byte) or unused bits that are not zero would let one MAC or id be
+  // spelled several ways, so one token would have others that verify.
+  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+    return std::nullopt;
   return out;
 }
 

@@ -124,12 +124,20 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
       || seats->size() != r->seats().size() || saved_rules == data.end()
       || !r->load(*saved_rules))
     return nullptr;
+  // Only what create, join and move can reach: a snapshot that no game
+  // gets to (found by fuzz_snapshot_load) would leave a game that never
+  // starts, or a player whose second seat never gets a turn.
+  bool is_started = started->get<bool>();
+  if (version->get<uint64_t>() == 0
+      || (!is_started && r->save() != make_rules(*kind)->save()))
+    return nullptr;
   std::unique_ptr<match> m{new match(*code, std::move(r))};
   if (auto i = data.find("invite"); i != data.end()) {
     if (!i->is_string() || i->get_ref<const std::string&>().empty())
       return nullptr;
     m->invite_ = i->get<std::string>();
   }
+  std::size_t filled = 0;
   for (std::size_t i = 0; i < seats->size(); ++i) {
     auto& s = (*seats)[i];
     if (s.is_null())
@@ -137,10 +145,16 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
     if (!s.is_object() || !s.contains("id") || !s["id"].is_string()
         || !s.contains("name") || !s["name"].is_string())
       return nullptr;
-    m->seated_[i] = player{s["id"].get<std::string>(),
-                           s["name"].get<std::string>()};
+    // Seats fill in order, and a player takes one at most.
+    auto& id = s["id"].get_ref<const std::string&>();
+    if (i != filled++ || m->seat_of(id))
+      return nullptr;
+    m->seated_[i] = player{id, s["name"].get<std::string>()};
   }
-  m->started_ = started->get<bool>();
+  // The creator holds the first seat; the game starts with the last.
+  if (filled == 0 || is_started != (filled == m->seated_.size()))
+    return nullptr;
+  m->started_ = is_started;
   m->version_ = version->get<uint64_t>();
   return m;
 }
