@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <unistd.h>
 
@@ -457,6 +458,52 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(s.version == 3);
   CHECK(s.incarnation == 2);
   CHECK(move(game, "b2", 0) == 4); // it plays on
+  caf::anon_send_exit(keeper, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a node that loses most of the cluster at once was cut off: "
+                 "it takes no game over and drops the stale copies",
+                 "[game_server][actor]") {
+  // "n0" plays a game with this node ("n1") as its backup; a third node
+  // "n2" is up too.
+  peer_node n0{sys, *env, dir.string() + "-n0"};
+  backup_node n2{sys, dir.string() + "-n2"};
+  auto keeper = game_server::spawn_peer_endpoint(sys, env->store, supervisor);
+  member_up(n0.supervisor, "n1", keeper);
+  member_up(supervisor, "n0", n0.keeper);
+  member_up(supervisor, "n2", n2.keeper);
+  auto play = [&] {
+    auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice"});
+    auto game = game_of(ask<caf::actor>(n0.registry, registry::lookup_atom_v, code));
+    join(game, "b2", "Bob");
+    CHECK(move(game, "a1", 8) == 3);
+    return std::pair{code, game};
+  };
+  auto [idle, idle_game] = play();
+  auto [busy, busy_game] = play();
+  auto copies = [&] {
+    std::map<std::string, uint64_t> versions;
+    store::store db{dir};
+    for (auto& s : db.load_replicas("n0"))
+      versions[s.code] = s.version;
+    return versions;
+  };
+  REQUIRE(test::eventually([&] { return copies().size() == 2; }));
+  // This node wakes from a freeze: both peers are gone at once, though they
+  // live on (they declared it down and took its games over).
+  caf::anon_send(supervisor, cluster::member_down_msg{"n0"});
+  caf::anon_send(supervisor, cluster::member_down_msg{"n2"});
+  // A copy written after the loss (the owner named this node again) is
+  // fresh.
+  CHECK(move(busy_game, "b2", 0) == 4);
+  std::this_thread::sleep_for(1s); // past the failover grace (300 ms)
+  // Adopted at a higher incarnation, a copy would supersede the live game
+  // and its moves since: nothing is taken over, the stale copy goes.
+  CHECK(!registered(idle));
+  CHECK(!registered(busy));
+  CHECK(stored(idle).version == 0);
+  CHECK(copies() == std::map<std::string, uint64_t>{{busy, 4}});
   caf::anon_send_exit(keeper, caf::exit_reason::user_shutdown);
 }
 

@@ -313,6 +313,26 @@ TEST_CASE("backup copies are kept per owner, newest first wins",
   CHECK(db.load_replicas("n1").size() == 1);
 }
 
+TEST_CASE("the copies of one owner written before a time can be dropped",
+          "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  auto at = [](snapshot s, int64_t ms) {
+    s.updated_ms = ms;
+    return s;
+  };
+  CHECK(db.save_replica(at(replica("OLDA", "n1", 3), 1000)));
+  CHECK(db.save_replica(at(replica("OLDF", "n1", 9, 1, true), 1500)));
+  CHECK(db.save_replica(at(replica("NEWA", "n1", 4), 2000)));
+  CHECK(db.save_replica(at(replica("ELSE", "n2", 2), 1000)));
+  CHECK(db.drop_replicas("n1", 2000) == 2);
+  auto left = db.load_replicas("n1");
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].code == "NEWA");
+  CHECK(db.load_replicas("n2").size() == 1);
+  CHECK(db.drop_replicas("n3", 5000) == 0);
+}
+
 TEST_CASE("adopting a copy makes it a game of this node, one incarnation "
           "later",
           "[store]") {

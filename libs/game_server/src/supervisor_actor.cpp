@@ -9,6 +9,8 @@
 #include "parlor/games/match.hpp"
 #include "parlor/registry/codes.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/result.hpp>
@@ -254,6 +256,50 @@ void fail_over(supervisor_ptr self, const std::string& lost) {
       });
 }
 
+/// A peer was lost: remember it with the others lost in the same burst; the
+/// burst is decided on `failover_grace` after its first loss.
+void note_loss(supervisor_ptr self, const std::string& name) {
+  auto& b = self->state.losses;
+  if (!b.open) {
+    b = loss_burst{true, core::unix_ms(), {}, {}};
+    for (auto& [peer, info] : self->state.peers)
+      b.members.insert(peer);
+    self->delayed_send(self, failover_grace, failover_atom_v);
+  }
+  b.members.insert(name);
+  if (std::find(b.lost.begin(), b.lost.end(), name) == b.lost.end())
+    b.lost.push_back(name);
+}
+
+/// Fails over the peers lost in the burst, unless this node lost more of
+/// the cluster than it kept (itself included): then it is the one that was
+/// cut off (frozen, or partitioned into a minority), the others have taken
+/// its games and named other backups for theirs, and the copies it keeps
+/// for them are stale. Adopting those would register older games at a
+/// higher incarnation than the live ones and supersede them, losing every
+/// change made since. They are dropped instead; the owners send fresh
+/// copies when they name this node again. A tie (two nodes) fails over:
+/// with one node left there is no majority to wait for.
+void decide_failover(supervisor_ptr self) {
+  auto b = std::move(self->state.losses);
+  self->state.losses = loss_burst{};
+  if (!b.open || self->state.shutting_down)
+    return;
+  auto cluster = b.members.size() + 1;
+  auto kept = cluster - b.lost.size();
+  if (kept >= b.lost.size()) {
+    for (auto& lost : b.lost)
+      fail_over(self, lost);
+    return;
+  }
+  spdlog::warn("failover: lost {} of the {} other nodes at once: this node "
+               "was cut off; not taking over their games, dropping the "
+               "copies kept for them",
+               b.lost.size(), cluster - 1);
+  for (auto& lost : b.lost)
+    self->send(self->state.env->store, store::drop_atom_v, lost, b.since_ms);
+}
+
 caf::result<uint64_t> restore(supervisor_ptr self) {
   auto rp = self->make_response_promise<uint64_t>();
   self
@@ -322,11 +368,11 @@ supervisor_impl(supervisor_ptr self, std::shared_ptr<const game_env> env,
       reassign_backups(self);
     },
     [=](cluster::member_down_msg& down) {
+      note_loss(self, down.name);
       self->state.peers.erase(down.name);
       reassign_backups(self);
-      if (!self->state.shutting_down)
-        fail_over(self, down.name);
     },
+    [=](failover_atom) { decide_failover(self); },
   };
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,19 @@ struct peer_info {
   bool draining = false;
 };
 
+/// Peers lost within `failover_grace` of the first of them, decided on
+/// together (see `decide_failover`).
+struct loss_burst {
+  bool open = false;
+  int64_t since_ms = 0;            ///< Unix ms of the first loss
+  std::set<std::string> members;   ///< the cluster before: peers, lost ones
+  std::vector<std::string> lost;
+};
+
+/// How long a loss waits for others before this node fails over. A node
+/// that was frozen (or cut off) sees all its peers go at once on waking.
+constexpr auto failover_grace = 300ms;
+
 struct supervisor_state {
   std::shared_ptr<const game_env> env;
   registry::registry_actor registry;
@@ -39,6 +53,7 @@ struct supervisor_state {
   /// Live peers by name: backup and placement candidates.
   std::map<std::string, peer_info> peers;
   bool shutting_down = false;
+  loss_burst losses;
   /// Draining: new games go to peers, live ones are handed over.
   bool draining = false;
   static inline const char* name = "parlor.supervisor";

@@ -26,6 +26,7 @@ struct store::statements {
   detail::statement save_replica;
   detail::statement load_replicas;
   detail::statement drop_replica;
+  detail::statement drop_replicas;
   detail::statement forget;
   detail::statement results;
   detail::statement begin;
@@ -81,6 +82,8 @@ store::statements::statements(sqlite3* db) {
                               "ORDER BY code");
   drop_replica = prepare(db, "DELETE FROM replicas WHERE code = ?1 "
                              "AND owner = ?2 AND incarnation <= ?3");
+  drop_replicas = prepare(db, "DELETE FROM replicas WHERE owner = ?1 "
+                                "AND updated_ms < ?2");
   forget = prepare(db, "DELETE FROM games "
                        "WHERE code = ?1 AND incarnation <= ?2");
   results = prepare(db, "SELECT code, kind, version, 1, data, finished_ms, 0 "
@@ -295,6 +298,14 @@ std::optional<snapshot> store::adopt(std::string_view code,
 
 int store::clear_replicas() {
   detail::exec(db_.get(), "DELETE FROM replicas");
+  return sqlite3_changes(db_.get());
+}
+
+int store::drop_replicas(std::string_view owner, int64_t written_before_ms) {
+  reset_guard guard{stmts_->drop_replicas.get()};
+  bind_text(guard.stmt, 1, owner);
+  sqlite3_bind_int64(guard.stmt, 2, written_before_ms);
+  run(guard.stmt, "cannot drop backup copies");
   return sqlite3_changes(db_.get());
 }
 

@@ -137,6 +137,14 @@ store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
       return queue_write(self, make_snapshot(std::move(m.game), std::move(owner)),
                          true);
     },
+    [=](drop_atom, const std::string& owner, int64_t written_before_ms) {
+      commit(self);
+      guarded([&]() -> caf::result<void> {
+        if (auto n = self->state.db->drop_replicas(owner, written_before_ms))
+          spdlog::info("store: dropped {} stale backup copies of {}", n, owner);
+        return caf::unit;
+      });
+    },
     [=](const unreplicate_msg& m) {
       commit(self);
       guarded([&]() -> caf::result<void> {

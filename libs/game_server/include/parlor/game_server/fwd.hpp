@@ -58,6 +58,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, vacant_atom, "vacant")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, retire_atom, "retire")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, reap_atom, "reap")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, failover_atom, "failover")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

@@ -44,7 +44,8 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<drain_atom>::with<uint64_t>,
   caf::replies_to<resume_atom>::with<caf::ok_atom>,
   caf::replies_to<adopt_msg>::with<caf::ok_atom>,
-  caf::reacts_to<reap_atom>>::extend_with<cluster::membership_watcher>;
+  caf::reacts_to<reap_atom>,
+  caf::reacts_to<failover_atom>>::extend_with<cluster::membership_watcher>;
 
 /// Spawns the supervisor of a node whose games share `env`.
 supervisor_actor spawn_supervisor(caf::actor_system& sys,

@@ -90,6 +90,10 @@ public:
   /// Deletes every backup copy. Returns how many.
   int clear_replicas();
 
+  /// Deletes the backup copies of `owner`'s games last written before
+  /// `written_before_ms` (they may be stale). Returns how many.
+  int drop_replicas(std::string_view owner, int64_t written_before_ms);
+
   /// Deletes this node's game `code` if stored at `incarnation` or older
   /// (another node owns it now). Returns whether it was deleted.
   bool forget(std::string_view code, uint64_t incarnation);

@@ -33,6 +33,9 @@ namespace parlor::store {
 ///   cutoff) into a game of this node, one incarnation later.
 /// - `(adopt_atom, owner, std::string code)` → the same for one game
 ///   (handoff).
+/// - `(drop_atom, owner, int64_t written_before_ms)`: drops the copies of
+///   `owner`'s games last written before the time (stale: this node was cut
+///   off from `owner`, who has named other backups meanwhile).
 using store_actor = caf::typed_actor<
   caf::replies_to<save_msg>::with<caf::ok_atom>,
   caf::replies_to<load_atom, int64_t>::with<saved_games>,
@@ -43,7 +46,8 @@ using store_actor = caf::typed_actor<
   caf::reacts_to<unreplicate_msg>,
   caf::replies_to<adopt_atom, std::string, int64_t>::with<saved_games>,
   caf::replies_to<adopt_atom, std::string, std::string>::with<saved_games>,
-  caf::reacts_to<commit_atom>>;
+  caf::reacts_to<commit_atom>,
+  caf::reacts_to<drop_atom, std::string, int64_t>>;
 
 /// Where the store actor runs.
 enum class store_thread {
