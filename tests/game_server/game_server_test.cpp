@@ -76,6 +76,14 @@ struct node_fixture : test::actor_fixture {
     return game_of(ask<caf::actor>(registry, registry::lookup_atom_v, code));
   }
 
+  /// A new game in play on this node: Alice (a1) is X, Bob (b2) is O.
+  std::pair<std::string, game_server::game_server_actor> started() {
+    auto code = create();
+    auto game = lookup(code);
+    join(game, "b2", "Bob");
+    return {code, game};
+  }
+
   std::pair<std::string, json> join(const game_server::game_server_actor& game,
                                     const std::string& id,
                                     const std::string& name,
@@ -342,6 +350,8 @@ struct backup_node {
 
   ~backup_node() {
     test::actor_fixture::stop(keeper, store);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
 
   /// The copy of `code` kept for owner `n1`, read through a second
@@ -474,7 +484,7 @@ TEST_CASE_METHOD(node_fixture,
   member_up(supervisor, "n0", n0.keeper);
   member_up(supervisor, "n2", n2.keeper);
   auto play = [&] {
-    auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice"});
+    auto code = ask<std::string>(n0.supervisor, game_server::create_msg{"tictactoe", "a1", "Alice", ""});
     auto game = game_of(ask<caf::actor>(n0.registry, registry::lookup_atom_v, code));
     join(game, "b2", "Bob");
     CHECK(move(game, "a1", 8) == 3);
@@ -630,3 +640,128 @@ TEST_CASE_METHOD(node_fixture,
   fs::remove_all(n2.dir, ec);
 }
 
+
+TEST_CASE_METHOD(node_fixture,
+                 "a backup holding the game at a later incarnation refuses "
+                 "the copy: the stale game acknowledges nothing and stops",
+                 "[game_server][actor]") {
+  // This node was frozen while n2, its backup, took the game over.
+  backup_node n2{sys, dir.string() + "-n2"};
+  member_up(supervisor, "n2", n2.keeper);
+  auto [code, game] = started();
+  REQUIRE(n2.copy(code).version == 2);
+  {
+    store::store theirs{n2.dir};
+    auto taken = n2.copy(code);
+    taken.incarnation = 2;
+    taken.owner.clear();
+    REQUIRE(theirs.save(taken));
+  }
+  auto err = refused(game, "a1", R"({"cell":0})");
+  CHECK(err == game_server::errc::unconfirmed);
+  // It stopped and dropped its snapshot; n2's game is untouched.
+  CHECK(unregistered(code));
+  CHECK(test::eventually([&] { return stored(code).version == 0; }));
+  store::store theirs{n2.dir};
+  auto live = theirs.load(code);
+  CHECK(live.version == 2);
+  CHECK(live.incarnation == 2);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a change the backup did not confirm is neither shown nor "
+                 "acknowledged, and takes effect once a new backup confirms it",
+                 "[game_server][actor]") {
+  backup_node n2{sys, dir.string() + "-n2"};
+  backup_node n3{sys, dir.string() + "-n3"};
+  member_up(supervisor, "n2", n2.keeper);
+  auto [code, game] = started();
+  REQUIRE(n2.copy(code).version == 2);
+  // n2 is gone (its link broke) before membership says so.
+  caf::anon_send_exit(n2.keeper, caf::exit_reason::kill);
+  self->wait_for(n2.keeper);
+  CHECK(refused(game, "a1", R"({"cell":0})") == game_server::errc::unconfirmed);
+  // Held: nobody sees version 3, and no other change is taken meanwhile.
+  auto [seat, state] = join(game, "c3", "Carol");
+  CHECK(seat.empty());
+  CHECK(state["version"] == 2);
+  CHECK(refused(game, "b2", R"({"cell":4})") == game_server::errc::unconfirmed);
+  // Membership catches up: n3 becomes the backup and confirms the change.
+  caf::anon_send(supervisor, cluster::member_down_msg{"n2"});
+  member_up(supervisor, "n3", n3.keeper);
+  CHECK(test::eventually([&] { return n3.copy(code).version == 3; }));
+  CHECK(test::eventually([&] { return join(game, "c3", "Carol").second["version"] == 3; }));
+  CHECK(join(game, "c3", "Carol").second["view"]["board"][0] == "X");
+  CHECK(move(game, "b2", 4) == 4);
+  CHECK(n3.copy(code).version == 4);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a handoff to a node still running a stale copy of the game "
+                 "replaces that copy",
+                 "[game_server][actor]") {
+  // This node ran the game, was frozen, n0 took it over (incarnation 2) and
+  // now hands it back while the old copy here has not stopped yet.
+  auto [code, stale] = started();
+  {
+    store::store db{dir};
+    auto copy = db.load(code);
+    copy.incarnation = 2;
+    copy.owner = "n0";
+    REQUIRE(db.save_replica(copy));
+  }
+  ask<caf::ok_atom>(supervisor, game_server::adopt_msg{"n0", code});
+  game_server::game_server_actor game;
+  REQUIRE(test::eventually([&] {
+    game = registered(code);
+    return game && game != stale;
+  }));
+  self->wait_for(stale);
+  auto [seat, state] = join(game, "a1", "Alice");
+  CHECK(seat == "X");
+  CHECK(state["version"] == 2);
+  CHECK(move(game, "a1", 0) == 3);
+  CHECK(stored(code).incarnation == 3);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a node that loses every peer at once holds changes: alone "
+                 "after a failover it plays on and cut off it waits for a backup",
+                 "[game_server][actor]") {
+  SECTION("cut off: both of its two peers lost at once") {
+    backup_node n2{sys, dir.string() + "-n2"};
+    backup_node n3{sys, dir.string() + "-n3"};
+    backup_node n4{sys, dir.string() + "-n4"};
+    member_up(supervisor, "n2", n2.keeper);
+    member_up(supervisor, "n3", n3.keeper);
+    auto [code, game] = started();
+    caf::anon_send_exit(n2.keeper, caf::exit_reason::kill);
+    caf::anon_send_exit(n3.keeper, caf::exit_reason::kill);
+    self->wait_for(n2.keeper, n3.keeper);
+    caf::anon_send(supervisor, cluster::member_down_msg{"n2"});
+    caf::anon_send(supervisor, cluster::member_down_msg{"n3"});
+    CHECK(refused(game, "a1", R"({"cell":0})") == game_server::errc::unconfirmed);
+    CHECK(join(game, "c3", "Carol").second["version"] == 2);
+    // Well past the failover decision: still held.
+    std::this_thread::sleep_for(800ms);
+    CHECK(join(game, "c3", "Carol").second["version"] == 2);
+    CHECK(refused(game, "b2", R"({"cell":4})") == game_server::errc::unconfirmed);
+    // A peer comes back: the held change goes to it and takes effect.
+    member_up(supervisor, "n4", n4.keeper);
+    CHECK(test::eventually([&] { return n4.copy(code).version == 3; }));
+    CHECK(test::eventually([&] { return join(game, "c3", "Carol").second["version"] == 3; }));
+  }
+  SECTION("alone: its only peer lost") {
+    backup_node n2{sys, dir.string() + "-n2"};
+    member_up(supervisor, "n2", n2.keeper);
+    auto [code, game] = started();
+    caf::anon_send_exit(n2.keeper, caf::exit_reason::kill);
+    self->wait_for(n2.keeper);
+    caf::anon_send(supervisor, cluster::member_down_msg{"n2"});
+    // Held at first; once failover decided that the peer is the one gone,
+    // the change takes effect with the local copy alone, and play goes on.
+    CHECK(refused(game, "a1", R"({"cell":0})") == game_server::errc::unconfirmed);
+    CHECK(test::eventually([&] { return join(game, "c3", "Carol").second["version"] == 3; }));
+    CHECK(move(game, "b2", 4) == 4);
+  }
+}

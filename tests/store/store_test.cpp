@@ -720,3 +720,22 @@ TEST_CASE("the reaper finds finished games through an index", "[store]") {
              Catch::Contains("USING INDEX replicas_finished"));
   sqlite3_close(raw);
 }
+
+TEST_CASE("newest_incarnation covers own games and backup copies", "[store]") {
+  temp_dir dir;
+  store db{dir.path};
+  CHECK(db.newest_incarnation("ABCD") == 0);
+  auto own = snap("ABCD", 3);
+  own.incarnation = 2;
+  CHECK(db.save(own));
+  CHECK(db.newest_incarnation("ABCD") == 2);
+  auto copy = snap("ABCD", 4);
+  copy.incarnation = 5;
+  copy.owner = "n2";
+  CHECK(db.save_replica(copy));
+  CHECK(db.newest_incarnation("ABCD") == 5);
+  CHECK(db.newest_incarnation("WXYZ") == 0);
+  CHECK(db.forget("ABCD", 2));
+  CHECK(db.drop_replica("ABCD", "n2", 5));
+  CHECK(db.newest_incarnation("ABCD") == 0);
+}

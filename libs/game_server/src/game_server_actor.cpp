@@ -3,6 +3,7 @@
 #include "parlor/core/json_text.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/protocol/frame.hpp"
+#include "parlor/registry/fwd.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -33,6 +34,16 @@ struct game_server_state {
   peer_endpoint_actor backup;
   /// Being handed to another node: no more changes here.
   bool frozen = false;
+  /// A change saved here that the backup did not confirm: not shown, not
+  /// acknowledged, and no other change is taken until a backup confirms it
+  /// (it then takes effect) or says the game was taken over (this copy
+  /// stops). Acknowledging it with the local copy alone would let a node
+  /// that was frozen or cut off, and whose games others took over, answer
+  /// ok for a move that the surviving game never sees.
+  std::unique_ptr<games::match> doubt;
+  std::shared_ptr<const std::string> doubt_data;
+  /// No backup, and the local copy alone does not do (see `backup_msg`).
+  bool hold_changes = false;
   /// The gateways connected to this game (each joined and has not left).
   std::set<caf::actor_addr> present;
   /// Counts vacancies: a check armed for an earlier one does nothing.
@@ -68,6 +79,8 @@ auto request_copy(self_ptr self, uint64_t version, bool finished,
                                              st.incarnation}});
 }
 
+void stop_stale(self_ptr self);
+
 /// Sends the current snapshot to the backup (asynchronously).
 void push_snapshot(self_ptr self) {
   auto& st = self->state;
@@ -80,15 +93,62 @@ void push_snapshot(self_ptr self) {
                st.match->save_text())
     .then([](caf::ok_atom) {},
           [=](caf::error& err) {
+            if (err == store::errc::superseded)
+              return stop_stale(self);
             spdlog::warn("game {}: copy to backup {} failed: {}", code,
                          backup_name, self->system().render(err));
           });
 }
 
+/// How long a change the backup did not confirm waits before it is sent
+/// again (to the backup named by then).
+constexpr auto recopy_delay = std::chrono::milliseconds{500};
+
+/// Makes `next` the current match and publishes it.
+void publish(self_ptr self, std::unique_ptr<games::match> next) {
+  auto& s = self->state;
+  s.match = std::move(next);
+  s.state_text = encode_state(s);
+  auto frame = std::make_shared<const std::string>(
+    protocol::encode_broadcast(s.topic, "state", s.state_text));
+  self->send(s.env->pubsub, pubsub::publish_atom_v, s.topic, std::move(frame));
+  if (s.match->status() == games::status::finished && !s.expiry_armed) {
+    s.expiry_armed = true;
+    self->delayed_send(self, s.env->finished_ttl, retire_atom_v);
+  }
+}
+
+/// The backup holds this game at a later incarnation: another node took
+/// it over while this one was frozen or cut off. This copy stops; the
+/// supervisor drops its snapshot, the players rejoin the live game.
+void stop_stale(self_ptr self) {
+  spdlog::warn("game {}: taken over by another node (its backup holds a "
+               "later incarnation): this copy stops",
+               self->state.match->code());
+  self->quit(caf::error{registry::errc::superseded});
+}
+
+/// The backup did not confirm `next`: hold it (see `doubt`) and try again.
+void hold(self_ptr self, std::unique_ptr<games::match> next,
+          std::shared_ptr<const std::string> data, const caf::error& err) {
+  auto& s = self->state;
+  spdlog::warn("game {}: backup {} did not confirm version {} ({}): not "
+               "acknowledged, sent again in {} ms",
+               s.match->code(),
+               s.backup_name.empty() ? "(none: every peer was just lost)"
+                                     : s.backup_name,
+               next->version(),
+               self->system().render(err), recopy_delay.count());
+  s.doubt = std::move(next);
+  s.doubt_data = std::move(data);
+  self->delayed_send(self, recopy_delay, recopy_atom_v);
+}
+
 /// Makes `next` the current match once it is durable, here and on the
 /// backup node, then publishes it and calls `done`. On a local storage
-/// failure nothing changes and `fail` is called. `await` keeps changes
-/// strictly ordered: the next request waits.
+/// failure nothing changes and `fail` is called; when the backup does not
+/// confirm, `fail` is called and the change is held (`hold`). `await`
+/// keeps changes strictly ordered: the next request waits.
 template <class Done, class Fail>
 void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
             Fail fail) {
@@ -100,17 +160,7 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
   auto shared_next = std::make_shared<std::unique_ptr<games::match>>(
     std::move(next));
   auto apply = [=]() mutable {
-    auto& s = self->state;
-    s.match = std::move(*shared_next);
-    s.state_text = encode_state(s);
-    auto frame = std::make_shared<const std::string>(
-      protocol::encode_broadcast(s.topic, "state", s.state_text));
-    self->send(s.env->pubsub, pubsub::publish_atom_v, s.topic,
-               std::move(frame));
-    if (s.match->status() == games::status::finished && !s.expiry_armed) {
-      s.expiry_armed = true;
-      self->delayed_send(self, s.env->finished_ttl, retire_atom_v);
-    }
+    publish(self, std::move(*shared_next));
     done();
   };
   self
@@ -122,20 +172,24 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
     .await(
       [=](caf::ok_atom) mutable {
         auto& s = self->state;
-        if (!s.backup)
+        if (!s.backup && !s.hold_changes)
           return apply();
-        // Durable on a second node before the ack. Should the backup fail
-        // (it is being declared down), the change is still durable here and
-        // the supervisor names a new backup, which gets the full snapshot.
-        auto backup_name = s.backup_name;
+        if (!s.backup) {
+          fail(caf::error{errc::unconfirmed});
+          return hold(self, std::move(*shared_next), data,
+                      caf::error{errc::unconfirmed});
+        }
+        // Durable on a second node before the ack. Should the backup not
+        // confirm (it is being declared down, or this node was cut off),
+        // the change is held and sent again, to the backup the supervisor
+        // names by then.
         request_copy(self, version, finished, *data)
           .await([=](caf::ok_atom) mutable { apply(); },
                  [=](caf::error& err) mutable {
-                   spdlog::warn("game {}: backup {} did not confirm version "
-                                "{} ({}); acknowledged with the local copy",
-                                self->state.match->code(), backup_name,
-                                version, self->system().render(err));
-                   apply();
+                   fail(caf::error{errc::unconfirmed});
+                   if (err == store::errc::superseded)
+                     return stop_stale(self);
+                   hold(self, std::move(*shared_next), data, err);
                  });
       },
       [=](caf::error& err) mutable {
@@ -203,6 +257,8 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
         return joined_msg{std::move(seat), self->state.state_text};
       if (self->state.frozen)
         return caf::error{errc::shutting_down};
+      if (self->state.doubt)
+        return caf::error{errc::unconfirmed};
       auto rp = self->make_response_promise<joined_msg>();
       commit(
         self, std::move(next),
@@ -213,6 +269,8 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
     [=](const move_msg& msg) -> caf::result<uint64_t> {
       if (self->state.frozen)
         return caf::error{errc::shutting_down};
+      if (self->state.doubt)
+        return caf::error{errc::unconfirmed};
       auto move = nlohmann::json::parse(msg.move, nullptr, false);
       if (move.is_discarded())
         return caf::error{games::errc::bad_move};
@@ -228,6 +286,8 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
     },
     [=](state_atom) { return self->state.state_text; },
     [=](persist_atom) -> caf::result<caf::ok_atom> {
+      if (self->state.doubt)
+        return caf::error{errc::unconfirmed};
       auto rp = self->make_response_promise<caf::ok_atom>();
       auto copy = std::make_unique<games::match>(*self->state.match);
       commit(
@@ -237,6 +297,7 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
     },
     [=](backup_msg& msg) {
       auto& s = self->state;
+      s.hold_changes = msg.hold;
       if (msg.node == s.backup_name && msg.endpoint == s.backup)
         return;
       if (s.backup)
@@ -270,6 +331,42 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
         self->quit();
       else
         self->quit(caf::error{errc::abandoned});
+    },
+    [=](recopy_atom) {
+      auto& s = self->state;
+      if (!s.doubt)
+        return;
+      if (!s.backup && s.hold_changes) {
+        self->delayed_send(self, recopy_delay, recopy_atom_v);
+        return;
+      }
+      if (!s.backup) {
+        // No peer left to name: this node is alone, as a lone node is.
+        spdlog::warn("game {}: no backup left; version {} kept with the "
+                     "local copy alone",
+                     s.match->code(), s.doubt->version());
+        s.doubt_data.reset();
+        return publish(self, std::move(s.doubt));
+      }
+      request_copy(self, s.doubt->version(),
+                   s.doubt->status() == games::status::finished,
+                   *s.doubt_data)
+        .await(
+          [=](caf::ok_atom) {
+            auto& now = self->state;
+            if (!now.doubt)
+              return;
+            spdlog::info("game {}: backup {} confirmed version {}",
+                         now.match->code(), now.backup_name,
+                         now.doubt->version());
+            now.doubt_data.reset();
+            publish(self, std::move(now.doubt));
+          },
+          [=](caf::error& err) {
+            if (err == store::errc::superseded)
+              return stop_stale(self);
+            self->delayed_send(self, recopy_delay, recopy_atom_v);
+          });
     },
     [=](retire_atom) {
       spdlog::debug("game {}: finished and expired", self->state.match->code());

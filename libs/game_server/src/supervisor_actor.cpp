@@ -55,16 +55,17 @@ void assign_backup(supervisor_ptr self, const std::string& code,
   if (!force && chosen == g->backup)
     return;
   g->backup = chosen;
-  self->send(g->actor, backup_msg{chosen, endpoint_of(st, chosen)});
+  self->send(g->actor, backup_msg{chosen, endpoint_of(st, chosen),
+                                  chosen.empty() && st.isolated});
 }
 
-void reassign_backups(supervisor_ptr self) {
+void reassign_backups(supervisor_ptr self, bool force = false) {
   auto peers = peer_status(self->state);
   std::vector<std::string> codes;
   self->state.games.for_each_running(
     [&](const std::string& code, auto&) { codes.push_back(code); });
   for (auto& code : codes)
-    assign_backup(self, code, peers);
+    assign_backup(self, code, peers, force);
 }
 
 game_server_actor start(supervisor_ptr self,
@@ -288,6 +289,11 @@ void decide_failover(supervisor_ptr self) {
   auto cluster = b.members.size() + 1;
   auto kept = cluster - b.lost.size();
   if (kept >= b.lost.size()) {
+    if (self->state.isolated && self->state.peers.empty()) {
+      // The others are gone, not this node: it carries on alone.
+      self->state.isolated = false;
+      reassign_backups(self, true);
+    }
     for (auto& lost : b.lost)
       fail_over(self, lost);
     return;
@@ -358,6 +364,7 @@ supervisor_impl(supervisor_ptr self, std::shared_ptr<const game_env> env,
       if (!endpoint)
         return;
       self->state.peers[up.who.name] = peer_info{endpoint, false};
+      self->state.isolated = false;
       reassign_backups(self);
     },
     [=](cluster::member_status_msg& msg) {
@@ -370,6 +377,8 @@ supervisor_impl(supervisor_ptr self, std::shared_ptr<const game_env> env,
     [=](cluster::member_down_msg& down) {
       note_loss(self, down.name);
       self->state.peers.erase(down.name);
+      if (self->state.peers.empty())
+        self->state.isolated = true;
       reassign_backups(self);
     },
     [=](failover_atom) { decide_failover(self); },
@@ -387,11 +396,25 @@ uint64_t start_saved(supervisor_ptr self, const store::saved_games& saved) {
       spdlog::error("store: skipped an unreadable game snapshot");
       continue;
     }
-    if (self->state.games.running(m->code()))
-      continue;
     auto code = m->code();
     auto incarnation = i < saved.incarnations.size() ? saved.incarnations[i]
                                                      : 1;
+    if (auto g = self->state.games.find(code); g && g->actor) {
+      if (g->incarnation >= incarnation)
+        continue;
+      // An older copy of ours still runs: it was taken over while this
+      // node was frozen and has not heard yet. The saved game replaces it
+      // (it is newer: it holds every change the old one had confirmed).
+      spdlog::warn("game {}: incarnation {} replaces the stale {} still "
+                   "running here",
+                   code, incarnation, g->incarnation);
+      auto stale = g->actor;
+      self->demonitor(stale.address());
+      self->state.games.detach(code);
+      if (auto& gauges = self->state.env->metrics)
+        gauges->games.add(-1);
+      self->send_exit(stale, caf::exit_reason::kill);
+    }
     auto game = start(self, std::shared_ptr<const games::match>{std::move(m)},
                       incarnation);
     self->send(self->state.registry,

@@ -54,6 +54,10 @@ struct supervisor_state {
   std::map<std::string, peer_info> peers;
   bool shutting_down = false;
   loss_burst losses;
+  /// Every peer was lost at once, and failover has not decided that this
+  /// node carries on alone (or it decided this node was cut off): games
+  /// without a backup hold their changes.
+  bool isolated = false;
   /// Draining: new games go to peers, live ones are handed over.
   bool draining = false;
   static inline const char* name = "parlor.supervisor";

@@ -27,6 +27,7 @@ struct store::statements {
   detail::statement load_replicas;
   detail::statement drop_replica;
   detail::statement drop_replicas;
+  detail::statement newest_incarnation;
   detail::statement forget;
   detail::statement results;
   detail::statement begin;
@@ -84,6 +85,11 @@ store::statements::statements(sqlite3* db) {
                              "AND owner = ?2 AND incarnation <= ?3");
   drop_replicas = prepare(db, "DELETE FROM replicas WHERE owner = ?1 "
                                 "AND updated_ms < ?2");
+  newest_incarnation = prepare(db, "SELECT MAX(i) FROM ("
+                                  "SELECT incarnation AS i FROM games "
+                                  "WHERE code = ?1 UNION ALL "
+                                  "SELECT incarnation FROM replicas "
+                                  "WHERE code = ?1)");
   forget = prepare(db, "DELETE FROM games "
                        "WHERE code = ?1 AND incarnation <= ?2");
   results = prepare(db, "SELECT code, kind, version, 1, data, finished_ms, 0 "
@@ -251,6 +257,14 @@ bool store::save_replica(const snapshot& s) {
   bind_text(guard.stmt, 8, s.owner);
   run(guard.stmt, "cannot save replica");
   return sqlite3_changes(db_.get()) > 0;
+}
+
+uint64_t store::newest_incarnation(std::string_view code) {
+  reset_guard guard{stmts_->newest_incarnation.get()};
+  bind_text(guard.stmt, 1, code);
+  if (sqlite3_step(guard.stmt) != SQLITE_ROW)
+    detail::fail(db_.get(), "cannot read incarnation");
+  return static_cast<uint64_t>(sqlite3_column_int64(guard.stmt, 0));
 }
 
 std::vector<snapshot> store::load_replicas(std::string_view owner,

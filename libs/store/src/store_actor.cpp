@@ -132,7 +132,19 @@ store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
         return caf::unit;
       });
     },
-    [=](replicate_msg& m) {
+    [=](replicate_msg& m) -> caf::result<caf::ok_atom> {
+      // A copy older than what this node holds comes from a game that was
+      // taken over (its node was frozen or cut off): refusing it keeps that
+      // game from acknowledging a change nobody else will ever see.
+      uint64_t newest = 0;
+      try {
+        newest = self->state.db->newest_incarnation(m.game.code);
+      } catch (const std::exception& e) {
+        spdlog::error("store: {}", e.what());
+        return caf::error{errc::storage_failed};
+      }
+      if (newest > m.game.incarnation)
+        return caf::error{errc::superseded};
       auto owner = std::move(m.owner);
       return queue_write(self, make_snapshot(std::move(m.game), std::move(owner)),
                          true);

@@ -27,6 +27,10 @@ enum class errc : uint8_t {
   shutting_down,
   /// Exit reason of a game nobody was connected to for too long.
   abandoned,
+  /// The game's backup did not confirm a change (it is being declared down,
+  /// or this node was cut off): the change was neither acknowledged nor
+  /// shown, and the game takes no other until a backup confirms it.
+  unconfirmed,
 };
 
 struct join_msg;
@@ -59,6 +63,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, retire_atom, "retire")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, reap_atom, "reap")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, failover_atom, "failover")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, recopy_atom, "recopy")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

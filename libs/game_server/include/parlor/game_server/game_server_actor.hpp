@@ -29,7 +29,7 @@ namespace parlor::game_server {
 /// - `(drain_atom)` → `ok`: the game is being handed to another node; from
 ///   now on changes are refused with `errc::shutting_down`.
 ///   `(resume_atom)`: the handoff did not happen; changes are accepted again.
-/// - `(vacant_atom, n)`, `(retire_atom)`: its own timers.
+/// - `(vacant_atom, n)`, `(retire_atom)`, `(recopy_atom)`: its own timers.
 ///
 /// With nobody connected for `idle_ttl`, the game stops: an unfinished one
 /// with exit reason `errc::abandoned` (the supervisor then deletes it from
@@ -50,7 +50,8 @@ using game_server_actor = caf::typed_actor<
   caf::reacts_to<resume_atom>,
   caf::reacts_to<leave_atom>,
   caf::reacts_to<vacant_atom, uint64_t>,
-  caf::reacts_to<retire_atom>>;
+  caf::reacts_to<retire_atom>,
+  caf::reacts_to<recopy_atom>>;
 
 /// What every GameServer of a node shares.
 struct game_env {

@@ -96,11 +96,15 @@ using peer_endpoint_actor = caf::typed_actor<
 struct backup_msg {
   std::string node;
   peer_endpoint_actor endpoint;
+  /// No backup, and none may be assumed: this node just lost every peer
+  /// and may be the one cut off. Changes wait for a backup (or for the
+  /// supervisor to decide that this node carries on alone).
+  bool hold = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backup_msg& x) {
-  return f(caf::meta::type_name("backup_msg"), x.node, x.endpoint);
+  return f(caf::meta::type_name("backup_msg"), x.node, x.endpoint, x.hold);
 }
 
 } // namespace parlor::game_server

@@ -19,6 +19,9 @@ enum class errc : uint8_t {
   /// The database refused the request (logged with SQLite's reason): a
   /// write was not made.
   storage_failed,
+  /// A backup copy was refused: this node holds the game (as owner or as
+  /// a copy) at a later incarnation, so the sender's game is stale.
+  superseded,
 };
 
 struct save_msg;

@@ -71,6 +71,10 @@ public:
   /// node's game, under the same rule as `save`.
   bool save_replica(const snapshot& s);
 
+  /// The highest incarnation of `code` this node holds, as its own game or
+  /// as a backup copy; 0 if none.
+  uint64_t newest_incarnation(std::string_view code);
+
   /// The backup copies of games `owner` owns: the unfinished ones, and the
   /// finished ones last written at or after `finished_since_ms`.
   std::vector<snapshot>

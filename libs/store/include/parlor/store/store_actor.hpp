@@ -26,7 +26,8 @@ namespace parlor::store {
 ///
 /// Backup copies of other nodes' games (from peers, through the node's peer
 /// endpoint):
-/// - `replicate_msg` → `ok` once durable here.
+/// - `replicate_msg` → `ok` once durable here; `errc::superseded` if this
+///   node holds the game at a later incarnation (the sender's is stale).
 /// - `unreplicate_msg`: this node is no longer the game's backup.
 /// - `(adopt_atom, owner, int64_t finished_since_ms)` → failover: turns
 ///   every copy of `owner`'s games (unfinished, or finished since the
