@@ -104,7 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1)
     return 0;
   node_status status{(data[0] & 1) != 0, (data[0] & 2) != 0,
-                     (data[0] & 4) != 0};
+                     (data[0] & 4) != 0,
+                     (data[0] & 16) != 0 ? "disk full" : ""};
   bool sign = (data[0] & 8) != 0;
   auto req = parse({reinterpret_cast<const char*>(data) + 1, size - 1});
   if (!req)
@@ -126,7 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             || req->method() == http::verb::head))
       PARLOR_FUZZ_CHECK((res->result() == http::status::ok)
                         == (status.ready && !status.draining
-                            && !status.stopping));
+                            && !status.stopping
+                            && status.storage_fault.empty()));
     if (!upgrade && admin_target && sign
         && req->method() == http::verb::post)
       PARLOR_FUZZ_CHECK(status.stopping);

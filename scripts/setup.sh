@@ -24,7 +24,7 @@ as_root() {
 packages=(g++ cmake ninja-build pkg-config libcaf-dev libboost-dev
           nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev catch2
           libcli11-dev)
-((with_tests)) && packages+=(chromium clang-14 libfuzzer-14-dev)
+((with_tests)) && packages+=(chromium clang-14 libfuzzer-14-dev strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -18,7 +18,10 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$artifacts"
+# libFuzzer exits 77 on a crash by default, which ctest reads as "skipped"
+# (SKIP_RETURN_CODE): every finding would pass unseen.
 args=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
+      -error_exitcode=1 -timeout_exitcode=1
       -artifact_prefix="$artifacts/")
 [[ -f $dict ]] && args+=(-dict="$dict")
 "$bin" "${args[@]}" "$scratch" "$corpus"

@@ -50,7 +50,7 @@ http_request signed_admin(std::string target, int64_t signed_at = now) {
   return req;
 }
 
-constexpr node_status up{true, false, false};
+const node_status up{true, false, false, {}};
 
 /// The response `r` must hold.
 http_response response(route r) {
@@ -78,11 +78,15 @@ TEST_CASE("healthz says starting, ok, draining or stopping", "[gateway]") {
     auto res = response(r(get("/healthz"), st, now));
     return std::to_string(res.result_int()) + " " + res.body();
   };
-  CHECK(health({false, false, false}) == "503 starting");
+  CHECK(health({false, false, false, {}}) == "503 starting");
   CHECK(health(up) == "200 ok");
-  CHECK(health({true, true, false}) == "503 draining");
-  CHECK(health({true, true, true}) == "503 stopping");
-  CHECK(health({false, false, true}) == "503 stopping");
+  CHECK(health({true, true, false, {}}) == "503 draining");
+  CHECK(health({true, true, true, {}}) == "503 stopping");
+  CHECK(health({false, false, true, {}}) == "503 stopping");
+  // A storage fault says why, before draining (contract §9).
+  CHECK(health({true, false, false, "disk full"}) == "503 storage: disk full");
+  CHECK(health({true, true, false, "disk full"}) == "503 storage: disk full");
+  CHECK(health({true, false, true, "disk full"}) == "503 stopping");
   CHECK(head(response(r(get("/healthz"), up, now)))
         == "200|Server: parlor|Content-Type: text/plain|Content-Length: 2");
 }
@@ -99,6 +103,11 @@ TEST_CASE("only GET and HEAD are served, and HEAD keeps the length",
   CHECK(res.result() == http::status::ok);
   CHECK(res.body().empty());
   CHECK(res[http::field::content_length] == "2");
+  // Refused admin requests too (found by fuzz_http_router).
+  auto admin = response(r(get("/api/admin//healthz", http::verb::head), up, now));
+  CHECK(admin.result() == http::status::method_not_allowed);
+  CHECK(admin.body().empty());
+  CHECK(admin[http::field::content_length] != "0");
 }
 
 TEST_CASE("keep-alive follows the request", "[gateway]") {
@@ -122,7 +131,7 @@ TEST_CASE("cluster and metrics are rendered per request", "[gateway]") {
         == "200|Server: parlor|Cache-Control: no-store"
            "|Content-Type: application/json|Content-Length: 12");
   CHECK(cluster.body() == R"({"nodes":[]})");
-  auto metrics = response(r(get("/metrics"), {false, false, false}, now));
+  auto metrics = response(r(get("/metrics"), {false, false, false, {}}, now));
   CHECK(metrics[http::field::content_type]
         == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(metrics.body() == "parlor_up 1\n");
@@ -184,7 +193,7 @@ TEST_CASE("an upgrade with a valid name is accepted", "[gateway]") {
   // Readiness and draining do not matter; the session closes at once
   // while stopping.
   CHECK(std::holds_alternative<ws_accept>(
-    r(upgrade("/socket/websocket?name=Bob"), {false, true, true}, now)));
+    r(upgrade("/socket/websocket?name=Bob"), {false, true, true, {}}, now)));
 }
 
 TEST_CASE("an upgrade without a valid name is refused with 403",
@@ -243,7 +252,7 @@ TEST_CASE("an upgrade to another path is a 404, admin paths included",
 TEST_CASE("a signed admin request becomes an admin call", "[gateway]") {
   auto r = make_router();
   auto what = r(signed_admin("/api/admin/drain?node=n1&x=a%20b"),
-                {true, true, false}, now + 1000);
+                {true, true, false, {}}, now + 1000);
   REQUIRE(std::holds_alternative<admin_call>(what));
   auto& call = std::get<admin_call>(what);
   CHECK(call.action == "drain");
@@ -292,10 +301,10 @@ TEST_CASE("admin requests are refused in order: 404, 405, 401, 503",
               parlor::auth::sign_admin_request("other", "POST", target, now));
   CHECK(refusal(r(bad_key, up, now)) == "401 {\"error\":\"unauthorized\"}\n");
 
-  CHECK(refusal(r(signed_admin(target), {true, false, true}, now))
+  CHECK(refusal(r(signed_admin(target), {true, false, true, {}}, now))
         == "503 {\"error\":\"stopping\"}\n");
   // A forged request learns nothing about the node's state.
-  CHECK(refusal(r(unsigned_req, {true, false, true}, now))
+  CHECK(refusal(r(unsigned_req, {true, false, true, {}}, now))
         == "401 {\"error\":\"unauthorized\"}\n");
 }
 

@@ -1,10 +1,9 @@
 // Durability (contract §5): restarts, corrupt databases and rolling deploys with real processes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CLUSTER_SECRET, NODE_BIN, delay } from "./support/node.mjs";
+import { delay, refusedStart } from "./support/node.mjs";
 import { createGame, lobbyPlayer } from "./support/players.mjs";
 import { perTest } from "./support/scope.mjs";
 
@@ -48,15 +47,7 @@ test("a corrupt database stops the node with a clear error and is left untouched
   const dataDir = await tempDir();
   const junk = Buffer.from("this is not an SQLite database, just some bytes\n".repeat(100));
   await writeFile(path.join(dataDir, "parlor.db"), junk);
-  const proc = spawn(NODE_BIN, [`--data-dir=${dataDir}`, `--cluster-secret=${CLUSTER_SECRET}`,
-    "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1", "--cluster-port=0"],
-  { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  proc.stderr.on("data", (d) => { stderr += d; });
-  const exit = await Promise.race([
-    new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal }))),
-    delay(10000).then(() => { proc.kill("SIGKILL"); return { code: "timeout" }; }),
-  ]);
+  const { exit, stderr } = await refusedStart(dataDir);
   assert.equal(exit.signal ?? null, null);
   assert.ok(exit.code === 1 || exit.code === 2, `exit ${JSON.stringify(exit)}: ${stderr}`);
   assert.match(stderr, /parlor\.db/);

@@ -148,9 +148,15 @@ int run(const node::node_config& conf) {
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
-  auto store = store::spawn_store(sys, conf.data_dir,
-                                 conf.threads == 0 ? store::store_thread::shared
-                                                   : store::store_thread::own);
+  // The store always has a thread of its own: a stalled disk stops moves,
+  // not the io thread with every socket and /healthz on it.
+  auto storage_fault = std::make_shared<core::fault_flag>();
+  auto store = store::spawn_store(
+    sys, conf.data_dir,
+    store::store_options{store::store_thread::own,
+                         conf.sync == "normal" ? store::sync_mode::normal
+                                               : store::sync_mode::full,
+                         storage_fault});
   auto pubsub = pubsub::spawn_pubsub(sys);
   auto watch = gateway::spawn_game_watch(sys);
   auto fanout = gateway::spawn_socket_fanout(sys, pubsub, metrics);
@@ -224,6 +230,7 @@ int run(const node::node_config& conf) {
   hopts.admin_secret = secret;
   hopts.allowed_origins = conf.allowed_origins;
   hopts.max_connections = conf.max_connections;
+  hopts.storage_fault = storage_fault;
   std::optional<node::node_control> control;
   hopts.admin = [&control](const std::string& action,
                            const std::map<std::string, std::string>& params,

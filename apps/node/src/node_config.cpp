@@ -160,6 +160,16 @@ const std::vector<option>& options() {
       "frames a second per socket, bursts of twice that; 0 = no limit, for "
       "benchmarks (default: 50)"},
      number(&node_config::socket_rate, 0, 1'000'000)},
+    {{"sync", "VALUE",
+      "full: every acknowledged move is synced to disk first and survives a "
+      "power cut; normal: synced about once a second, a process crash loses "
+      "nothing, a power cut the last second (default: full)"},
+     [](node_config& c, const std::string& v) -> std::string {
+       if (v != "full" && v != "normal")
+         return "must be full or normal";
+       c.sync = v;
+       return {};
+     }},
     {{"idle-timeout-ms", "VALUE",
      "close sockets silent for this long; clients beat every 30 s (default: 60000)"},
      number(&node_config::idle_timeout_ms, 1000, 3'600'000)},
@@ -170,8 +180,9 @@ const std::vector<option>& options() {
      "seconds a game stays with nobody connected before it is removed, "
      "0 = never (default: 1800)"},
      number(&node_config::idle_game_ttl_s, 0, 30 * 24 * 3600)},
-    {{"threads", "VALUE", "actor worker threads; 0 = none: actors, timers and the store "
-     "share the HTTP/WebSocket io thread (default: 0)"},
+    {{"threads", "VALUE", "actor worker threads; 0 = none: actors and timers "
+     "share the HTTP/WebSocket io thread; the store has a thread of its own "
+     "either way (default: 0)"},
      number(&node_config::threads, 0, 256)},
     {{"help", "", "print this help and exit"}, flag(&node_config::help)},
     {{"version", "", "print the version and exit"}, flag(&node_config::version)},

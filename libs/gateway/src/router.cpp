@@ -102,10 +102,16 @@ route router::admin(const http_request& req, const node_status& status,
   auto version = req.version();
   auto keep = req.keep_alive();
   auto refuse = [&](unsigned code, std::string_view error) -> route {
-    return json_response(code,
-                         std::string{R"({"error":")"} + std::string{error}
-                           + "\"}\n",
-                         version, keep);
+    auto res = json_response(code,
+                             std::string{R"({"error":")"}
+                               + std::string{error} + "\"}\n",
+                             version, keep);
+    // HEAD gets the headers alone (found by fuzz_http_router: a HEAD of
+    // an admin path got the JSON body, which the client reads as the
+    // start of the next response).
+    if (req.method() == http::verb::head)
+      res.body().clear();
+    return res;
   };
   if (!cfg_.admin || cfg_.admin_secret.empty())
     return refuse(404, "not_found");
@@ -153,6 +159,9 @@ http_response router::serve(const http_request& req,
     if (!status.ready)
       return finish(http::status::service_unavailable, "text/plain",
                     "starting");
+    if (!status.storage_fault.empty())
+      return finish(http::status::service_unavailable, "text/plain",
+                    "storage: " + status.storage_fault);
     if (status.draining)
       return finish(http::status::service_unavailable, "text/plain",
                     "draining");

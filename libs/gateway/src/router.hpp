@@ -30,6 +30,8 @@ struct node_status {
   bool ready = false;
   bool draining = false;
   bool stopping = false;
+  /// Why the database takes no writes; empty while it does.
+  std::string storage_fault;
 };
 
 /// A signed admin request whose signature checked out: the session runs

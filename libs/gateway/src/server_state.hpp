@@ -66,7 +66,11 @@ public:
   std::atomic<bool> stopping{false};
 
   node_status status() const {
-    return {ready, draining, stopping};
+    node_status s{ready, draining, stopping, {}};
+    if (opts.storage_fault)
+      if (auto reason = opts.storage_fault->reason())
+        s.storage_fault = std::move(*reason);
+    return s;
   }
 
   // -- connections ------------------------------------------------------------

@@ -6,6 +6,11 @@
 #include "parlor/core/clock.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <sys/stat.h>
 
 namespace parlor::store {
 
@@ -149,13 +154,20 @@ void bind_snapshot(sqlite3_stmt* stmt, const snapshot& s) {
 
 // -- opening ------------------------------------------------------------------
 
-store::store(const std::filesystem::path& dir) {
+store::store(const std::filesystem::path& dir, sync_mode sync) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw store_error("cannot create data directory " + dir.string() + ": "
                       + ec.message());
   auto file = (dir / "parlor.db").string();
+  auto marker = dir / created_marker;
+  if (std::filesystem::exists(marker, ec) && !std::filesystem::exists(file, ec))
+    throw store_error("data directory " + dir.string() + " held a database, "
+                      "but " + file + " is missing: refusing to start with an "
+                      "empty one. Put the file back, or delete "
+                      + marker.string() + " to start empty");
+  file_ = file;
   db_ = detail::open_connection(file, SQLITE_OPEN_READWRITE
                                         | SQLITE_OPEN_CREATE,
                                 "cannot open database " + file,
@@ -169,13 +181,49 @@ store::store(const std::filesystem::path& dir) {
   // database cannot change it without a VACUUM).
   detail::exec(db, "PRAGMA page_size=1024");
   detail::exec(db, "PRAGMA journal_mode=WAL");
-  detail::exec(db, "PRAGMA synchronous=NORMAL");
+  detail::exec(db, sync == sync_mode::full ? "PRAGMA synchronous=FULL"
+                                           : "PRAGMA synchronous=NORMAL");
   // A log that grew beyond 64 MB (the checkpointer fell behind) shrinks
   // back when it starts over.
   detail::exec(db, "PRAGMA journal_size_limit=67108864");
   sqlite3_wal_hook(db, after_commit, this);
   detail::migrate(db, file);
   stmts_ = std::make_unique<statements>(db);
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw store_error("cannot stat " + file + ": " + std::strerror(errno));
+  file_dev_ = static_cast<uint64_t>(st.st_dev);
+  file_ino_ = static_cast<uint64_t>(st.st_ino);
+  if (!std::filesystem::exists(marker, ec)) {
+    std::ofstream out{marker};
+    out << "This directory holds parlor.db. Parlor refuses to start here "
+           "without it;\n"
+           "delete this file to start with an empty database.\n";
+    if (!out)
+      throw store_error("cannot write " + marker.string());
+  }
+}
+
+std::optional<std::string> store::file_problem() const {
+  struct stat st {};
+  if (::stat(file_.c_str(), &st) != 0)
+    return "database file " + file_ + " was deleted (" + std::strerror(errno)
+           + "): writes refused; restart the node to recover";
+  if (static_cast<uint64_t>(st.st_dev) != file_dev_
+      || static_cast<uint64_t>(st.st_ino) != file_ino_)
+    return "database file " + file_ + " was replaced by another file: "
+           "writes refused; restart the node to recover";
+  return std::nullopt;
+}
+
+void store::probe() {
+  batch([&] {
+    detail::exec(db_.get(), "CREATE TABLE IF NOT EXISTS health_probe "
+                            "(id INTEGER PRIMARY KEY, at INTEGER)");
+    detail::exec(db_.get(), ("INSERT OR REPLACE INTO health_probe VALUES (1, "
+                             + std::to_string(core::unix_ms()) + ")")
+                              .c_str());
+  });
 }
 
 store::~store() = default;

@@ -21,8 +21,14 @@ struct pending_write {
   caf::typed_response_promise<caf::ok_atom> done;
 };
 
+/// How often writes are tried while they fail, with none coming in.
+constexpr auto probe_period = std::chrono::seconds{1};
+
 struct store_state {
   std::shared_ptr<store> db;
+  std::shared_ptr<core::fault_flag> fault;
+  /// Writes fail: a probe is scheduled.
+  bool failing = false;
   /// Writes since the last commit (see `queue_write`).
   std::vector<pending_write> batch;
   static inline const char* name = "parlor.store";
@@ -76,6 +82,27 @@ caf::result<caf::ok_atom> queue_write(self_ptr self, snapshot s,
   return done;
 }
 
+/// Writes fail for `reason`: health says so, and a probe tries again.
+void failing(self_ptr self, const std::string& reason) {
+  auto& st = self->state;
+  if (st.fault)
+    st.fault->raise(reason);
+  if (!st.failing) {
+    st.failing = true;
+    self->delayed_send(self, probe_period, probe_atom_v);
+  }
+}
+
+/// Writes work (again).
+void working(self_ptr self) {
+  auto& st = self->state;
+  if (st.failing)
+    spdlog::warn("store: writes work again");
+  st.failing = false;
+  if (st.fault)
+    st.fault->clear();
+}
+
 /// Commits the pending writes in one transaction and answers them. Every
 /// other request commits first, so that it sees every earlier write.
 void commit(self_ptr self) {
@@ -84,6 +111,15 @@ void commit(self_ptr self) {
   if (writes.empty())
     return;
   auto& db = *self->state.db;
+  auto refuse = [&](const std::string& why) {
+    spdlog::error("store: {} ({} write(s) refused)", why, writes.size());
+    for (auto& w : writes)
+      w.done.deliver(caf::error{errc::storage_failed});
+    failing(self, why);
+  };
+  // A deleted or replaced file would take writes that no restart reads.
+  if (auto problem = db.file_problem())
+    return refuse(*problem);
   try {
     db.batch([&] {
       for (auto& w : writes)
@@ -93,19 +129,36 @@ void commit(self_ptr self) {
           db.save(w.snap);
     });
   } catch (const std::exception& e) {
-    spdlog::error("store: {} ({} write(s) refused)", e.what(), writes.size());
-    for (auto& w : writes)
-      w.done.deliver(caf::error{errc::storage_failed});
-    return;
+    return refuse(e.what());
   }
+  working(self);
   for (auto& w : writes)
     w.done.deliver(caf::ok_atom_v);
 }
 
+/// While writes fail: tries one, so that health recovers without traffic.
+void probe(self_ptr self) {
+  auto& st = self->state;
+  if (!st.failing)
+    return;
+  st.failing = false; // `failing` schedules the next probe
+  if (auto problem = st.db->file_problem())
+    return failing(self, *problem);
+  try {
+    st.db->probe();
+  } catch (const std::exception& e) {
+    return failing(self, e.what());
+  }
+  st.failing = true; // for the log line
+  working(self);
+}
+
 // Detached (its own thread) or on the io thread: see `store_thread`.
 store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
-                                      std::shared_ptr<checkpointer> cp) {
+                                      std::shared_ptr<checkpointer> cp,
+                                      std::shared_ptr<core::fault_flag> fault) {
   self->state.db = std::move(db);
+  self->state.fault = std::move(fault);
   if (cp)
     spawn_checkpointer(self, *self->state.db, std::move(cp));
   return {
@@ -113,6 +166,7 @@ store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
       return queue_write(self, make_snapshot(std::move(m)), false);
     },
     [=](commit_atom) { commit(self); },
+    [=](probe_atom) { probe(self); },
     [=](load_atom, int64_t finished_since_ms) -> caf::result<saved_games> {
       commit(self);
       return guarded([&]() -> caf::result<saved_games> {
@@ -201,8 +255,8 @@ store_actor::behavior_type store_impl(self_ptr self, std::shared_ptr<store> db,
 
 store_actor spawn_store(caf::actor_system& sys,
                         const std::filesystem::path& data_dir,
-                        store_thread where) {
-  auto db = std::make_shared<store>(data_dir);
+                        store_options opts) {
+  auto db = std::make_shared<store>(data_dir, opts.sync);
   // Copies kept for peers before a restart may be stale: an owner may have
   // named another backup meanwhile and could not tell us to drop ours. The
   // owners send fresh copies when they name this node again.
@@ -215,9 +269,11 @@ store_actor spawn_store(caf::actor_system& sys,
   } catch (const store_error& e) {
     spdlog::warn("store: {}; commits checkpoint themselves", e.what());
   }
-  if (where == store_thread::shared)
-    return sys.spawn(store_impl, std::move(db), std::move(cp));
-  return sys.spawn<caf::detached>(store_impl, std::move(db), std::move(cp));
+  if (opts.where == store_thread::shared)
+    return sys.spawn(store_impl, std::move(db), std::move(cp),
+                     std::move(opts.fault));
+  return sys.spawn<caf::detached>(store_impl, std::move(db), std::move(cp),
+                                  std::move(opts.fault));
 }
 
 } // namespace parlor::store

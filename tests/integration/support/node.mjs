@@ -234,6 +234,23 @@ function raceTimeout(promise, ms) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Runs parlor-node on `dataDir` when it is expected to refuse to start; resolves with
+ * {exit: {code, signal}, stderr} (code "timeout" if it still ran after 10 s, then killed).
+ */
+export async function refusedStart(dataDir) {
+  const proc = spawn(NODE_BIN, [`--data-dir=${dataDir}`, `--cluster-secret=${CLUSTER_SECRET}`,
+    "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1", "--cluster-port=0"],
+  { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => { stderr += d; });
+  const exit = await Promise.race([
+    new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal }))),
+    delay(10000).then(() => { proc.kill("SIGKILL"); return { code: "timeout" }; }),
+  ]);
+  return { exit, stderr };
+}
+
 export function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -37,6 +37,9 @@ struct node_config {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_connections = 18'000;
   uint32_t socket_rate = 50;
+  /// `--sync`: "full" (the log is synced before every acknowledgement) or
+  /// "normal" (synced about once a second).
+  std::string sync = "full";
   uint32_t idle_timeout_ms = 60'000;
   uint32_t finished_ttl_s = 1800;
   uint32_t idle_game_ttl_s = 1800;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "parlor/core/fault.hpp"
 #include "parlor/gateway/gateway_actor.hpp"
 
 #include <atomic>
@@ -41,6 +42,9 @@ struct http_options {
   /// Connections (HTTP and WebSocket) open at once; more are refused.
   /// 0: no limit.
   std::size_t max_connections = 18'000;
+  /// Raised while the database takes no writes: `/healthz` answers 503 with
+  /// the reason. May be null.
+  std::shared_ptr<const core::fault_flag> storage_fault;
 };
 
 /// The node's HTTP and WebSocket listener (Boost.Beast on Asio): the web UI,

@@ -45,6 +45,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_store, parlor::core::store_ids_begin)
   CAF_ADD_ATOM(parlor_store, parlor::store, adopt_atom, "adopt")
   CAF_ADD_ATOM(parlor_store, parlor::store, commit_atom, "commit")
   CAF_ADD_ATOM(parlor_store, parlor::store, drop_atom, "drop")
+  CAF_ADD_ATOM(parlor_store, parlor::store, probe_atom, "probe")
 CAF_END_TYPE_ID_BLOCK(parlor_store)
 
 static_assert(caf::id_block::parlor_store::end

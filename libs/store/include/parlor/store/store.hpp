@@ -49,13 +49,40 @@ struct store_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// SQLite persistence of game snapshots (WAL mode, synchronous=NORMAL,
-/// versioned schema). Not thread-safe: one owner (the store actor) at a time.
+/// When a commit reaches the disk (`--sync`).
+enum class sync_mode {
+  /// Before the commit returns: the log is synced (SQLite's
+  /// synchronous=FULL), so an acknowledged move survives a power cut or an
+  /// OS crash. Group commit makes it one sync per batch.
+  full,
+  /// At the next checkpoint, about once a second (synchronous=NORMAL): a
+  /// process crash loses nothing, an OS crash or power cut the last second.
+  normal,
+};
+
+/// The file in a data directory that says it held a database: a data
+/// directory with it and without `parlor.db` is refused rather than
+/// started empty.
+inline constexpr const char* created_marker = "parlor.db.created";
+
+/// SQLite persistence of game snapshots (WAL mode, versioned schema). Not
+/// thread-safe: one owner (the store actor) at a time.
 class store {
 public:
   /// Opens or creates `dir/parlor.db` and migrates the schema. Throws
-  /// `store_error` with a clear message for an unusable or corrupt file.
-  explicit store(const std::filesystem::path& dir);
+  /// `store_error` with a clear message for an unusable or corrupt file,
+  /// or when `dir` held a database that is gone (see `created_marker`).
+  explicit store(const std::filesystem::path& dir,
+                 sync_mode sync = sync_mode::full);
+
+  /// What is wrong with the database file under its name, if anything: it
+  /// was deleted, or replaced by another file, since it was opened. Writes
+  /// would then go to a file nobody will open again. One `stat` call.
+  std::optional<std::string> file_problem() const;
+
+  /// A small write in a transaction of its own, to learn whether writes
+  /// work again after a failure. Throws `store_error` if not.
+  void probe();
 
   ~store();
 
@@ -163,6 +190,10 @@ private:
   /// See `auto_checkpoint` and `on_commit` (one SQLite hook serves both).
   int auto_checkpoint_pages_ = 1000;
   std::function<void(int)> on_commit_;
+  /// `parlor.db`, and the identity of the file opened under that name.
+  std::string file_;
+  uint64_t file_dev_ = 0;
+  uint64_t file_ino_ = 0;
   detail::connection db_;
   /// Finalized before `db_` closes: declared after it.
   std::unique_ptr<statements> stmts_;

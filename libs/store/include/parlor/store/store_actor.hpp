@@ -1,6 +1,8 @@
 #pragma once
 
+#include "parlor/core/fault.hpp"
 #include "parlor/store/messages.hpp"
+#include "parlor/store/store.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -48,18 +50,26 @@ using store_actor = caf::typed_actor<
   caf::replies_to<adopt_atom, std::string, int64_t>::with<saved_games>,
   caf::replies_to<adopt_atom, std::string, std::string>::with<saved_games>,
   caf::reacts_to<commit_atom>,
-  caf::reacts_to<drop_atom, std::string, int64_t>>;
+  caf::reacts_to<drop_atom, std::string, int64_t>,
+  caf::reacts_to<probe_atom>>;
 
 /// Where the store actor runs.
 enum class store_thread {
   /// A thread of its own (`caf::detached`): SQLite never holds up other
-  /// actors, at the price of two thread switches per commit.
+  /// actors, at the price of two thread switches per commit. A node always
+  /// runs its store so: a stalled disk then stops moves, not the node.
   own,
-  /// Scheduled like any actor. On the io thread (`gateway::run_actors_on`)
-  /// a commit then costs no thread switch: commits write the log without
-  /// syncing (WAL, synchronous=NORMAL), and the syncs are the checkpointer's,
-  /// which keeps a thread of its own either way.
+  /// Scheduled like any actor (tests).
   shared,
+};
+
+/// How the store actor runs.
+struct store_options {
+  store_thread where = store_thread::own;
+  sync_mode sync = sync_mode::full;
+  /// Raised while writes fail (with the reason), cleared when they work
+  /// again; may be null.
+  std::shared_ptr<core::fault_flag> fault;
 };
 
 /// Opens the database in `data_dir` (throws `store_error` with a clear
@@ -70,6 +80,12 @@ enum class store_thread {
 /// endpoint (game_server/peer_endpoint_actor.hpp says why).
 store_actor spawn_store(caf::actor_system& sys,
                         const std::filesystem::path& data_dir,
-                        store_thread where = store_thread::own);
+                        store_options opts);
+
+inline store_actor spawn_store(caf::actor_system& sys,
+                               const std::filesystem::path& data_dir,
+                               store_thread where = store_thread::own) {
+  return spawn_store(sys, data_dir, store_options{where, {}, {}});
+}
 
 } // namespace parlor::store
