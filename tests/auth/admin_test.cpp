@@ -44,3 +44,21 @@ TEST_CASE("malformed admin authorizations are refused", "[auth]") {
     "s3cret", "Parlor-HMAC mac=" + mac + ", ts=" + std::to_string(now),
     "POST", target, now));
 }
+
+TEST_CASE("an admin signature is used once", "[auth]") {
+  const int64_t now = 1'700'000'000'000;
+  auto target = std::string{"/api/admin/drain?node=a"};
+  auto header = sign_admin_request("s3cret", "POST", target, now);
+  replay_guard guard;
+  CHECK(guard.first_use(header, now));
+  CHECK_FALSE(guard.first_use(header, now + 1));
+  // Extra parameters do not make it new.
+  CHECK_FALSE(guard.first_use(header + ", x=1", now + 2));
+  CHECK_FALSE(guard.first_use(header, now + 59'000));
+  // Another request, signed a millisecond later, is.
+  CHECK(guard.first_use(sign_admin_request("s3cret", "POST", target, now + 1),
+                        now + 1));
+  // Long after the skew verify refuses it anyway, and the guard forgets it.
+  CHECK(guard.first_use(header, now + 3 * admin_clock_skew_ms));
+  CHECK_FALSE(guard.first_use("Bearer x", now));
+}

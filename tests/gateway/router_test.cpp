@@ -303,6 +303,10 @@ TEST_CASE("admin requests are refused in order: 404, 405, 401, 503",
 
   CHECK(refusal(r(signed_admin(target), {true, false, true, {}}, now))
         == "503 {\"error\":\"stopping\"}\n");
+  // A signature works once (a captured request cannot be sent again).
+  auto once = signed_admin(target, now + 5);
+  CHECK(std::holds_alternative<admin_call>(r(once, up, now + 5)));
+  CHECK(refusal(r(once, up, now + 6)) == "401 {\"error\":\"replayed\"}\n");
   // A forged request learns nothing about the node's state.
   CHECK(refusal(r(unsigned_req, {true, false, true, {}}, now))
         == "401 {\"error\":\"unauthorized\"}\n");

@@ -44,6 +44,25 @@ std::string sign_admin_request(std::string_view secret,
          + ", mac=" + admin_mac(secret, method, target, now_ms);
 }
 
+bool replay_guard::first_use(std::string_view authorization, int64_t now_ms) {
+  if (authorization.substr(0, scheme.size()) != scheme)
+    return false;
+  authorization.remove_prefix(scheme.size());
+  auto mac = param(authorization, "mac");
+  if (mac.empty())
+    return false;
+  std::lock_guard<std::mutex> guard{mtx_};
+  // A signature older than the skew is refused by verify: forget it.
+  for (auto i = seen_.begin(); i != seen_.end();)
+    i = i->second < now_ms ? seen_.erase(i) : std::next(i);
+  if (seen_.count(mac) != 0 || seen_.size() >= capacity)
+    return false;
+  // Verify accepts a timestamp up to the skew ahead of now, and for the
+  // skew after it: remember it that long.
+  seen_.emplace(std::string{mac}, now_ms + 2 * admin_clock_skew_ms);
+  return true;
+}
+
 bool verify_admin_request(std::string_view secret,
                           std::string_view authorization,
                           std::string_view method, std::string_view target,

@@ -122,6 +122,9 @@ route router::admin(const http_request& req, const node_status& status,
   if (!auth::verify_admin_request(cfg_.admin_secret, auth, "POST", target,
                                   now_ms))
     return refuse(401, "unauthorized");
+  // Single-use: a captured request cannot be sent again.
+  if (!replays_->first_use(auth, now_ms))
+    return refuse(401, "replayed");
   // The node's handler may be gone once it stops.
   if (status.stopping)
     return refuse(503, "stopping");

@@ -4,6 +4,8 @@
 
 #include "static_files.hpp"
 
+#include "parlor/auth/admin.hpp"
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -87,6 +89,9 @@ private:
                       const node_status& status) const;
 
   router_config cfg_;
+  /// Admin signatures already used (a router is shared by every session).
+  std::shared_ptr<auth::replay_guard> replays_
+    = std::make_shared<auth::replay_guard>();
 };
 
 /// A `text/plain; charset=utf-8` response.

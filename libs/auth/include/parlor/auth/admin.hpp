@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -27,5 +29,25 @@ bool verify_admin_request(std::string_view secret,
                           std::string_view authorization,
                           std::string_view method, std::string_view target,
                           int64_t now_ms);
+
+/// Makes admin signatures single-use: remembers each verified
+/// `Authorization` value until its timestamp is past the clock skew, so a
+/// captured request cannot be sent again. Thread-safe.
+class replay_guard {
+public:
+  /// At most this many signatures are remembered; beyond it every request
+  /// is refused until old ones expire (only holders of the secret sign).
+  static constexpr std::size_t capacity = 10'000;
+
+  /// Whether the signature in `authorization` (already verified) is used
+  /// for the first time at `now_ms`; remembers it if so. The key is the
+  /// MAC alone, so extra parameters do not make a replay new.
+  bool first_use(std::string_view authorization, int64_t now_ms);
+
+private:
+  std::mutex mtx_;
+  /// Signature → when it can be forgotten (Unix ms).
+  std::map<std::string, int64_t, std::less<>> seen_;
+};
 
 } // namespace parlor::auth
