@@ -23,41 +23,49 @@ using parlor::auth::token_signer;
 
 const token_signer signer{"fuzz-cluster-secret"};
 const token_signer other{"another-cluster-secret"};
+/// The time tokens are checked at; a token the fuzzer finds verifies only
+/// if it was issued within the max age before it.
+constexpr int64_t now_s = 1'800'000'000;
 
 /// verify's limit on a token's length.
 constexpr std::size_t max_token_size = 512;
 
 void check_as_token(std::string_view token) {
-  auto id = signer.verify(token);
+  auto id = signer.verify(token, now_s);
   if (!id)
     return;
   PARLOR_FUZZ_CHECK(!id->empty());
-  PARLOR_FUZZ_CHECK(signer.sign(*id) == token);
-  PARLOR_FUZZ_CHECK(!other.verify(token));
+  auto issued = parlor::auth::token_issued_at(token);
+  PARLOR_FUZZ_CHECK(issued.has_value());
+  PARLOR_FUZZ_CHECK(*issued <= now_s + token_signer::clock_skew_s);
+  PARLOR_FUZZ_CHECK(now_s - *issued <= signer.max_age_s());
+  PARLOR_FUZZ_CHECK(signer.sign(*id, *issued) == token);
+  PARLOR_FUZZ_CHECK(!other.verify(token, now_s));
 }
 
 void check_as_player_id(std::string_view id) {
-  auto token = signer.sign(id);
-  auto verified = signer.verify(token);
+  auto token = signer.sign(id, now_s);
+  auto verified = signer.verify(token, now_s);
   if (id.empty() || token.size() > max_token_size)
     PARLOR_FUZZ_CHECK(!verified);
   else
     PARLOR_FUZZ_CHECK(verified == id);
-  PARLOR_FUZZ_CHECK(!other.verify(token));
+  PARLOR_FUZZ_CHECK(!other.verify(token, now_s));
+  PARLOR_FUZZ_CHECK(!signer.verify(token, now_s + signer.max_age_s() + 1));
 }
 
 void check_one_byte_changed(std::string_view input) {
   if (input.size() < 3)
     return;
   auto id = input.substr(0, input.size() - 2);
-  auto token = signer.sign(id);
+  auto token = signer.sign(id, now_s);
   auto pos = static_cast<unsigned char>(input[input.size() - 2])
              % token.size();
   auto value = input.back();
   if (token[pos] == value)
     return;
   token[pos] = value;
-  PARLOR_FUZZ_CHECK(!signer.verify(token));
+  PARLOR_FUZZ_CHECK(!signer.verify(token, now_s));
 }
 
 } // namespace

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startNode, withNode } from "./support/node.mjs";
+import { createHmac } from "node:crypto";
+import { CLUSTER_SECRET, startNode, withNode } from "./support/node.mjs";
 import { RawClient, connectPhoenix, disconnect, disconnectAll, joinChannel, push } from "./support/phx.mjs";
 
 const T = { timeout: 30000 };
@@ -305,6 +306,31 @@ test("an invalid or foreign token makes a new player", T, async () => {
     await closeAll(alice);
   });
 });
+
+/** A token for `id` signed with the integration cluster secret, issued at `issuedS`. */
+function tokenFor(id, issuedS) {
+  const body = `v2.${Buffer.from(id).toString("base64url")}.${issuedS}`;
+  return `${body}.${createHmac("sha256", CLUSTER_SECRET).update(body).digest("base64url")}`;
+}
+
+test("tokens expire after --token-max-age-days, and every lobby join hands out a fresh one", T, () =>
+  withNode({ args: ["--token-max-age-days=2"] }, async (node) => {
+    const alice = await player(node, "alice");
+    const nowS = Math.floor(Date.now() / 1000);
+    const [, , issued] = alice.me.token.split(".");
+    assert.ok(Math.abs(Number(issued) - nowS) <= 5, `issued ${issued}, now ${nowS}`);
+    // Signed one day ago: still good, and the lobby answers a fresh token for the same id.
+    const dayOld = await player(node, "alice", tokenFor(alice.me.id, nowS - 86400));
+    assert.equal(dayOld.me.id, alice.me.id);
+    assert.ok(Number(dayOld.me.token.split(".")[2]) >= nowS, "a fresh token");
+    // Signed three days ago, or an hour in the future: a new player.
+    for (const issuedS of [nowS - 3 * 86400, nowS + 3600]) {
+      const p = await player(node, "alice", tokenFor(alice.me.id, issuedS));
+      assert.notEqual(p.me.id, alice.me.id, `issued ${issuedS}`);
+      await disconnect(p.socket);
+    }
+    await closeAll(alice, dayOld);
+  }));
 
 /** Plays `GAMES` games to an X win at once; asserts each saw only its own states. */
 async function parallelGames(node, GAMES) {

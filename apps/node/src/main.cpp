@@ -213,7 +213,8 @@ int run(const node::node_config& conf) {
   env->supervisor = supervisor;
   env->fanout = fanout;
   env->watch = watch;
-  env->signer = std::make_shared<const auth::token_signer>(secret);
+  env->signer = std::make_shared<const auth::token_signer>(
+    secret, int64_t{conf.token_max_age_days} * 24 * 3600);
   env->metrics = metrics;
   env->limits.max_frame_bytes = conf.max_frame_bytes;
   env->limits.socket_rate = conf.socket_rate;

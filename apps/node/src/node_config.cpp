@@ -160,6 +160,10 @@ const std::vector<option>& options() {
       "frames a second per socket, bursts of twice that; 0 = no limit, for "
       "benchmarks (default: 50)"},
      number(&node_config::socket_rate, 0, 1'000'000)},
+    {{"token-max-age-days", "VALUE",
+      "days a player token stays good; every lobby join hands out a fresh "
+      "one (default: 30)"},
+     number(&node_config::token_max_age_days, 1, 3650)},
     {{"sync", "VALUE",
       "full: every acknowledged move is synced to disk first and survives a "
       "power cut; normal: synced about once a second, a process crash loses "

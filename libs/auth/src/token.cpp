@@ -6,13 +6,14 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <chrono>
 #include <stdexcept>
 
 namespace parlor::auth {
 
 namespace {
 
-constexpr std::string_view prefix = "v1.";
+constexpr std::string_view prefix = "v2.";
 constexpr char b64_chars[]
   = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -67,11 +68,63 @@ std::optional<std::string> b64url_decode(std::string_view in) {
   return out;
 }
 
+/// Parses `issued`: decimal digits only, no leading zero, at most 12 of them
+/// (one spelling per time).
+std::optional<int64_t> parse_issued(std::string_view text) {
+  if (text.empty() || text.size() > 12 || (text.size() > 1 && text[0] == '0'))
+    return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+int64_t unix_now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Splits `v2.<id>.<issued>.<mac>` into its three parts after the prefix.
+struct token_parts {
+  std::string_view body; // everything the MAC covers
+  std::string_view id;
+  std::string_view issued;
+  std::string_view mac;
+};
+
+std::optional<token_parts> split_token(std::string_view token) {
+  if (token.size() > 512 || token.substr(0, prefix.size()) != prefix)
+    return std::nullopt;
+  auto rest = token.substr(prefix.size());
+  auto d1 = rest.find('.');
+  if (d1 == std::string_view::npos)
+    return std::nullopt;
+  auto d2 = rest.find('.', d1 + 1);
+  if (d2 == std::string_view::npos || rest.find('.', d2 + 1) != std::string_view::npos)
+    return std::nullopt;
+  return token_parts{token.substr(0, prefix.size() + d2), rest.substr(0, d1),
+                     rest.substr(d1 + 1, d2 - d1 - 1), rest.substr(d2 + 1)};
+}
+
 } // namespace
 
-token_signer::token_signer(std::string secret) : secret_(std::move(secret)) {
+std::optional<int64_t> token_issued_at(std::string_view token) {
+  auto parts = split_token(token);
+  if (!parts)
+    return std::nullopt;
+  return parse_issued(parts->issued);
+}
+
+token_signer::token_signer(std::string secret, int64_t max_age_s)
+  : secret_(std::move(secret)), max_age_s_(max_age_s) {
   if (secret_.empty())
     throw std::invalid_argument("the cluster secret must not be empty");
+  if (max_age_s_ <= 0)
+    throw std::invalid_argument("the token max age must be positive");
 }
 
 std::string token_signer::mac(std::string_view data) const {
@@ -83,31 +136,43 @@ std::string token_signer::mac(std::string_view data) const {
   return std::string(reinterpret_cast<const char*>(buf.data()), len);
 }
 
-std::string token_signer::sign(std::string_view player_id) const {
+std::string token_signer::sign(std::string_view player_id,
+                               int64_t now_s) const {
   std::string body{prefix};
   body += b64url_encode(player_id);
+  body += '.';
+  body += std::to_string(now_s < 0 ? 0 : now_s);
   auto sig = b64url_encode(mac(body));
   body += '.';
   body += sig;
   return body;
 }
 
-std::optional<std::string> token_signer::verify(std::string_view token) const {
-  if (token.size() > 512 || token.substr(0, prefix.size()) != prefix)
+std::string token_signer::sign(std::string_view player_id) const {
+  return sign(player_id, unix_now_s());
+}
+
+std::optional<std::string> token_signer::verify(std::string_view token,
+                                                int64_t now_s) const {
+  auto parts = split_token(token);
+  if (!parts)
     return std::nullopt;
-  auto dot = token.rfind('.');
-  if (dot < prefix.size())
+  auto issued = parse_issued(parts->issued);
+  auto sig = b64url_decode(parts->mac);
+  auto id = b64url_decode(parts->id);
+  if (!issued || !sig || !id || id->empty())
     return std::nullopt;
-  auto body = token.substr(0, dot);
-  auto sig = b64url_decode(token.substr(dot + 1));
-  auto id = b64url_decode(body.substr(prefix.size()));
-  if (!sig || !id || id->empty())
-    return std::nullopt;
-  auto expected = mac(body);
+  auto expected = mac(parts->body);
   if (sig->size() != expected.size()
       || CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
     return std::nullopt;
+  if (*issued > now_s + clock_skew_s || now_s - *issued > max_age_s_)
+    return std::nullopt;
   return id;
+}
+
+std::optional<std::string> token_signer::verify(std::string_view token) const {
+  return verify(token, unix_now_s());
 }
 
 std::string random_hex(std::size_t n) {
