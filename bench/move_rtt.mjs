@@ -31,7 +31,7 @@ const DEADLINE = Date.now() + 180_000; // the whole run is bounded
 const FLOOD = Number(args.flood || 0);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function startNode(name, seeds, limits = ["--socket-rate=0"]) {
+function startNode(name, seeds, limits = ["--socket-rate=0", "--create-rate=0"]) {
   return new Promise(async (resolve, reject) => {
     const dir = await mkdtemp(path.join(tmpdir(), "parlor-bench-"));
     const proc = spawn(BIN, [`--name=${name}`, "--http-host=127.0.0.1", "--http-port=0",
@@ -172,7 +172,7 @@ try {
   console.log(`cross/same median ratio ${(cross.median / same.median).toFixed(2)}`);
   let floodResult = null;
   if (FLOOD > 0) {
-    const guarded = await startNode("bench-guarded", null, []);
+    const guarded = await startNode("bench-guarded", null, ["--create-rate=0"]);
     nodes.push(guarded);
     const paced = { moves: Math.min(MOVES, 400), gapMs: 25 };
     await run(guarded, guarded, "warm-up", { moves: 50, gapMs: 25 });

@@ -112,7 +112,7 @@ async function withNode(extra, body) {
       // The idle step holds 19,000 players, above the default 18,000 cap.
       "--max-connections=19500",
       // Benchmark drivers send faster per socket than a player may.
-      "--socket-rate=0",
+      "--socket-rate=0", "--create-rate=0",
       // Durable against a process crash, not a power cut, as in every earlier run; the
       // default (--sync=full) costs a sync per commit, measured by bench/move_rtt.mjs.
       "--sync=normal", ...extra],

@@ -503,3 +503,18 @@ test("more than 20 not_found joins in a minute: that socket's joins get rate_lim
     guesser.close();
     await closeAll(alice, bob);
   }));
+
+test("one player creates at most --create-rate games a minute (default 30); others are not held up", T, () =>
+  withNode({}, async (node) => {
+    const alice = await player(node, "alice");
+    for (let i = 0; i < 30; i++) await create(alice);
+    const refused = await push(alice.lobby, "create", { game: "tictactoe" });
+    assert.deepEqual(refused, { status: "error", response: { reason: "rate_limited" } });
+    // A second socket of the same player shares the budget; another player has their own.
+    const again = await player(node, "alice", alice.me.token);
+    assert.deepEqual(await push(again.lobby, "create", { game: "tictactoe" }),
+      { status: "error", response: { reason: "rate_limited" } });
+    const bob = await player(node, "bob");
+    await create(bob);
+    await closeAll(alice, again, bob);
+  }));

@@ -18,7 +18,7 @@ let echoUrl;
 
 before(async () => {
   // The load generator moves faster per socket than a player may (as bench/ runs it).
-  node = await startNode({ name: "loadgen-target", args: ["--socket-rate=0"] });
+  node = await startNode({ name: "loadgen-target", args: ["--socket-rate=0", "--create-rate=0"] });
   echo = spawn(ECHO, ["--host=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise((resolve, reject) => {
     let out = "";

@@ -387,8 +387,8 @@ test("phx_leave closes the channel; pushes to it are then unmatched", T, () =>
   }));
 
 test("more than 100 joined topics: too many channels joined", { timeout: 60000 }, () =>
-  // 200 creates and joins in a row from one socket: over the per-socket rate.
-  withNode({ args: ["--socket-rate=0"] }, async (node) => {
+  // 200 creates and joins in a row from one socket: over the per-socket and per-player rates.
+  withNode({ args: ["--socket-rate=0", "--create-rate=0"] }, async (node) => {
     const c = await RawClient.connect(node);
     const lobby = await c.join("lobby");
     assert.equal(lobby.status, "ok");

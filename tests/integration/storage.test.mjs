@@ -102,7 +102,7 @@ test("a full disk: changes are refused with nothing changed, /healthz 503 until 
   const mountDir = await tempDir();
   await run("mount", ["-t", "tmpfs", "-o", "size=2m", "parlor-test", mountDir]);
   try {
-    const a = await node({ name: "full", dataDir: mountDir });
+    const a = await node({ name: "full", dataDir: mountDir, args: ["--create-rate=0"] });
     const x = await player(a, "alice");
     // Fill the file system to the last byte, then write until a write fails: once the
     // checkpoint cannot grow the database, the log has to grow.

@@ -218,6 +218,8 @@ int run(const node::node_config& conf) {
   env->metrics = metrics;
   env->limits.max_frame_bytes = conf.max_frame_bytes;
   env->limits.socket_rate = conf.socket_rate;
+  if (conf.create_rate > 0)
+    env->creates = gateway::make_create_quota(conf.create_rate);
   env->limits.idle_timeout = std::chrono::milliseconds{conf.idle_timeout_ms};
 
   gateway::http_options hopts;

@@ -160,6 +160,10 @@ const std::vector<option>& options() {
       "frames a second per socket, bursts of twice that; 0 = no limit, for "
       "benchmarks (default: 50)"},
      number(&node_config::socket_rate, 0, 1'000'000)},
+    {{"create-rate", "VALUE",
+      "games one player may create a minute, bursts of as many; more get "
+      "rate_limited; 0 = no limit, for benchmarks (default: 30)"},
+     number(&node_config::create_rate, 0, 1'000'000)},
     {{"token-max-age-days", "VALUE",
       "days a player token stays good; every lobby join hands out a fresh "
       "one (default: 30)"},

@@ -1,5 +1,7 @@
 #include "gateway_channels.hpp"
 
+#include "create_quota.hpp"
+
 #include "parlor/auth/token.hpp"
 #include "parlor/protocol/payloads.hpp"
 #include "parlor/registry/codes.hpp"
@@ -188,6 +190,9 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   auto i = payload.find("game");
   if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
+  if (auto& quota = self->state.env->creates;
+      quota && !quota->take(self->state.player_id, clock_type::now()))
+    return reply_error(self, f, "rate_limited");
   auto invite = invite_seating(payload);
   if (!invite)
     return reply(self, f, false,
@@ -249,3 +254,11 @@ void handle_move(self_ptr self, protocol::frame& f, const channel& ch) {
 }
 
 } // namespace parlor::gateway::detail
+
+namespace parlor::gateway {
+
+std::shared_ptr<create_quota> make_create_quota(uint32_t per_minute) {
+  return std::make_shared<create_quota>(per_minute);
+}
+
+} // namespace parlor::gateway

@@ -37,6 +37,9 @@ struct node_config {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_connections = 18'000;
   uint32_t socket_rate = 50;
+  /// `--create-rate`: games one player may create a minute (bursts of as
+  /// many); 0 = no limit.
+  uint32_t create_rate = 30;
   /// `--token-max-age-days`: how long a player token stays good.
   uint32_t token_max_age_days = 30;
   /// `--sync`: "full" (the log is synced before every acknowledgement) or

@@ -38,6 +38,13 @@ struct socket_limits {
   std::chrono::milliseconds request_timeout = std::chrono::seconds{5};
 };
 
+/// The node's per-player budget of game creates (src/create_quota.hpp).
+class create_quota;
+
+/// A create budget of `per_minute` games a minute per player, bursts of as
+/// many (`--create-rate`); 0: no limit.
+std::shared_ptr<create_quota> make_create_quota(uint32_t per_minute);
+
 /// What every gateway actor of a node shares.
 struct gateway_env {
   core::node_info node;
@@ -50,6 +57,8 @@ struct gateway_env {
   std::shared_ptr<const auth::token_signer> signer;
   std::shared_ptr<metrics::node_metrics> metrics;
   socket_limits limits;
+  /// Creates per player; null: no limit.
+  std::shared_ptr<create_quota> creates;
 };
 
 /// The actor of one WebSocket connection: it speaks Phoenix Channels v2 for
