@@ -110,7 +110,7 @@ async function withNode(extra, body) {
     ["--name=bench", "--http-host=127.0.0.1", "--http-port=0", "--cluster-host=127.0.0.1",
       "--cluster-port=0", `--data-dir=${dir}`, "--cluster-secret=bench",
       // The idle step holds 19,000 players, above the default 18,000 cap.
-      "--max-connections=19500",
+      "--max-connections=19500", "--max-connections-per-address=0",
       // Benchmark drivers send faster per socket than a player may.
       "--socket-rate=0", "--create-rate=0",
       // Durable against a process crash, not a power cut, as in every earlier run; the

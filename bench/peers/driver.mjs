@@ -265,6 +265,7 @@ const SERVERS = {
           `--threads=${OPT.parlorThreads}`,
           "--socket-rate=0", // the driver's sockets move faster than a player may
           "--create-rate=0", // and create games faster
+          "--max-connections-per-address=0", // from one address
           // The peers keep games in memory: Parlor in its cheapest durable mode, no sync
           // per commit (the default --sync=full's cost: bench/move_rtt.mjs).
           "--sync=normal",

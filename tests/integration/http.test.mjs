@@ -229,3 +229,30 @@ test("beyond --max-connections new connections are refused and the open ones kee
     late.close();
     for (const c of clients) c.close();
   }));
+
+test("beyond --max-connections-per-address one address is refused, others are not", T, () =>
+  withNode({ args: ["--max-connections-per-address=4"] }, async (node) => {
+    // From 127.0.0.2, so that the start-up's health check (127.0.0.1) does not count.
+    const from = (localAddress) => ({ localAddress });
+    const clients = [];
+    let refused = false;
+    while (!refused && clients.length < 10) {
+      const c = await RawClient.connect(node, { name: `p${clients.length}` }, from("127.0.0.2")).catch(() => null);
+      if (c) clients.push(c); else refused = true;
+    }
+    assert.ok(refused, "connections beyond the limit are refused");
+    assert.equal(clients.length, 4, "exactly the limit is accepted");
+    // Another address connects, and the open sockets keep working.
+    const other = await RawClient.connect(node, { name: "other" }, from("127.0.0.3"));
+    assert.equal((await other.heartbeat())[4].status, "ok");
+    for (const c of clients) assert.equal((await c.heartbeat())[4].status, "ok");
+    // A freed slot takes a new connection from the full address.
+    clients.pop().close();
+    let again = null;
+    for (let i = 0; i < 50 && !again; i++) {
+      again = await RawClient.connect(node, { name: "again" }, from("127.0.0.2")).catch(() => null);
+      if (!again) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(again, "connects once a slot of its address is free");
+    for (const c of [...clients, other, again]) c.close();
+  }));

@@ -233,6 +233,7 @@ int run(const node::node_config& conf) {
   hopts.admin_secret = secret;
   hopts.allowed_origins = conf.allowed_origins;
   hopts.max_connections = conf.max_connections;
+  hopts.max_connections_per_address = conf.max_connections_per_address;
   hopts.storage_fault = storage_fault;
   std::optional<node::node_control> control;
   hopts.admin = [&control](const std::string& action,

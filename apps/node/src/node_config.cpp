@@ -156,6 +156,10 @@ const std::vector<option>& options() {
       "HTTP and WebSocket connections open at once; more are refused "
       "(default: 18000)"},
      number(&node_config::max_connections, 1, 10'000'000)},
+    {{"max-connections-per-address", "VALUE",
+      "of those, from one IP address; more are refused; 0 = no limit "
+      "(default: 1000)"},
+     number(&node_config::max_connections_per_address, 0, 10'000'000)},
     {{"socket-rate", "VALUE",
       "frames a second per socket, bursts of twice that; 0 = no limit, for "
       "benchmarks (default: 50)"},

@@ -108,13 +108,17 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     delay_ = std::chrono::milliseconds{0};
     // Small frames, request/response: Nagle plus delayed ACKs would add
     // ~40 ms to a reply that follows a write.
-    auto slot = server_->take_slot();
+    error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    auto address = peer_ec ? std::string{} : peer.address().to_string();
+    auto slot = server_->take_slot(address);
     if (!slot) {
       // Full: this one is refused, the open ones are not disturbed.
       if (full_refusals_++ % 1000 == 0)
-        spdlog::warn("http accept: {} connections open (--max-connections): "
+        spdlog::warn("http accept: {} connections open, or too many from {} "
+                     "(--max-connections, --max-connections-per-address): "
                      "refusing new ones ({} so far)",
-                     server_->open_connections(), full_refusals_);
+                     server_->open_connections(), address, full_refusals_);
       error_code close_ec;
       socket.close(close_ec);
       return do_accept();

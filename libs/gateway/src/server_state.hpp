@@ -16,6 +16,31 @@
 
 namespace parlor::gateway {
 
+/// Open connections per remote address (`--max-connections-per-address`).
+class address_counts {
+public:
+  /// Counts one more connection from `address` unless `limit` are open
+  /// (0: no limit); whether it did.
+  bool add(const std::string& address, std::size_t limit) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& n = counts_[address];
+    if (limit != 0 && n >= limit)
+      return false;
+    ++n;
+    return true;
+  }
+
+  void remove(const std::string& address) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (auto i = counts_.find(address); i != counts_.end() && --i->second == 0)
+      counts_.erase(i);
+  }
+
+private:
+  std::mutex mtx_;
+  std::unordered_map<std::string, std::size_t> counts_;
+};
+
 /// One open connection of a server, counted while it lives: the HTTP
 /// session holds it, then the WebSocket session it becomes.
 class connection_slot {
@@ -25,7 +50,9 @@ public:
   }
 
   connection_slot(connection_slot&& other) noexcept
-    : open_(std::exchange(other.open_, nullptr)) {
+    : open_(std::exchange(other.open_, nullptr)),
+      per_address_(std::exchange(other.per_address_, nullptr)),
+      address_(std::move(other.address_)) {
     // nop
   }
 
@@ -34,10 +61,20 @@ public:
   ~connection_slot() {
     if (open_)
       open_->fetch_sub(1, std::memory_order_relaxed);
+    if (per_address_)
+      per_address_->remove(address_);
+  }
+
+  /// Also counts the connection for `address` in `counts` (already added).
+  void count_address(address_counts& counts, std::string address) {
+    per_address_ = &counts;
+    address_ = std::move(address);
   }
 
 private:
   std::atomic<std::size_t>* open_;
+  address_counts* per_address_ = nullptr;
+  std::string address_;
 };
 
 /// What the listener and every session of one `http_server` share (Beast's
@@ -75,13 +112,17 @@ public:
 
   // -- connections ------------------------------------------------------------
 
-  /// A slot for a new connection, or none when `max_connections` are open
-  /// (the connection is then refused).
-  std::optional<connection_slot> take_slot() {
+  /// A slot for a new connection from `address`, or none when
+  /// `max_connections` are open, or `max_connections_per_address` from that
+  /// address (the connection is then refused).
+  std::optional<connection_slot> take_slot(const std::string& address) {
     auto n = open_connections_.fetch_add(1, std::memory_order_relaxed);
     connection_slot slot{open_connections_};
     if (opts.max_connections != 0 && n >= opts.max_connections)
       return std::nullopt; // the slot gives its count back
+    if (!per_address_.add(address, opts.max_connections_per_address))
+      return std::nullopt;
+    slot.count_address(per_address_, address);
     return slot;
   }
 
@@ -113,6 +154,7 @@ public:
 
 private:
   std::atomic<std::size_t> open_connections_{0};
+  address_counts per_address_;
   mutable std::mutex sessions_mtx_;
   std::unordered_map<local_socket*, std::weak_ptr<local_socket>> sessions_;
   std::vector<std::function<void()>> on_empty_;

@@ -36,6 +36,8 @@ struct node_config {
   std::string log_level = "info";
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_connections = 18'000;
+  /// `--max-connections-per-address`; 0 = no limit.
+  uint32_t max_connections_per_address = 1000;
   uint32_t socket_rate = 50;
   /// `--create-rate`: games one player may create a minute (bursts of as
   /// many); 0 = no limit.

@@ -42,6 +42,8 @@ struct http_options {
   /// Connections (HTTP and WebSocket) open at once; more are refused.
   /// 0: no limit.
   std::size_t max_connections = 18'000;
+  /// Of those, from one remote address; more are refused. 0: no limit.
+  std::size_t max_connections_per_address = 1'000;
   /// Raised while the database takes no writes: `/healthz` answers 503 with
   /// the reason. May be null.
   std::shared_ptr<const core::fault_flag> storage_fault;
