@@ -206,11 +206,6 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return out;
 }
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  return a.size() == b.size()
-         && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 std::string random_player_id() {
   return random_hex(8);
 }

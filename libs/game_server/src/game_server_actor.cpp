@@ -41,7 +41,6 @@ struct game_server_state {
   /// that was frozen or cut off, and whose games others took over, answer
   /// ok for a move that the surviving game never sees.
   std::unique_ptr<games::match> doubt;
-  std::shared_ptr<const std::string> doubt_data;
   /// No backup, and the local copy alone does not do (see `backup_msg`).
   bool hold_changes = false;
   /// The gateways connected to this game (each joined and has not left).
@@ -130,7 +129,7 @@ void stop_stale(self_ptr self) {
 
 /// The backup did not confirm `next`: hold it (see `doubt`) and try again.
 void hold(self_ptr self, std::unique_ptr<games::match> next,
-          std::shared_ptr<const std::string> data, const caf::error& err) {
+          const caf::error& err) {
   auto& s = self->state;
   spdlog::warn("game {}: backup {} did not confirm version {} ({}): not "
                "acknowledged, sent again in {} ms",
@@ -140,7 +139,6 @@ void hold(self_ptr self, std::unique_ptr<games::match> next,
                next->version(),
                self->system().render(err), recopy_delay.count());
   s.doubt = std::move(next);
-  s.doubt_data = std::move(data);
   self->delayed_send(self, recopy_delay, recopy_atom_v);
 }
 
@@ -176,7 +174,7 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
           return apply();
         if (!s.backup) {
           fail(caf::error{errc::unconfirmed});
-          return hold(self, std::move(*shared_next), data,
+          return hold(self, std::move(*shared_next),
                       caf::error{errc::unconfirmed});
         }
         // Durable on a second node before the ack. Should the backup not
@@ -189,7 +187,7 @@ void commit(self_ptr self, std::unique_ptr<games::match> next, Done done,
                    fail(caf::error{errc::unconfirmed});
                    if (err == store::errc::superseded)
                      return stop_stale(self);
-                   hold(self, std::move(*shared_next), data, err);
+                   hold(self, std::move(*shared_next), err);
                  });
       },
       [=](caf::error& err) mutable {
@@ -345,12 +343,11 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
         spdlog::warn("game {}: no backup left; version {} kept with the "
                      "local copy alone",
                      s.match->code(), s.doubt->version());
-        s.doubt_data.reset();
         return publish(self, std::move(s.doubt));
       }
       request_copy(self, s.doubt->version(),
                    s.doubt->status() == games::status::finished,
-                   *s.doubt_data)
+                   s.doubt->save_text())
         .await(
           [=](caf::ok_atom) {
             auto& now = self->state;
@@ -359,7 +356,6 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
             spdlog::info("game {}: backup {} confirmed version {}",
                          now.match->code(), now.backup_name,
                          now.doubt->version());
-            now.doubt_data.reset();
             publish(self, std::move(now.doubt));
           },
           [=](caf::error& err) {

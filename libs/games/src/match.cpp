@@ -2,6 +2,7 @@
 
 #include "parlor/games/catalog.hpp"
 
+#include "parlor/core/constant_time.hpp"
 #include "parlor/core/json_text.hpp"
 
 #include <algorithm>
@@ -34,25 +35,10 @@ std::unique_ptr<match> match::create(std::string_view kind, std::string code,
   return m;
 }
 
-namespace {
-
-/// Compares in time independent of where the strings differ: a guesser
-/// learns nothing from how long a wrong secret takes.
-bool same_secret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-} // namespace
-
 join_result match::join(const player& p, std::string_view invite) {
   if (auto seat = seat_of(p.id))
     return {seat_name(*seat), false};
-  if (invite_only() && !same_secret(invite, invite_))
+  if (invite_only() && !core::constant_time_equal(invite, invite_))
     return {std::nullopt, false};
   for (std::size_t i = 0; i < seated_.size(); ++i) {
     if (!seated_[i]) {

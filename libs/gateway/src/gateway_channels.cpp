@@ -190,14 +190,15 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   auto i = payload.find("game");
   if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
-  if (auto& quota = self->state.env->creates;
-      quota && !quota->take(self->state.player_id, clock_type::now()))
-    return reply_error(self, f, "rate_limited");
   auto invite = invite_seating(payload);
   if (!invite)
     return reply(self, f, false,
                  {{"reason", "bad_options"},
                   {"detail", R"(seating must be "open" or "invite")"}});
+  // A refused create (above) costs no budget.
+  if (auto& quota = self->state.env->creates;
+      quota && !quota->take(self->state.player_id, clock_type::now()))
+    return reply_error(self, f, "rate_limited");
   // At least 64 random bits, URL-safe: 96 as 24 hex digits.
   auto secret = *invite ? auth::random_hex(12) : std::string{};
   auto& st = self->state;

@@ -87,10 +87,9 @@ void failing(self_ptr self, const std::string& reason) {
   auto& st = self->state;
   if (st.fault)
     st.fault->raise(reason);
-  if (!st.failing) {
-    st.failing = true;
+  if (!st.failing)
     self->delayed_send(self, probe_period, probe_atom_v);
-  }
+  st.failing = true;
 }
 
 /// Writes work (again).
@@ -141,16 +140,20 @@ void probe(self_ptr self) {
   auto& st = self->state;
   if (!st.failing)
     return;
-  st.failing = false; // `failing` schedules the next probe
-  if (auto problem = st.db->file_problem())
-    return failing(self, *problem);
-  try {
-    st.db->probe();
-  } catch (const std::exception& e) {
-    return failing(self, e.what());
+  std::string reason;
+  if (auto problem = st.db->file_problem()) {
+    reason = std::move(*problem);
+  } else {
+    try {
+      st.db->probe();
+      return working(self);
+    } catch (const std::exception& e) {
+      reason = e.what();
+    }
   }
-  st.failing = true; // for the log line
-  working(self);
+  if (st.fault)
+    st.fault->raise(reason);
+  self->delayed_send(self, probe_period, probe_atom_v);
 }
 
 // Detached (its own thread) or on the io thread: see `store_thread`.

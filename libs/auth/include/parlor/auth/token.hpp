@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parlor/core/constant_time.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,8 +57,8 @@ std::optional<int64_t> token_issued_at(std::string_view token);
 /// Returns HMAC-SHA256(key, data) as lower-case hex.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
-/// Compares two strings in time independent of where they differ.
-bool constant_time_equal(std::string_view a, std::string_view b);
+/// One comparison of secrets for the whole project.
+using core::constant_time_equal;
 
 /// Returns a fresh random player id (16 lower-case hex digits).
 std::string random_player_id();

@@ -80,8 +80,9 @@ public:
   /// would then go to a file nobody will open again. One `stat` call.
   std::optional<std::string> file_problem() const;
 
-  /// A small write in a transaction of its own, to learn whether writes
-  /// work again after a failure. Throws `store_error` if not.
+  /// A small write in a transaction of its own (one row of the table
+  /// `health_probe`, made on first use), to learn whether writes work
+  /// again after a failure. Throws `store_error` if not.
   void probe();
 
   ~store();
