@@ -1,7 +1,7 @@
 // Move round trip, gateway and GameServer on the same node vs on different nodes.
 //
 //   node bench/move_rtt.mjs [--moves=2000] [--bin=build/bin/parlor-node] [--sync=full|normal]
-//                           [--flood=N] [--json]
+//                           [--flood=N] [--tls] [--json]
 //
 // Starts two parlor-node processes on loopback (a, b; b seeded with a). Games are
 // always created on a, so a hosts them. "same": both players connect to a.
@@ -13,11 +13,14 @@
 // A third, standalone node (no peers, so no backup copy) gives "alone": the
 // cost of durability on a second node is "same node" minus "alone".
 //
+// --tls: a and b link with mutual TLS (certificates from `parlorctl gen-certs`, next to --bin).
+//
 // --flood=N adds a node with the default --socket-rate (50 frames/s per socket): moves
 // paced 25 ms apart (so the players stay under the limit) are measured first calm, then
 // while N other sockets send heartbeats as fast as they can (contract §9: a flood from one
 // socket does not delay other sockets' moves by more than a few milliseconds).
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -31,10 +34,18 @@ const DEADLINE = Date.now() + 180_000; // the whole run is bounded
 const FLOOD = Number(args.flood || 0);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function startNode(name, seeds, limits = ["--socket-rate=0", "--create-rate=0"]) {
+let certs = null;
+if (args.tls !== undefined) {
+  certs = await mkdtemp(path.join(tmpdir(), "parlor-bench-certs-"));
+  await promisify(execFile)(path.join(path.dirname(BIN), "parlorctl"), ["gen-certs", certs, "--nodes=2"]);
+}
+const tlsArgs = (n) => (certs ? [`--cluster-tls-cert=${certs}/node${n}.pem`,
+  `--cluster-tls-key=${certs}/node${n}.key`, `--cluster-tls-ca=${certs}/ca.pem`] : []);
+
+function startNode(name, seeds, limits = ["--socket-rate=0", "--create-rate=0"], extra = []) {
   return new Promise(async (resolve, reject) => {
     const dir = await mkdtemp(path.join(tmpdir(), "parlor-bench-"));
-    const proc = spawn(BIN, [`--name=${name}`, "--http-host=127.0.0.1", "--http-port=0",
+    const proc = spawn(BIN, [`--name=${name}`, ...extra, "--http-host=127.0.0.1", "--http-port=0",
       "--cluster-host=127.0.0.1", "--cluster-port=0", `--data-dir=${dir}`,
       "--cluster-secret=bench", ...limits, ...(args.sync ? [`--sync=${args.sync}`] : []),
       ...(seeds ? [`--seeds=${seeds}`] : [])],
@@ -154,8 +165,8 @@ async function flood(port, n) {
   };
 }
 
-const a = await startNode("bench-a");
-const b = await startNode("bench-b", a.cluster);
+const a = await startNode("bench-a", null, undefined, tlsArgs(1));
+const b = await startNode("bench-b", a.cluster, undefined, tlsArgs(2));
 const solo = await startNode("bench-solo");
 const nodes = [a, b, solo];
 try {
@@ -192,4 +203,5 @@ try {
   for (const n of nodes) n.proc.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 300));
   for (const n of nodes) await rm(n.dir, { recursive: true, force: true });
+  if (certs) await rm(certs, { recursive: true, force: true });
 }

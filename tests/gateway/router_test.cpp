@@ -15,8 +15,10 @@ namespace {
 constexpr int64_t now = 1'700'000'000'000;
 constexpr const char* secret = "cluster-secret";
 
-router make_router(bool with_index = true) {
+router make_router(bool with_index = true,
+                   surface serves = surface::everything) {
   router_config cfg;
+  cfg.serves = serves;
   if (with_index)
     cfg.files.add("/index.html", "<html>");
   cfg.files.add("/app.js", "run()");
@@ -335,4 +337,40 @@ TEST_CASE("answers to admin calls and oversized requests", "[gateway]") {
   CHECK(head(big)
         == "413|Server: parlor|Content-Type: text/plain; charset=utf-8"
            "|Connection: close|Content-Length: 18");
+}
+
+TEST_CASE("beside an admin port, the players' port answers no metrics and "
+          "no admin requests",
+          "[gateway]") {
+  auto r = make_router(true, surface::players);
+  CHECK(response(r(get("/metrics"), up, now)).result()
+        == http::status::not_found);
+  CHECK(response(r(signed_admin("/api/admin/drain?node=a"), up, now)).result()
+        == http::status::not_found);
+  auto head = response(r(get("/metrics", http::verb::head), up, now));
+  CHECK(head.result() == http::status::not_found);
+  CHECK(head.body().empty());
+  // Everything players need stays.
+  CHECK(response(r(get("/healthz"), up, now)).body() == "ok");
+  CHECK(response(r(get("/g/ABCD"), up, now)).body() == "<html>");
+  CHECK(response(r(get("/api/cluster"), up, now)).result() == http::status::ok);
+  CHECK(std::holds_alternative<ws_accept>(
+    r(upgrade("/socket/websocket?vsn=2.0.0&name=ann"), up, now)));
+}
+
+TEST_CASE("the admin port answers health, cluster, metrics and admin "
+          "requests only",
+          "[gateway]") {
+  auto r = make_router(true, surface::operators);
+  CHECK(response(r(get("/metrics"), up, now)).body() == "parlor_up 1\n");
+  CHECK(response(r(get("/healthz"), up, now)).body() == "ok");
+  CHECK(response(r(get("/api/cluster"), up, now)).result() == http::status::ok);
+  CHECK(std::holds_alternative<admin_call>(
+    r(signed_admin("/api/admin/drain?node=a"), up, now)));
+  for (auto target : {"/", "/g/ABCD", "/app.js", "/index.html"})
+    CHECK(response(r(get(target), up, now)).result()
+          == http::status::not_found);
+  CHECK(response(r(upgrade("/socket/websocket?vsn=2.0.0&name=ann"), up, now))
+          .result()
+        == http::status::not_found);
 }

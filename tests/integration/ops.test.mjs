@@ -151,3 +151,41 @@ test("reaper: a game nobody is connected to for --idle-game-ttl-s is removed; a 
   assert.equal(still.response.state.code, kept);
   assert.match(a.logs(), new RegExp(`game ${left}: nobody connected for 1 s: removed`));
 });
+
+test("--admin-port: /metrics and parlorctl move to their own port; the players' port answers 404 for them", T, async () => {
+  const a = await node({ name: "adm-a", args: ["--admin-port=0"] });
+  const b = await node({ name: "adm-b", seeds: a.clusterAddr });
+  const m = a.logs().match(/admin endpoints \(\/metrics, \/api\/admin\) on 127\.0\.0\.1:(\d+)/);
+  assert.ok(m, a.logs());
+  const admin = `http://127.0.0.1:${m[1]}`;
+  await until("b in a's members", async () => (await statusOf(a, "adm-b")) === "up");
+  // Players' port: no metrics, no admin requests; the game UI and health stay.
+  assert.equal((await fetch(`${a.url}/metrics`)).status, 404);
+  assert.equal((await fetch(`${a.url}/`)).status, 200);
+  assert.equal(await healthz(a), "200 ok");
+  // An admin request there is not even looked at (without --admin-port: 401 unsigned).
+  const post = (base) => fetch(`${base}/api/admin/drain?node=adm-a`, { method: "POST" });
+  assert.equal((await post(a.url)).status, 404);
+  assert.equal((await post(b.url)).status, 401);
+  // parlorctl finds a's admin port in the member list, through either node.
+  const listed = (await (await fetch(`${b.url}/api/cluster`)).json()).members.find((x) => x.name === "adm-a");
+  assert.equal(listed.admin, `127.0.0.1:${m[1]}`);
+  // Admin port: metrics, health, cluster, and parlorctl; no game UI, no WebSocket.
+  const metrics = await fetch(`${admin}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /^# (HELP|TYPE) parlor_/m);
+  assert.equal((await fetch(`${admin}/healthz`)).status, 200);
+  assert.equal((await (await fetch(`${admin}/api/cluster`)).json()).node, "adm-a");
+  assert.equal((await fetch(`${admin}/`)).status, 404);
+  assert.equal((await fetch(`${admin}/socket/websocket?vsn=2.0.0&name=x`)).status, 404);
+  const drained = await ctl(["drain", "adm-a", `--url=${b.url}`, `--cluster-secret=${CLUSTER_SECRET}`]);
+  assert.equal(drained.code, 0, drained.stderr);
+  await until("a draining", async () => (await statusOf(b, "adm-a")) === "draining");
+  const st = await ctl(["status", `--url=${admin}`]);
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, /adm-a.*draining/);
+  const resumed = await ctl(["resume", "adm-a", `--url=${admin}`, `--cluster-secret=${CLUSTER_SECRET}`]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  // A node without the flag still serves everything on one port.
+  assert.equal((await fetch(`${b.url}/metrics`)).status, 200);
+});

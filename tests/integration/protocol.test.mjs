@@ -284,11 +284,11 @@ test("over --socket-rate a frame gets rate_limited for its ref; bursts of twice 
 
 test("a socket that floods for 10 s is closed with 1008; one under --socket-rate=0 never is (contract §9)",
   { timeout: 40000 }, async () => {
-    // 200 frames a second for at most 14 s against the default 50/s.
+    // 200 frames a second for at most 21 s against the default 50/s.
     const flood = async (node) => {
       const c = await RawClient.connect(node, { name: "flood" });
       const started = Date.now();
-      for (let i = 1; !c.closeInfo && Date.now() - started < 14000; i++) {
+      for (let i = 1; !c.closeInfo && Date.now() - started < 21000; i++) {
         c.send([null, String(i), "phoenix", "heartbeat", {}]);
         await delay(5);
       }
@@ -299,7 +299,9 @@ test("a socket that floods for 10 s is closed with 1008; one under --socket-rate
       const { code, reason } = await c.waitClosed(2000);
       assert.equal(code, 1008);
       assert.equal(reason, "rate limit exceeded");
-      assert.ok(seconds >= 10 && seconds < 13, `closed after ${seconds} s`);
+      // Not before 10 s; the upper bound leaves room for a busy host (ctest -j2 runs fuzzers
+      // beside it), where the 1 ms pause per refused frame makes the node read later.
+      assert.ok(seconds >= 10 && seconds < 20, `closed after ${seconds} s`);
       const other = await RawClient.connect(node, { name: "other" });
       await assertServes(other);
       other.close();

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { readFile, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { delay, refusedStart } from "./support/node.mjs";
+import { NODE_BIN, delay, refusedStart } from "./support/node.mjs";
 import { createGame, lobbyPlayer } from "./support/players.mjs";
 import { perTest } from "./support/scope.mjs";
 
@@ -183,4 +183,37 @@ test("--sync=full (the default) syncs the log before each acknowledgement; norma
   const normal = await syncsDuring("normal", 30);
   t.diagnostic(`normal: ${normal.syncs} WAL syncs for ${normal.played} sequential moves`);
   assert.ok(normal.syncs < normal.played / 2, `${normal.syncs} syncs with --sync=normal`);
+});
+
+test("a stalled disk stops moves, not the node: /healthz and the lobby answer during a 3 s stall", T, async (t) => {
+  const lib = process.env.PARLOR_STALL_LIB || path.join(path.dirname(NODE_BIN), "../lib/libparlor_stall_disk.so");
+  const dataDir = await tempDir();
+  const flag = path.join(dataDir, "stall");
+  const a = await node({ name: "stalled", dataDir, env: { LD_PRELOAD: lib, PARLOR_STALL_FILE: flag } });
+  const g = await startedGame(a);
+  assert.equal((await g.move(g.x, 4)).status, "ok");
+
+  await writeFile(flag, "");
+  const stalledAt = Date.now();
+  const pending = g.move(g.o, 0); // its commit waits for the disk
+  const slowest = { ms: 0 };
+  while (Date.now() - stalledAt < 3000) {
+    const t0 = Date.now();
+    const h = await health(a); // 2 s timeout: a frozen node fails here
+    assert.equal(h.status, 200);
+    slowest.ms = Math.max(slowest.ms, Date.now() - t0);
+    await delay(100);
+  }
+  // A new player still gets into the lobby.
+  const t0 = Date.now();
+  const carol = await player(a, "carol");
+  const lobbyMs = Date.now() - t0;
+  assert.ok(carol.lobbyRef);
+  const early = await Promise.race([pending.then(() => "answered"), delay(0).then(() => "waiting")]);
+  assert.equal(early, "waiting", "the move was acknowledged while its write could not happen");
+  await unlink(flag);
+  assert.equal((await pending).status, "ok");
+  t.diagnostic(`during the stall: slowest /healthz ${slowest.ms} ms, lobby join ${lobbyMs} ms; ` +
+    `move acknowledged ${Date.now() - stalledAt} ms after the stall began`);
+  assert.ok(slowest.ms < 1000, `slowest /healthz ${slowest.ms} ms`);
 });

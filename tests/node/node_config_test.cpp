@@ -113,6 +113,9 @@ TEST_CASE("bad options give one clear line", "[node]") {
   };
   const row rows[] = {
     {{"--http-port=abc"}, "http-port"},
+    {{"--admin-port=x"}, "admin-port"},
+    {{"--cluster-tls-cert=a.pem"}, "go together"},
+    {{"--cluster-tls-cert=a.pem", "--cluster-tls-key=a.key"}, "all three"},
     {{"--http-port=70000"}, "0 to 65535"},
     {{"--http-port=-1"}, "http-port"},
     {{"--cluster-port="}, "cluster-port"},
@@ -196,4 +199,21 @@ TEST_CASE("help is generated from the options", "[node]") {
   }
   CHECK(text.find("--help\n") != std::string::npos);
   CHECK(text.find("--help=") == std::string::npos);
+}
+
+TEST_CASE("admin port and cluster TLS files", "[node]") {
+  auto none = parse({});
+  REQUIRE(none);
+  CHECK_FALSE(none.config.admin_port);
+  CHECK(none.config.admin_host == "127.0.0.1");
+  CHECK(none.config.cluster_tls_cert.empty());
+  auto r = parse({"--admin-port=0", "--admin-host=10.0.0.5",
+                  "--cluster-tls-cert=n.pem", "--cluster-tls-key=n.key",
+                  "--cluster-tls-ca=ca.pem"});
+  REQUIRE(r);
+  CHECK(r.config.admin_port == uint16_t{0});
+  CHECK(r.config.admin_host == "10.0.0.5");
+  CHECK(r.config.cluster_tls_cert == "n.pem");
+  CHECK(r.config.cluster_tls_key == "n.key");
+  CHECK(r.config.cluster_tls_ca == "ca.pem");
 }

@@ -3,9 +3,12 @@
 #include "http_client.hpp"
 #include "options.hpp"
 
+#include "parlor/link/certs.hpp"
+
 #include "parlor/auth/admin.hpp"
 #include "parlor/auth/secret.hpp"
 #include "parlor/core/clock.hpp"
+#include "parlor/link/certs.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -68,17 +71,18 @@ int status(const options& o) {
   return 0;
 }
 
-/// Finds NODE's HTTP endpoint through the node at --url.
+/// Finds NODE's admin endpoint through the node at --url: its `admin`
+/// address (`--admin-port`) where it has one, else its HTTP one.
 ctl::endpoint locate(const options& o, const std::string& node) {
   auto entry = endpoint_of(o.url);
   auto cluster = get_json(entry, "/api/cluster", o);
-  if (cluster.value("node", "") == node)
-    return entry;
   std::string names;
   for (auto& m : cluster.value("members", json::array())) {
     if (m.value("name", "") == node) {
       // Nodes advertise `host:port` (an IPv6 host without brackets).
-      auto http = m.value("http", "");
+      auto http = m.value("admin", m.value("http", ""));
+      if (cluster.value("node", "") == node && !m.contains("admin"))
+        return entry;
       if (auto e = core::parse_host_port(http))
         return *e;
       failure("node " + node + " advertises an unusable address '" + http
@@ -157,6 +161,13 @@ int main(int argc, char** argv) {
       if (o.args.size() != 1)
         usage_error("status takes no arguments");
       return status(o);
+    }
+    if (cmd == "gen-certs") {
+      if (o.args.size() != 2)
+        usage_error("gen-certs needs exactly one DIR");
+      for (auto& file : link::generate_certs(o.args[1], o.nodes))
+        std::cout << file.string() << '\n';
+      return 0;
     }
     if (cmd == "drain" || cmd == "resume") {
       if (o.args.size() != 2)

@@ -58,6 +58,14 @@ const std::vector<option>& option_table() {
        o.timeout_s = static_cast<int>(*n);
        return {};
      }},
+    {{"nodes", "N", "gen-certs: how many node certificates (default: 3)"},
+     [](options& o, const std::string& v) -> std::string {
+       auto n = cli::to_uint(v, 1, 1000);
+       if (!n)
+         return "--nodes must be a number, 1 to 1000";
+       o.nodes = static_cast<int>(*n);
+       return {};
+     }},
     {{"json", "", "print the node's JSON answer"},
      flag(&options::json, "json")},
     {{"help", "", "print this help"}, flag(&options::help, "help")},
@@ -75,7 +83,11 @@ cli::app_ptr make_app() {
     "  drain NODE      hand every game of NODE to other nodes; NODE keeps "
     "running\n"
     "                  but takes no new games (until `resume`)\n"
-    "  resume NODE     NODE takes new games again\n",
+    "  resume NODE     NODE takes new games again\n"
+    "  gen-certs DIR   write a CA and --nodes node certificates into DIR, "
+    "for\n"
+    "                  trying --cluster-tls-* (nodeN.pem, nodeN.key, "
+    "ca.pem)\n",
     "", cli::specs_of(option_table()));
 }
 

@@ -15,6 +15,8 @@ struct options {
   /// Whether `secret` was given (else the nodes' secret file is read).
   bool secret_given = false;
   int timeout_s = 90;
+  /// `gen-certs`: how many node certificates.
+  int nodes = 3;
   bool json = false;
   bool help = false;
   /// The command and its arguments.

@@ -14,6 +14,7 @@
 #include "parlor/gateway/http_server.hpp"
 #include "parlor/gateway/io_scheduler.hpp"
 #include "parlor/gateway/socket_fanout.hpp"
+#include "parlor/link/front.hpp"
 #include "parlor/metrics/metrics.hpp"
 #include "parlor/node/node_config.hpp"
 #include "parlor/node/node_control.hpp"
@@ -117,6 +118,18 @@ int run(const node::node_config& conf) {
   gateway::io_loop loop;
   auto& ioc = loop.context();
 
+  // The cluster port's front: peers are greeted (TLS, the secret) before a
+  // byte reaches BASP, which listens on loopback only. Declared before the
+  // actor system, which may dial through it until its last actor is gone.
+  link::front_options fopts;
+  fopts.host = conf.cluster_host;
+  fopts.port = conf.cluster_port;
+  fopts.secret = secret;
+  if (!conf.cluster_tls_cert.empty())
+    fopts.tls = link::tls_files{conf.cluster_tls_cert, conf.cluster_tls_key,
+                                conf.cluster_tls_ca};
+  link::front front{fopts};
+
   caf::actor_system_config cfg;
   if (conf.threads == 0) {
     // Actors take turns with the sockets on the io thread: a move is one
@@ -176,7 +189,7 @@ int run(const node::node_config& conf) {
   auto members = std::make_shared<cluster::member_table>();
   cluster::agent_config acfg;
   acfg.self = cluster::member{self_info.name, self_info.region, "", "",
-                              started_ms, "up"};
+                              started_ms, "up", ""};
   acfg.secret = secret;
   for (auto& seed : conf.seeds)
     acfg.seeds.push_back(core::to_string(seed));
@@ -186,6 +199,10 @@ int run(const node::node_config& conf) {
   acfg.services.put(registry::service_name, registry);
   acfg.services.put(game_server::peer_endpoint_service, peer_endpoint);
   acfg.table = members;
+  acfg.open_link = [&front](const std::string& host, uint16_t port,
+                            auto done) {
+    front.dial(host, port, std::move(done));
+  };
   auto agent = cluster::spawn_agent(sys, acfg);
   // Everything that follows membership watches the agent before it starts:
   // broadcasts and registry replication, then backups and failover.
@@ -197,9 +214,13 @@ int run(const node::node_config& conf) {
                  cluster::membership_watcher{supervisor});
   uint16_t cluster_port = 0;
 
+  uint16_t basp_port = 0;
+
   auto stop_actors = [&] {
-    if (cluster_port != 0)
-      sys.middleman().unpublish(agent, cluster_port);
+    // Links first: no dial is left to report to a stopped agent.
+    front.stop();
+    if (basp_port != 0)
+      sys.middleman().unpublish(agent, basp_port);
     auto stop = [](const auto&... actors) {
       (caf::anon_send_exit(actors, caf::exit_reason::user_shutdown), ...);
     };
@@ -232,6 +253,8 @@ int run(const node::node_config& conf) {
   // control (built below, once the server exists, before it accepts).
   hopts.admin_secret = secret;
   hopts.allowed_origins = conf.allowed_origins;
+  hopts.admin_port = conf.admin_port;
+  hopts.admin_host = conf.admin_host;
   hopts.max_connections = conf.max_connections;
   hopts.max_connections_per_address = conf.max_connections_per_address;
   hopts.storage_fault = storage_fault;
@@ -261,31 +284,47 @@ int run(const node::node_config& conf) {
   auto shown_host = conf.http_host == "0.0.0.0" ? std::string{"127.0.0.1"}
                                                 : conf.http_host;
   acfg.self.http = shown_host + ":" + std::to_string(port);
-  // The cluster listener: the agent is the only actor published.
-  auto published = sys.middleman().publish(agent, conf.cluster_port,
-                                           conf.cluster_host.c_str(), true);
+  if (conf.admin_port)
+    acfg.self.admin = (conf.admin_host == "0.0.0.0" ? std::string{"127.0.0.1"}
+                                                    : conf.admin_host)
+                      + ":" + std::to_string(server.admin_port());
+  // BASP on loopback, where only the front connects: the agent is the only
+  // actor published. Then the cluster port itself.
+  auto published = sys.middleman().publish(agent, 0, "127.0.0.1", true);
   if (!published) {
     stop_actors();
-    throw std::runtime_error("cannot bind cluster port " + conf.cluster_host
-                             + ":" + std::to_string(conf.cluster_port) + ": "
+    throw std::runtime_error("cannot open BASP on loopback: "
                              + sys.render(published.error()));
   }
-  cluster_port = *published;
+  basp_port = *published;
+  try {
+    cluster_port = front.open();
+  } catch (...) {
+    stop_actors();
+    throw;
+  }
+  front.start(basp_port);
   auto cluster_addr = conf.cluster_host + ":" + std::to_string(cluster_port);
   members->set_self(cluster::member{self_info.name, self_info.region,
                                     acfg.self.http, cluster_addr,
-                                    acfg.self.started_ms, "up"});
-  caf::anon_send(agent, cluster::http_atom_v, acfg.self.http);
+                                    acfg.self.started_ms, "up",
+                                    acfg.self.admin});
+  caf::anon_send(agent, cluster::http_atom_v, acfg.self.http,
+                 acfg.self.admin);
   caf::anon_send(agent, cluster::start_atom_v, cluster_addr);
   if (!conf.dns.empty())
     cluster::spawn_dns_poller(sys, agent, conf.dns,
                               conf.dns_port != 0 ? conf.dns_port : cluster_port,
                               std::chrono::milliseconds{conf.dns_interval_ms});
   // Not "listening": the contract's one `listening` line is the HTTP one.
-  spdlog::info("node {} ({}) cluster endpoint {} (node-to-node)",
-               self_info.name, self_info.region, cluster_addr);
+  spdlog::info("node {} ({}) cluster endpoint {} (node-to-node, {})",
+               self_info.name, self_info.region, cluster_addr,
+               fopts.tls ? "mutual TLS" : "plain TCP");
   spdlog::info("node {} ({}) HTTP listening on {}:{}", self_info.name,
                self_info.region, conf.http_host, port);
+  if (conf.admin_port)
+    spdlog::info("node {} admin endpoints (/metrics, /api/admin) on {}:{}",
+                 self_info.name, conf.admin_host, server.admin_port());
 
   try {
     auto restored = ask<uint64_t>(sys, supervisor, caf::timespan{60s},

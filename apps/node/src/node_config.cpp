@@ -74,6 +74,19 @@ const std::vector<option>& options() {
      text(&node_config::http_host)},
     {{"http-port", "VALUE", "HTTP/WebSocket port, 0 picks a free one (default: 4000)"},
      number(&node_config::http_port, 0, 65535)},
+    {{"admin-port", "VALUE",
+      "a port of its own for /metrics and /api/admin (parlorctl), which the "
+      "HTTP port then no longer answers; 0 picks a free one (default: none, "
+      "everything on the HTTP port)"},
+     [](node_config& c, const std::string& v) -> std::string {
+       auto n = cli::to_uint(v, 0, 65535);
+       if (!n)
+         return "must be a whole number from 0 to 65535";
+       c.admin_port = static_cast<uint16_t>(*n);
+       return {};
+     }},
+    {{"admin-host", "VALUE", "address the --admin-port listener binds (default: 127.0.0.1)"},
+     text(&node_config::admin_host)},
     {{"cluster-host", "VALUE", "address the cluster listener binds and advertises (default: 127.0.0.1)"},
      text(&node_config::cluster_host)},
     {{"cluster-port", "VALUE", "cluster (node-to-node) port (default: 4370)"},
@@ -124,6 +137,16 @@ const std::vector<option>& options() {
        c.cluster_secret = v;
        return {};
      }},
+    {{"cluster-tls-cert", "VALUE",
+      "this node's certificate (PEM): with --cluster-tls-key and "
+      "--cluster-tls-ca, every cluster link is mutually authenticated TLS "
+      "(default: none, plain links)"},
+     text(&node_config::cluster_tls_cert)},
+    {{"cluster-tls-key", "VALUE", "the private key of --cluster-tls-cert (PEM)"},
+     text(&node_config::cluster_tls_key)},
+    {{"cluster-tls-ca", "VALUE",
+      "the cluster's CA (PEM): peers must show a certificate it signed"},
+     text(&node_config::cluster_tls_ca)},
     {{"allowed-origins", "VALUE",
       "origins whose pages may open WebSockets, ORIGIN,ORIGIN "
       "(e.g. https://play.example.com); others get 403 (default: the "
@@ -323,6 +346,14 @@ parse_result parse_config(const std::vector<std::string>& args,
     return key == "config" ? std::string{}
                            : apply(res.config, key, value, "--" + key);
   });
+  if (!res.error.empty())
+    return res;
+  auto& c = res.config;
+  int tls_files = !c.cluster_tls_cert.empty() + !c.cluster_tls_key.empty()
+                  + !c.cluster_tls_ca.empty();
+  if (tls_files != 0 && tls_files != 3)
+    res.error = "--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca "
+                "go together: give all three or none";
   return res;
 }
 

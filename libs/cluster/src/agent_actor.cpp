@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/result.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <spdlog/spdlog.h>
@@ -89,6 +90,8 @@ bool connected_to(const agent_state& st, const std::string& addr) {
 }
 
 void dial(self_ptr self, const std::string& addr);
+void connect_basp(self_ptr self, const std::string& addr,
+                  const std::string& host, uint16_t port);
 
 void schedule_redial(self_ptr self, const std::string& addr) {
   auto& st = self->state;
@@ -168,7 +171,22 @@ void dial(self_ptr self, const std::string& addr) {
     return;
   }
   st.dialing.insert(addr);
-  auto timeout = st.cfg.request_timeout;
+  if (!st.cfg.open_link)
+    return connect_basp(self, addr, target->host, target->port);
+  auto me = caf::actor_cast<agent_actor>(self);
+  st.cfg.open_link(target->host, target->port,
+                   [me, addr](std::string host, uint16_t port,
+                              std::string error) {
+                     caf::anon_send(me, link_atom_v, addr, std::move(host),
+                                    port, std::move(error));
+                   });
+}
+
+/// Connects BASP to `host:port` (the peer itself or a loopback link to it)
+/// and runs the agents' handshake with the peer known as `addr`.
+void connect_basp(self_ptr self, const std::string& addr,
+                  const std::string& host, uint16_t port) {
+  auto timeout = self->state.cfg.request_timeout;
   auto fail = [=](const caf::error& err) {
     self->state.dialing.erase(addr);
     spdlog::debug("cluster: cannot join {}: {}", addr,
@@ -176,8 +194,7 @@ void dial(self_ptr self, const std::string& addr) {
     schedule_redial(self, addr);
   };
   auto mm = self->system().middleman().actor_handle();
-  self->request(mm, timeout, caf::connect_atom_v, target->host,
-                target->port)
+  self->request(mm, timeout, caf::connect_atom_v, host, port)
     .then(
       [=](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
           const std::set<std::string>& interface) {
@@ -264,7 +281,18 @@ agent_actor::behavior_type agent_impl(self_ptr self, agent_config cfg) {
       }
     },
     [=](dial_atom, const std::string& addr) { dial(self, addr); },
-    [=](http_atom, const std::string& http) { self->state.cfg.self.http = http; },
+    [=](link_atom, const std::string& addr, const std::string& host,
+        uint16_t port, const std::string& error) {
+      if (port != 0)
+        return connect_basp(self, addr, host, port);
+      self->state.dialing.erase(addr);
+      spdlog::debug("cluster: cannot join {}: {}", addr, error);
+      schedule_redial(self, addr);
+    },
+    [=](http_atom, const std::string& http, const std::string& admin) {
+      self->state.cfg.self.http = http;
+      self->state.cfg.self.admin = admin;
+    },
     [=](status_atom, const std::string& status) {
       // This node's status: shown here and told to every peer.
       auto& st = self->state;

@@ -40,11 +40,15 @@ std::vector<member> member_table::all() const {
 std::string member_table::to_json() const {
   auto members = all();
   auto list = nlohmann::json::array();
-  for (auto& m : members)
-    list.push_back({{"name", m.name},
-                    {"region", m.region},
-                    {"http", m.http},
-                    {"status", m.status}});
+  for (auto& m : members) {
+    nlohmann::json entry{{"name", m.name},
+                         {"region", m.region},
+                         {"http", m.http},
+                         {"status", m.status}};
+    if (!m.admin.empty())
+      entry["admin"] = m.admin;
+    list.push_back(std::move(entry));
+  }
   return nlohmann::json{{"node", members.front().name},
                         {"region", members.front().region},
                         {"members", std::move(list)}}

@@ -8,6 +8,9 @@ namespace parlor::gateway {
 struct http_server::impl {
   std::shared_ptr<server_state> state;
   std::shared_ptr<gateway::listener> listener;
+  /// With `admin_port` only.
+  std::shared_ptr<gateway::listener> admin;
+  uint16_t admin_port = 0;
 };
 
 http_server::http_server(boost::asio::io_context& ioc, caf::actor_system& sys,
@@ -17,6 +20,8 @@ http_server::http_server(boost::asio::io_context& ioc, caf::actor_system& sys,
   impl_->state = std::make_shared<server_state>(ioc, sys, std::move(env),
                                                 std::move(opts));
   impl_->listener = std::make_shared<listener>(impl_->state);
+  if (impl_->state->opts.admin_port)
+    impl_->admin = std::make_shared<listener>(impl_->state, true);
 }
 
 http_server::~http_server() = default;
@@ -24,9 +29,17 @@ http_server::~http_server() = default;
 uint16_t http_server::start() {
   auto& opts = impl_->state->opts;
   auto port = impl_->listener->open(opts.host, opts.port);
-  // The accept loop belongs to the io thread, which may be running already.
+  if (impl_->admin)
+    impl_->admin_port = impl_->admin->open(opts.admin_host, *opts.admin_port);
+  // The accept loops belong to the io thread, which may be running already.
   impl_->listener->run();
+  if (impl_->admin)
+    impl_->admin->run();
   return port;
+}
+
+uint16_t http_server::admin_port() const {
+  return impl_->admin_port;
 }
 
 void http_server::set_draining(bool draining) {
@@ -40,6 +53,8 @@ void http_server::set_ready(bool ready) {
 void http_server::stop(uint16_t close_code) {
   impl_->state->stopping = true;
   impl_->listener->close();
+  if (impl_->admin)
+    impl_->admin->close();
   for (auto& s : impl_->state->open_sessions())
     s->close(close_code, "server shutting down");
 }

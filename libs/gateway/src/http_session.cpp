@@ -47,10 +47,11 @@ bool malformed(const beast::error_code& ec) {
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(tcp::socket&& socket, std::shared_ptr<server_state> server,
-               connection_slot slot)
+               connection_slot slot, const router& routes)
     : stream_(std::move(socket)),
       server_(std::move(server)),
-      slot_(std::move(slot)) {
+      slot_(std::move(slot)),
+      routes_(routes) {
     // nop
   }
 
@@ -85,7 +86,7 @@ private:
       return shutdown();
     }
     auto req = parser_->release();
-    auto what = server_->routes(req, server_->status(), core::unix_ms());
+    auto what = routes_(req, server_->status(), core::unix_ms());
     if (auto* res = std::get_if<http_response>(&what))
       return reply(std::move(*res));
     if (auto* call = std::get_if<admin_call>(&what))
@@ -149,15 +150,18 @@ private:
   std::shared_ptr<server_state> server_;
   /// Empty once a WebSocket session took it over.
   std::optional<connection_slot> slot_;
+  /// The server's players' or admin router (it outlives its sessions).
+  const router& routes_;
 };
 
 } // namespace
 
 void run_http_session(tcp::socket&& socket,
                       std::shared_ptr<server_state> server,
-                      connection_slot slot) {
+                      connection_slot slot, bool operators) {
+  const auto& routes = operators ? server->admin_routes : server->routes;
   std::make_shared<http_session>(std::move(socket), std::move(server),
-                                 std::move(slot))
+                                 std::move(slot), routes)
     ->run();
 }
 

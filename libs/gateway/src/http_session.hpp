@@ -13,9 +13,9 @@ class connection_slot;
 
 /// Serves HTTP requests on `socket` until it closes or a request upgrades
 /// it to a WebSocket (then a `ws_session` takes the socket over). On the io
-/// thread.
+/// thread. `operators`: a connection of the admin listener.
 void run_http_session(boost::asio::ip::tcp::socket&& socket,
                       std::shared_ptr<server_state> server,
-                      connection_slot slot);
+                      connection_slot slot, bool operators);
 
 } // namespace parlor::gateway

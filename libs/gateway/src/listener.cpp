@@ -15,8 +15,11 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-listener::listener(std::shared_ptr<server_state> server)
-  : server_(std::move(server)), acceptor_(server_->ioc), retry_(server_->ioc) {
+listener::listener(std::shared_ptr<server_state> server, bool operators)
+  : server_(std::move(server)),
+    operators_(operators),
+    acceptor_(server_->ioc),
+    retry_(server_->ioc) {
   // nop
 }
 
@@ -24,8 +27,9 @@ uint16_t listener::open(const std::string& host, uint16_t port) {
   error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec)
-    throw std::runtime_error("invalid --http-host '" + host
-                             + "': " + ec.message());
+    throw std::runtime_error(std::string{"invalid "}
+                             + (operators_ ? "--admin-host" : "--http-host")
+                             + " '" + host + "': " + ec.message());
   tcp::endpoint ep{address, port};
   auto where = [&] {
     return host + ":" + std::to_string(port);
@@ -35,8 +39,9 @@ uint16_t listener::open(const std::string& host, uint16_t port) {
   if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec)
     throw std::runtime_error("cannot set SO_REUSEADDR: " + ec.message());
   if (acceptor_.bind(ep, ec); ec)
-    throw std::runtime_error("cannot bind HTTP port " + where() + ": "
-                             + ec.message());
+    throw std::runtime_error(std::string{"cannot bind "}
+                             + (operators_ ? "admin" : "HTTP") + " port "
+                             + where() + ": " + ec.message());
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec)
     throw std::runtime_error("cannot listen on " + where() + ": "
                              + ec.message());
@@ -111,7 +116,8 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     error_code peer_ec;
     auto peer = socket.remote_endpoint(peer_ec);
     auto address = peer_ec ? std::string{} : peer.address().to_string();
-    auto slot = server_->take_slot(address);
+    auto slot = operators_ ? server_->take_admin_slot()
+                           : server_->take_slot(address);
     if (!slot) {
       // Full: this one is refused, the open ones are not disturbed.
       if (full_refusals_++ % 1000 == 0)
@@ -125,7 +131,8 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     }
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
-    run_http_session(std::move(socket), server_, std::move(*slot));
+    run_http_session(std::move(socket), server_, std::move(*slot),
+                     operators_);
   }
   do_accept();
 }

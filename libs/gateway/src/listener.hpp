@@ -22,7 +22,10 @@ class server_state;
 /// every socket; it logs once when that starts and once when it ends.
 class listener : public std::enable_shared_from_this<listener> {
 public:
-  explicit listener(std::shared_ptr<server_state> server);
+  /// `operators`: the admin listener (`--admin-port`), whose connections
+  /// are counted apart and answered by the admin router.
+  explicit listener(std::shared_ptr<server_state> server,
+                    bool operators = false);
 
   /// Binds `host:port` and listens. Returns the bound port. Throws
   /// `std::runtime_error` naming the problem if the address is unusable.
@@ -41,6 +44,7 @@ private:
   void back_off(const boost::system::error_code& ec);
 
   std::shared_ptr<server_state> server_;
+  bool operators_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;
   /// The current wait after a resource error; zero while accepts succeed.

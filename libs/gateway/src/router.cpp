@@ -27,6 +27,12 @@ bool is_admin(std::string_view target) {
   return target.rfind("/api/admin/", 0) == 0;
 }
 
+/// What the admin port answers.
+bool operators_path(std::string_view path) {
+  return path == "/healthz" || path == "/api/cluster" || path == "/metrics"
+         || is_admin(path);
+}
+
 http_response make_response(http::status status,
                             boost::beast::string_view content_type,
                             std::string body, unsigned version,
@@ -63,6 +69,18 @@ router::router(router_config cfg) : cfg_(std::move(cfg)) {
 
 route router::operator()(const http_request& req, const node_status& status,
                          int64_t now_ms) const {
+  if (cfg_.serves != surface::everything) {
+    auto path = split_target(as_view(req.target())).first;
+    bool for_operators = path == "/metrics" || is_admin(path);
+    if (cfg_.serves == surface::operators ? !operators_path(path)
+                                          : for_operators) {
+      auto res = plain_response(http::status::not_found, "not found\n",
+                                req.version(), req.keep_alive());
+      if (req.method() == http::verb::head)
+        res.body().clear();
+      return res;
+    }
+  }
   // Upgrades first: an upgrade to any other path is a 404, admin ones too.
   if (boost::beast::websocket::is_upgrade(req))
     return upgrade(req);

@@ -53,8 +53,21 @@ struct ws_accept {
 /// the WebSocket upgrade.
 using route = std::variant<http_response, admin_call, ws_accept>;
 
+/// Which requests a listener answers.
+enum class surface : uint8_t {
+  /// Everything (no `--admin-port`).
+  everything,
+  /// The players' port beside an admin port: no `/metrics`, no
+  /// `/api/admin/...` (404).
+  players,
+  /// The admin port: `/healthz`, `/api/cluster`, `/metrics` and
+  /// `/api/admin/...` only; the web client and WebSockets get 404.
+  operators,
+};
+
 /// What the router serves besides the fixed paths.
 struct router_config {
+  surface serves = surface::everything;
   static_files files;
   /// Renders `/api/cluster`.
   std::function<std::string()> cluster_json;

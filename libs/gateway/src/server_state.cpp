@@ -5,8 +5,9 @@ namespace parlor::gateway {
 namespace {
 
 router_config make_router_config(const http_options& opts,
-                                 const gateway_env& env) {
+                                 const gateway_env& env, surface serves) {
   router_config cfg;
+  cfg.serves = serves;
   cfg.files = static_files::load(opts.web_root);
   cfg.cluster_json = opts.cluster_json;
   cfg.metrics = [m = env.metrics] { return m->render(); };
@@ -26,7 +27,10 @@ server_state::server_state(boost::asio::io_context& io,
     sys(actor_sys),
     env(std::move(gw_env)),
     opts(std::move(options)),
-    routes(make_router_config(opts, *env)) {
+    routes(make_router_config(opts, *env,
+                              opts.admin_port ? surface::players
+                                              : surface::everything)),
+    admin_routes(make_router_config(opts, *env, surface::operators)) {
   // nop
 }
 

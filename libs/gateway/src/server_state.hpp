@@ -94,6 +94,8 @@ public:
   http_options opts;
   /// Loaded with the web client at construction.
   const router routes;
+  /// What the admin listener (`--admin-port`) answers.
+  const router admin_routes;
 
   // -- flags ------------------------------------------------------------------
 
@@ -126,6 +128,19 @@ public:
     return slot;
   }
 
+  /// A slot on the admin listener: counted apart (at most
+  /// `max_admin_connections`), so that players filling the node's
+  /// connections never lock operators out.
+  std::optional<connection_slot> take_admin_slot() {
+    auto n = admin_connections_.fetch_add(1, std::memory_order_relaxed);
+    connection_slot slot{admin_connections_};
+    if (n >= max_admin_connections)
+      return std::nullopt;
+    return slot;
+  }
+
+  static constexpr std::size_t max_admin_connections = 64;
+
   std::size_t open_connections() const {
     return open_connections_.load(std::memory_order_relaxed);
   }
@@ -153,6 +168,7 @@ public:
   }
 
 private:
+  std::atomic<std::size_t> admin_connections_{0};
   std::atomic<std::size_t> open_connections_{0};
   address_counts per_address_;
   mutable std::mutex sessions_mtx_;

@@ -20,6 +20,9 @@ struct node_config {
   std::string region = "local";
   std::string http_host = "0.0.0.0";
   uint16_t http_port = 4000;
+  /// `--admin-port`: /metrics and /api/admin on a listener of their own.
+  std::optional<uint16_t> admin_port;
+  std::string admin_host = "127.0.0.1";
   std::string cluster_host = "127.0.0.1";
   uint16_t cluster_port = 4370;
   std::vector<endpoint> seeds;
@@ -30,6 +33,10 @@ struct node_config {
   uint32_t dns_interval_ms = 5000;
   std::string data_dir = "./data";
   std::optional<std::string> cluster_secret;
+  /// Mutual TLS on cluster links: all three files, or none (plain links).
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
   /// `--allowed-origins`; empty: the default rule (`gateway::origin_allowed`).
   std::vector<std::string> allowed_origins;
   std::string web_root; // empty: <binary dir>/../web

@@ -4,6 +4,8 @@
 #include "parlor/cluster/messages.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,8 +26,11 @@ namespace parlor::cluster {
 ///
 /// Inside the node:
 /// - `(start_atom, own_cluster_address)`: dials the seeds and every member
-///   it learns of (full mesh); send `(http_atom, http_address)` before.
+///   it learns of (full mesh); send `(http_atom, http_address,
+///   admin_address)` before (admin: empty without `--admin-port`).
 /// - `(dial_atom, address)`: dials one more address (DNS discovery).
+/// - `(link_atom, address, local_host, local_port, error)`: the link
+///   opener's answer for `address` (port 0: it failed, `error` says why).
 /// - `(status_atom, status)` sets this node's status (`up` or `draining`)
 ///   in its own table and every peer's (`peer_status_msg` between agents;
 ///   a peer may only set its own). Peers that join later learn it in the
@@ -42,9 +47,17 @@ using agent_actor = caf::typed_actor<
   caf::reacts_to<peer_status_msg>,
   caf::reacts_to<start_atom, std::string>,
   caf::reacts_to<dial_atom, std::string>,
-  caf::reacts_to<http_atom, std::string>,
+  caf::reacts_to<link_atom, std::string, std::string, uint16_t, std::string>,
+  caf::reacts_to<http_atom, std::string, std::string>,
   caf::reacts_to<status_atom, std::string>,
   caf::reacts_to<watch_atom, membership_watcher>>;
+
+/// Opens a link to a peer's cluster port (the node's link front: greeting,
+/// TLS) and reports a loopback host and port that lead there, for BASP to
+/// connect to once; or port 0 and why not. `done` may run on any thread.
+using link_opener = std::function<void(
+  const std::string& host, uint16_t port,
+  std::function<void(std::string, uint16_t, std::string)> done)>;
 
 /// What the cluster agent of a node needs.
 struct agent_config {
@@ -57,6 +70,9 @@ struct agent_config {
   /// proved the secret).
   service_map services;
   std::shared_ptr<member_table> table;
+  /// How to reach a peer. Unset: BASP dials the peer's address itself (for
+  /// tests of the agent alone; a node always sets it).
+  link_opener open_link;
   std::chrono::milliseconds request_timeout = std::chrono::seconds{3};
   std::chrono::milliseconds redial_min = std::chrono::milliseconds{300};
   std::chrono::milliseconds redial_max = std::chrono::seconds{5};

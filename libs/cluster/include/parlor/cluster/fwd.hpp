@@ -53,6 +53,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_cluster, parlor::core::cluster_ids_begin)
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, http_atom, "http")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, watch_atom, "watch")
   CAF_ADD_ATOM(parlor_cluster, parlor::cluster, status_atom, "status")
+  CAF_ADD_ATOM(parlor_cluster, parlor::cluster, link_atom, "link")
 CAF_END_TYPE_ID_BLOCK(parlor_cluster)
 
 static_assert(caf::id_block::parlor_cluster::end

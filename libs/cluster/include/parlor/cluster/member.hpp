@@ -17,6 +17,9 @@ struct member {
   uint64_t started_ms = 0;
   /// `up`, or `draining` while it hands its games away before stopping.
   std::string status = "up";
+  /// `host:port` of its admin listener (`--admin-port`), or empty: admin
+  /// requests go to `http`.
+  std::string admin{};
 };
 
 } // namespace parlor::cluster

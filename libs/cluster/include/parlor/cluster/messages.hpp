@@ -18,7 +18,7 @@ namespace parlor::cluster {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member& x) {
   return f(caf::meta::type_name("member"), x.name, x.region, x.http,
-           x.cluster, x.started_ms, x.status);
+           x.cluster, x.started_ms, x.status, x.admin);
 }
 
 /// The actors a node offers its peers, by service name (`pubsub`,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ namespace parlor::gateway {
 struct http_options {
   std::string host = "0.0.0.0";
   uint16_t port = 4000;
+  /// A second listener for operators (`--admin-port`; 0: pick a free one):
+  /// `/healthz`, `/api/cluster`, `/metrics` and `/api/admin/...`, which the
+  /// players' port then no longer answers. Unset: one port for everything.
+  std::optional<uint16_t> admin_port;
+  std::string admin_host = "127.0.0.1";
   /// Directory of the built web client (index.html, app.js, ...).
   std::filesystem::path web_root;
   /// Renders `/api/cluster`.
@@ -63,6 +69,10 @@ public:
   /// Returns the bound port. Throws `std::runtime_error` naming the problem
   /// if the address is unusable.
   uint16_t start();
+
+  /// The admin listener's bound port, once `start` opened it; 0 without
+  /// `admin_port`.
+  uint16_t admin_port() const;
 
   /// Marks the node ready: `/healthz` answers `ok` from now on.
   void set_ready(bool ready);
