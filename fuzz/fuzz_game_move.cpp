@@ -44,6 +44,9 @@ errc match_refusal(const match& m, const nlohmann::json& move,
     return errc::game_over;
   if (!m.started())
     return errc::waiting_for_players;
+  auto acting = m.acting();
+  if (std::find(acting.begin(), acting.end(), *seat) == acting.end())
+    return errc::not_your_turn;
   return errc::none;
 }
 
@@ -70,20 +73,25 @@ void play(std::string_view kind, std::string_view input) {
 
     auto before = m->save_text();
     auto state_before = m->state_text();
-    auto turn = m->game_rules().turn();
+    auto acting = m->acting();
     auto expected = match_refusal(*m, move, m->seat_of(id));
     auto next = std::make_unique<match>(*m);
-    auto ec = next->move(id, move);
+    auto refused = next->move(id, move);
     PARLOR_FUZZ_CHECK(m->save_text() == before);
     if (expected != errc::none)
-      PARLOR_FUZZ_CHECK(ec == expected);
-    if (ec != errc::none) {
+      PARLOR_FUZZ_CHECK(refused.code == expected);
+    else if (refused)
+      // Past the generic checks only the game's own reasons remain.
+      PARLOR_FUZZ_CHECK(refused.code == errc::rule && !refused.rule.empty());
+    if (refused) {
       PARLOR_FUZZ_CHECK(next->version() == m->version());
       PARLOR_FUZZ_CHECK(next->save_text() == before);
       PARLOR_FUZZ_CHECK(next->state_text() == state_before);
       continue;
     }
-    PARLOR_FUZZ_CHECK(turn && m->seat_of(id) == turn);
+    PARLOR_FUZZ_CHECK(std::find(acting.begin(), acting.end(),
+                                *m->seat_of(id))
+                      != acting.end());
     PARLOR_FUZZ_CHECK(next->version() == m->version() + 1);
     PARLOR_FUZZ_CHECK(next->save_text() != before);
     m = std::move(next);

@@ -184,6 +184,35 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(seen[1][1].is_null());
 }
 
+TEST_CASE_METHOD(node_fixture,
+                 "a turn clock runs out: the game applies its timeout rule "
+                 "as a committed change, and a restored game keeps the "
+                 "deadline",
+                 "[game_server][actor]") {
+  auto code = ask<std::string>(
+    supervisor, game_server::create_msg{"connect4", "a1", "Alice", "",
+                                        R"({"turn_seconds":1})"});
+  auto game = lookup(code);
+  auto [seat, joined] = join(game, "b2", "Bob");
+  CHECK(seat == "Y");
+  REQUIRE(joined["deadline"].is_number_integer());
+  CHECK(joined["acting"] == json::array({"R"}));
+  // R lets the clock run out: within a second (and a little), Y wins.
+  json state;
+  for (int i = 0; i < 40; ++i) {
+    state = json::parse(ask<std::string>(game, game_server::state_atom_v));
+    if (state["status"] == "finished")
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(state["status"] == "finished");
+  CHECK(state["winner"] == "Y");
+  CHECK(state["version"] == 3); // create, join, timeout
+  CHECK(state["deadline"].is_null());
+  // The timeout is in the database like a move.
+  CHECK(json::parse(stored(code).data)["version"] == 3);
+}
+
 TEST_CASE_METHOD(node_fixture, "refused moves change nothing",
                  "[game_server][actor]") {
   auto code = create();
@@ -195,7 +224,11 @@ TEST_CASE_METHOD(node_fixture, "refused moves change nothing",
   CHECK(refused(game, "a1", R"({"cell":"x"})") == games::errc::bad_move);
   CHECK(refused(game, "a1", "not json") == games::errc::bad_move);
   move(game, "a1", 0);
-  CHECK(refused(game, "b2", R"({"cell":0})") == games::errc::cell_taken);
+  // The game's own reason travels in the error's context.
+  auto taken = refused(game, "b2", R"({"cell":0})");
+  CHECK(taken == games::errc::rule);
+  REQUIRE(taken.context().match_elements<std::string>());
+  CHECK(taken.context().get_as<std::string>(0) == "cell_taken");
   auto state = json::parse(ask<std::string>(game, game_server::state_atom_v));
   CHECK(state["version"] == 3);
   CHECK(stored(code).version == 3);

@@ -25,22 +25,33 @@ json cell(int c) {
 /// `state_text`, is checked against.
 json reference_state(const match& m) {
   json players = json::object();
+  json seats = json::array();
   for (std::size_t i = 0; i < m.seats().size(); ++i) {
     auto& p = m.seats()[i];
     players[m.seat_name(i)] = p ? json{{"id", p->id}, {"name", p->name}}
                                 : json();
+    seats.push_back(m.seat_name(i));
   }
+  json acting = json::array();
+  for (auto a : m.acting())
+    acting.push_back(m.seat_name(a));
   json turn;
-  if (m.status() == status::playing)
-    if (auto t = m.game_rules().turn())
-      turn = m.seat_name(*t);
+  if (m.status() == status::playing && acting.size() == 1)
+    turn = acting[0];
   json winner;
-  if (auto w = m.game_rules().winner())
-    winner = *w;
+  if (m.game_rules().finished()) {
+    auto w = m.game_rules().winner();
+    winner = w ? json(m.seat_name(*w)) : json("draw");
+  }
+  json deadline;
+  if (auto d = m.deadline())
+    deadline = *d;
   return {{"code", m.code()},       {"game", std::string{m.kind()}},
           {"version", m.version()}, {"status", std::string{to_string(m.status())}},
           {"players", players},     {"turn", turn},
-          {"winner", winner},       {"view", m.game_rules().view()}};
+          {"winner", winner},       {"view", m.game_rules().view()},
+          {"acting", acting},       {"deadline", deadline},
+          {"round", 1},             {"seats", seats}};
 }
 
 /// The snapshot, built the same way, for `save_text`.
@@ -48,9 +59,11 @@ json reference_save(const match& m) {
   json seats = json::array();
   for (auto& p : m.seats())
     seats.push_back(p ? json{{"id", p->id}, {"name", p->name}} : json());
-  return {{"code", m.code()},       {"game", std::string{m.kind()}},
-          {"version", m.version()}, {"started", m.started()},
-          {"seats", seats},         {"rules", m.game_rules().save()}};
+  json out{{"code", m.code()},       {"game", std::string{m.kind()}},
+           {"version", m.version()}, {"started", m.started()},
+           {"seats", seats},         {"rules", m.game_rules().save()},
+           {"seed", 0}};
+  return out;
 }
 
 /// What a client reads: the parsed STATE.
@@ -72,12 +85,71 @@ std::unique_ptr<match> started() {
 
 } // namespace
 
-TEST_CASE("the catalog knows tictactoe and nothing else", "[games]") {
+TEST_CASE("the catalog knows its games and nothing else", "[games]") {
   CHECK(make_rules("tictactoe"));
+  CHECK(make_rules("connect4"));
   CHECK_FALSE(make_rules("chess"));
   CHECK_FALSE(make_rules(""));
-  CHECK(kinds() == std::vector<std::string_view>{"tictactoe"});
+  CHECK(kinds() == std::vector<std::string_view>{"connect4", "tictactoe"});
   CHECK_FALSE(match::create("chess", "ABCD", alice));
+  auto list = catalog_json()["games"];
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["game"] == "connect4");
+  CHECK(list[0]["seats"] == json::array({"R", "Y"}));
+  CHECK(list[0]["min_seats"] == 2);
+  CHECK(list[0]["max_seats"] == 2);
+  CHECK(list[0]["hidden"] == false);
+  CHECK(list[0]["options"]["turn_seconds"]["max"] == 86400);
+  CHECK(list[1]["name"] == "Tic-tac-toe");
+}
+
+TEST_CASE("create options: turn_seconds for every game, unknown keys and "
+          "bad values refused",
+          "[games]") {
+  auto& info = *describe("tictactoe");
+  std::string error;
+  auto ok = validate_options(info, json{{"turn_seconds", 60}}, error);
+  CHECK(error.empty());
+  CHECK(ok == json{{"turn_seconds", 60}});
+  CHECK(validate_options(info, json(), error) == json{{"turn_seconds", 0}});
+  CHECK(error.empty());
+  for (auto [bad, needle] :
+       {std::pair{json{{"turn_seconds", -1}}, "0 to 86400"},
+        std::pair{json{{"turn_seconds", 86401}}, "0 to 86400"},
+        std::pair{json{{"turn_seconds", "60"}}, "integer"},
+        std::pair{json{{"turn_seconds", 1.5}}, "integer"},
+        std::pair{json{{"colour", "red"}}, "unknown option \"colour\""},
+        std::pair{json::array(), "object"}}) {
+    INFO(bad.dump());
+    validate_options(info, bad, error);
+    CHECK_THAT(error, Catch::Contains(needle));
+  }
+}
+
+TEST_CASE("a clocked game: the deadline is in STATE, a timeout is an "
+          "accepted change, a restore keeps it",
+          "[games]") {
+  match_setup how;
+  how.options = json{{"turn_seconds", 20}};
+  auto m = match::create("connect4", "CLCK", alice, how);
+  CHECK(state(*m)["deadline"].is_null()); // not before the game begins
+  REQUIRE(m->join(bob, {}, 1'000).changed);
+  CHECK(state(*m)["deadline"] == 21'000);
+  CHECK(state(*m)["acting"] == json::array({"R"}));
+  CHECK_FALSE(m->time_out(20'999));
+  REQUIRE(m->move("a1", json{{"column", 3}}, 2'000).code == errc::none);
+  CHECK(state(*m)["deadline"] == 22'000);
+  auto r = match::restore(saved(*m));
+  REQUIRE(r);
+  CHECK(r->deadline() == std::optional<int64_t>{22'000});
+  auto v = r->version();
+  REQUIRE(r->time_out(30'000)); // a deadline that passed while down
+  CHECK(r->version() == v + 1);
+  CHECK(state(*r)["winner"] == "R"); // Y ran out of time
+  CHECK(state(*r)["status"] == "finished");
+  CHECK(state(*r)["deadline"].is_null());
+  CHECK(state(*r)["acting"] == json::array());
+  CHECK_FALSE(r->time_out(40'000));
 }
 
 TEST_CASE("a new game seats its creator as X at version 1", "[games]") {
@@ -132,33 +204,33 @@ TEST_CASE("the creator rejoining an open game fills no seat", "[games]") {
 TEST_CASE("move refusals come in the contract's order", "[games]") {
   auto waiting = match::create("tictactoe", "ABCD", alice);
   // bad_move beats everything, even a stranger in a waiting game.
-  CHECK(waiting->move("stranger", json{{"cell", 12}}) == errc::bad_move);
-  CHECK(waiting->move("stranger", cell(0)) == errc::not_a_player);
-  CHECK(waiting->move("a1", cell(0)) == errc::waiting_for_players);
+  CHECK(waiting->move("stranger", json{{"cell", 12}}).code == errc::bad_move);
+  CHECK(waiting->move("stranger", cell(0)).code == errc::not_a_player);
+  CHECK(waiting->move("a1", cell(0)).code == errc::waiting_for_players);
   CHECK(waiting->version() == 1);
 
   auto m = started();
-  CHECK(m->move("b2", cell(0)) == errc::not_your_turn);
-  CHECK(m->move("c3", cell(0)) == errc::not_a_player);
-  REQUIRE(m->move("a1", cell(4)) == errc::none);
+  CHECK(m->move("b2", cell(0)).code == errc::not_your_turn);
+  CHECK(m->move("c3", cell(0)).code == errc::not_a_player);
+  REQUIRE(m->move("a1", cell(4)).code == errc::none);
   CHECK(m->version() == 3);
   // not_your_turn comes before cell_taken.
-  CHECK(m->move("a1", cell(4)) == errc::not_your_turn);
-  CHECK(m->move("b2", cell(4)) == errc::cell_taken);
+  CHECK(m->move("a1", cell(4)).code == errc::not_your_turn);
+  CHECK(m->move("b2", cell(4)).reason() == "cell_taken");
   CHECK(m->version() == 3);
   for (int c : {0, 1, 3, 2}) // O 0, X 1, O 3, X 2
-    REQUIRE(m->move(state(*m)["turn"] == "X" ? "a1" : "b2", cell(c))
+    REQUIRE(m->move(state(*m)["turn"] == "X" ? "a1" : "b2", cell(c)).code
             == errc::none);
-  REQUIRE(m->move("b2", cell(6)) == errc::none); // O: 0 3 6 wins
+  REQUIRE(m->move("b2", cell(6)).code == errc::none); // O: 0 3 6 wins
   CHECK(m->status() == status::finished);
   CHECK(state(*m)["winner"] == "O");
   CHECK(state(*m)["turn"].is_null());
   auto v = m->version();
   // game_over beats not_a_player's successors but not not_a_player itself.
-  CHECK(m->move("c3", cell(8)) == errc::not_a_player);
-  CHECK(m->move("a1", cell(8)) == errc::game_over);
-  CHECK(m->move("b2", cell(4)) == errc::game_over);
-  CHECK(m->move("a1", json("x")) == errc::bad_move);
+  CHECK(m->move("c3", cell(8)).code == errc::not_a_player);
+  CHECK(m->move("a1", cell(8)).code == errc::game_over);
+  CHECK(m->move("b2", cell(4)).code == errc::game_over);
+  CHECK(m->move("a1", json("x")).code == errc::bad_move);
   CHECK(m->version() == v);
 }
 
@@ -167,7 +239,7 @@ TEST_CASE("every accepted change bumps the version by one", "[games]") {
   uint64_t v = m->version();
   for (int c : {0, 3, 1, 4, 2}) {
     auto who = state(*m)["turn"] == "X" ? "a1" : "b2";
-    REQUIRE(m->move(who, cell(c)) == errc::none);
+    REQUIRE(m->move(who, cell(c)).code == errc::none);
     CHECK(m->version() == ++v);
     CHECK(state(*m)["version"] == v);
   }
@@ -178,7 +250,7 @@ TEST_CASE("every accepted change bumps the version by one", "[games]") {
 TEST_CASE("a copy is independent of its original", "[games]") {
   auto m = started();
   match copy{*m};
-  REQUIRE(copy.move("a1", cell(0)) == errc::none);
+  REQUIRE(copy.move("a1", cell(0)).code == errc::none);
   CHECK(m->version() == 2);
   CHECK(state(*m)["view"]["board"][0].is_null());
   CHECK(state(copy)["view"]["board"][0] == "X");
@@ -186,12 +258,12 @@ TEST_CASE("a copy is independent of its original", "[games]") {
 
 TEST_CASE("save and restore keep everything", "[games]") {
   auto m = started();
-  REQUIRE(m->move("a1", cell(4)) == errc::none);
+  REQUIRE(m->move("a1", cell(4)).code == errc::none);
   auto r = match::restore(saved(*m));
   REQUIRE(r);
   CHECK(state(*r) == state(*m));
   CHECK(r->seat_of("b2") == std::optional<std::size_t>{1});
-  CHECK(r->move("b2", cell(0)) == errc::none);
+  CHECK(r->move("b2", cell(0)).code == errc::none);
   auto waiting = match::create("tictactoe", "WXYZ", alice);
   auto w = match::restore(saved(*waiting));
   REQUIRE(w);
@@ -203,7 +275,7 @@ TEST_CASE("an invite game seats only joins with its secret, STATE never shows "
           "it, save and restore keep it (contract §9)",
           "[games]") {
   const std::string secret = "9f3c0a7be21d44c6a8e5b0f1";
-  auto m = match::create("tictactoe", "ABCD", alice, secret);
+  auto m = match::create("tictactoe", "ABCD", alice, {secret});
   REQUIRE(m);
   CHECK(m->invite_only());
   CHECK_FALSE(match::create("tictactoe", "ABCD", alice)->invite_only());
@@ -233,7 +305,7 @@ TEST_CASE("an invite game seats only joins with its secret, STATE never shows "
   CHECK(r->invite_only());
   CHECK(r->save_text() == m->save_text());
   // A restored waiting invite game still wants the secret.
-  auto waiting = match::restore(saved(*match::create("tictactoe", "WXYZ", alice, secret)));
+  auto waiting = match::restore(saved(*match::create("tictactoe", "WXYZ", alice, {secret})));
   REQUIRE(waiting);
   CHECK_FALSE(waiting->join(bob).seat);
   CHECK(waiting->join(bob, secret).seat == "O");
@@ -332,7 +404,7 @@ TEST_CASE("state and snapshot texts are the json dumps in every position",
       return;
     for (int c = 0; c < 9; ++c) {
       match next{at};
-      if (next.move(x_to_move ? alice.id : bob.id, cell(c)) == errc::none)
+      if (next.move(x_to_move ? alice.id : bob.id, cell(c)).code == errc::none)
         walk(next, !x_to_move);
     }
   };

@@ -113,6 +113,9 @@ test("a BASP header sent to the cluster port allocates nothing and is disconnect
   t.diagnostic(`RSS grew ${grown} KiB; closed after ${probes.map((p) => p.closedAfterMs).join(", ")} ms`);
   assert.ok(grown < 32 * 1024, `RSS grew by ${grown} KiB`);
   assert.match(a.logs(), /refused a peer at 127\.0\.0\.1:\d+: not a Parlor cluster greeting/);
+  const metrics = await (await fetch(`${a.url}/metrics`)).text();
+  assert.ok(Number(metrics.match(/^parlor_cluster_refused_total (\d+)$/m)[1]) >= 8, metrics);
+  assert.ok(Number(metrics.match(/^parlor_cluster_links (\d+)$/m)[1]) >= 1, metrics);
   // The healthy link did not notice.
   assert.equal(await move(), 4);
   await converge([a, b], [a.name, b.name], 1000);

@@ -518,3 +518,59 @@ test("one player creates at most --create-rate games a minute (default 30); othe
     await create(bob);
     await closeAll(alice, again, bob);
   }));
+
+test("GET /api/games lists the kinds; connect4 plays to a win; bad options make no game", T, () =>
+  withNode({}, async (node) => {
+    const catalog = await (await fetch(`${node.url}/api/games`)).json();
+    const kinds = catalog.games.map((g) => g.game);
+    assert.deepEqual(kinds, ["connect4", "tictactoe"]);
+    const c4 = catalog.games[0];
+    assert.deepEqual(c4.seats, ["R", "Y"]);
+    assert.equal(c4.min_seats, 2);
+    assert.equal(c4.max_seats, 2);
+    assert.equal(c4.hidden, false);
+    assert.equal(c4.options.turn_seconds.type, "integer");
+
+    const alice = await player(node, "alice");
+    for (const [options, detail] of [[{ turn_seconds: -1 }, /0 to 86400/],
+      [{ colour: "red" }, /unknown option "colour"/], [[1], /object/]]) {
+      const r = await push(alice.lobby, "create", { game: "connect4", options });
+      assert.equal(r.status, "error");
+      assert.equal(r.response.reason, "bad_options");
+      assert.match(r.response.detail, detail);
+    }
+    const r = await push(alice.lobby, "create", { game: "connect4", options: { turn_seconds: 60 } });
+    assert.equal(r.status, "ok", JSON.stringify(r.response));
+    const bob = await player(node, "bob");
+    const a = await join(alice, r.response.code);
+    const b = await join(bob, r.response.code);
+    assert.equal(a.seat, "R");
+    assert.equal(b.seat, "Y");
+    assert.deepEqual(b.state.seats, ["R", "Y"]);
+    assert.deepEqual(b.state.acting, ["R"]);
+    assert.equal(b.state.round, 1);
+    // A 60 s clock: the deadline is about a minute ahead.
+    assert.ok(Math.abs(b.state.deadline - (Date.now() + 60000)) < 5000, String(b.state.deadline));
+    // R drops four in column 0; Y plays column 1.
+    let last;
+    for (const [who, column] of [[a, 0], [b, 1], [a, 0], [b, 1], [a, 0], [b, 1]]) {
+      last = await push(who.channel, "move", { column });
+      assert.equal(last.status, "ok", JSON.stringify(last.response));
+    }
+    assert.deepEqual((await push(b.channel, "move", { column: 1 })).response, { reason: "not_your_turn" });
+    assert.deepEqual((await push(a.channel, "move", { cell: 1 })).response, { reason: "bad_move" });
+    assert.equal((await push(a.channel, "move", { column: 0 })).status, "ok");
+    const final = await b.waitForState((s) => s.status === "finished");
+    assert.equal(final.winner, "R");
+    assert.deepEqual(final.acting, []);
+    assert.equal(final.deadline, null);
+    assert.equal(final.view.board[2][0], "R");
+    assert.equal(final.view.board[5][1], "Y");
+    // A full column is the game's own reason.
+    const again = await push(alice.lobby, "create", { game: "connect4" });
+    const a2 = await join(alice, again.response.code);
+    const b2 = await join(bob, again.response.code);
+    for (let i = 0; i < 6; i++)
+      assert.equal((await push((i % 2 ? b2 : a2).channel, "move", { column: 3 })).status, "ok");
+    assert.deepEqual((await push(a2.channel, "move", { column: 3 })).response, { reason: "column_full" });
+  }));

@@ -204,7 +204,9 @@ TEST_CASE("greeting magic and TLS records are told apart") {
   CHECK_FALSE(link::handshake::has_magic(
     std::span<const uint8_t>{greeting.data(), 4}));
   CHECK(link::handshake::looks_like_tls(tls));
+  CHECK(link::handshake::looks_like_tls(std::span<const uint8_t>{tls.data(), 1}));
   CHECK_FALSE(link::handshake::looks_like_tls(greeting));
+  CHECK_FALSE(link::handshake::looks_like_tls({}));
 }
 
 TEST_CASE("a dialled link carries bytes both ways once both hold the secret") {

@@ -47,3 +47,17 @@ TEST_CASE("the process's resident memory and open files are exported",
   CHECK(text.find("# TYPE process_resident_memory_bytes gauge")
         != std::string::npos);
 }
+
+TEST_CASE("the cluster port's links and refusals are exported once the node "
+          "sets them",
+          "[metrics]") {
+  node_metrics m;
+  CHECK(m.render().find("parlor_cluster_") == std::string::npos);
+  m.cluster_links = [] { return node_metrics::link_figures{2, 17}; };
+  auto text = m.render();
+  CHECK(text.find("# TYPE parlor_cluster_links gauge\nparlor_cluster_links 2\n")
+        != std::string::npos);
+  CHECK(text.find("# TYPE parlor_cluster_refused_total counter\n"
+                  "parlor_cluster_refused_total 17\n")
+        != std::string::npos);
+}

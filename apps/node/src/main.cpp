@@ -161,6 +161,10 @@ int run(const node::node_config& conf) {
   caf::actor_system sys{cfg};
 
   auto metrics = std::make_shared<metrics::node_metrics>();
+  metrics->cluster_links = [&front] {
+    auto c = front.counters();
+    return metrics::node_metrics::link_figures{c.links_open, c.refused};
+  };
   // The store always has a thread of its own: a stalled disk stops moves,
   // not the io thread with every socket and /healthz on it.
   auto storage_fault = std::make_shared<core::fault_flag>();

@@ -1,5 +1,6 @@
 #include "parlor/game_server/game_server_actor.hpp"
 
+#include "parlor/core/clock.hpp"
 #include "parlor/core/json_text.hpp"
 #include "parlor/games/match.hpp"
 #include "parlor/protocol/frame.hpp"
@@ -11,6 +12,9 @@
 #include <caf/stateful_actor.hpp>
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include <set>
 
@@ -103,6 +107,18 @@ void push_snapshot(self_ptr self) {
 /// again (to the backup named by then).
 constexpr auto recopy_delay = std::chrono::milliseconds{500};
 
+/// Arms the game's clock for the current version's deadline, if it has one.
+void arm_clock(self_ptr self, std::chrono::milliseconds at_least = {}) {
+  auto& m = *self->state.match;
+  auto due = m.deadline();
+  if (!due)
+    return;
+  auto wait = std::max(std::chrono::milliseconds{*due - core::unix_ms()},
+                       at_least);
+  self->delayed_send(self, std::max(wait, std::chrono::milliseconds{0}),
+                     clock_atom_v, m.version());
+}
+
 /// Makes `next` the current match and publishes it.
 void publish(self_ptr self, std::unique_ptr<games::match> next) {
   auto& s = self->state;
@@ -115,6 +131,7 @@ void publish(self_ptr self, std::unique_ptr<games::match> next) {
     s.expiry_armed = true;
     self->delayed_send(self, s.env->finished_ttl, retire_atom_v);
   }
+  arm_clock(self);
 }
 
 /// The backup holds this game at a later incarnation: another node took
@@ -242,6 +259,17 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
     self->delayed_send(self, st.env->finished_ttl, retire_atom_v);
   }
   arm_vacancy(self);
+  // Taken over from a copy (failover, handoff): the copy may hold a version
+  // its old owner never showed (a change held for want of a backup's
+  // confirmation, then handed on); subscribers who stayed on the topic see
+  // it now. Clients keep the highest version, so a repeat does no harm.
+  if (st.incarnation > 1)
+    self->send(st.env->pubsub, pubsub::publish_atom_v, st.topic,
+               std::make_shared<const std::string>(protocol::encode_broadcast(
+                 st.topic, "state", st.state_text)));
+  // Restarted, failed over or handed over: the deadline is absolute, and
+  // one that passed while the game was down fires now.
+  arm_clock(self);
   self->set_down_handler(
     [=](caf::down_msg& dm) { note_gone(self, dm.source); });
   return {
@@ -249,7 +277,7 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
       note_present(self);
       auto next = std::make_unique<games::match>(*self->state.match);
       auto res = next->join(games::player{msg.player_id, msg.name},
-                            msg.invite);
+                            msg.invite, core::unix_ms());
       auto seat = res.seat.value_or(std::string{});
       if (!res.changed)
         return joined_msg{std::move(seat), self->state.state_text};
@@ -273,8 +301,11 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
       if (move.is_discarded())
         return caf::error{games::errc::bad_move};
       auto next = std::make_unique<games::match>(*self->state.match);
-      if (auto ec = next->move(msg.player_id, move); ec != games::errc::none)
-        return caf::error{ec};
+      if (auto no = next->move(msg.player_id, move, core::unix_ms())) {
+        if (no.code == games::errc::rule)
+          return caf::error{no.code, std::move(no.rule)};
+        return caf::error{no.code};
+      }
       auto version = next->version();
       auto rp = self->make_response_promise<uint64_t>();
       commit(
@@ -329,6 +360,24 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
         self->quit();
       else
         self->quit(caf::error{errc::abandoned});
+    },
+    [=](clock_atom, uint64_t version) {
+      auto& s = self->state;
+      if (version != s.match->version())
+        return; // a move came first: its version armed its own timer
+      // Not now (handing over, or a change is held): try again shortly.
+      constexpr auto later = std::chrono::milliseconds{500};
+      if (s.frozen || s.doubt)
+        return arm_clock(self, later);
+      auto next = std::make_unique<games::match>(*s.match);
+      if (!next->time_out(core::unix_ms()))
+        return arm_clock(self); // early (clocks differ): wait the rest
+      commit(
+        self, std::move(next), [] {},
+        [=](caf::error) {
+          // Not durable: the timeout did not happen. Try again.
+          arm_clock(self, later);
+        });
     },
     [=](recopy_atom) {
       auto& s = self->state;

@@ -103,10 +103,16 @@ void try_create(supervisor_ptr self, caf::typed_response_promise<std::string> rp
   auto code = registry::random_code();
   if (self->state.games.find(code))
     return retry();
+  games::match_setup how;
+  how.invite = req->invite;
+  if (!req->options.empty())
+    how.options = nlohmann::json::parse(req->options, nullptr, false);
+  how.seed = self->state.seeds();
+  how.now_ms = core::unix_ms();
   auto game = start(self,
                     games::match::create(req->kind, code,
                                          {req->player_id, req->name},
-                                         req->invite),
+                                         std::move(how)),
                     1);
   self
     ->request(self->state.registry, registry_timeout,

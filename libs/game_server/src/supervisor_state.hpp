@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <map>
+#include <random>
 #include <memory>
 #include <set>
 #include <string>
@@ -60,6 +61,8 @@ struct supervisor_state {
   bool isolated = false;
   /// Draining: new games go to peers, live ones are handed over.
   bool draining = false;
+  /// Seeds of new games' randomness.
+  std::mt19937_64 seeds{std::random_device{}()};
   static inline const char* name = "parlor.supervisor";
 };
 

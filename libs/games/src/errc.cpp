@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<std::string_view, 7> errc_names = {
   "none",          "bad_move",      "not_a_player", "game_over",
-  "waiting_for_players", "not_your_turn", "cell_taken",
+  "waiting_for_players", "not_your_turn", "rule",
 };
 
 } // namespace

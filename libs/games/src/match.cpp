@@ -11,31 +11,41 @@ namespace parlor::games {
 
 match::match(std::string code, std::unique_ptr<rules> r)
   : code_(std::move(code)), rules_(std::move(r)),
-    seated_(rules_->seats().size()) {
+    seated_(rules_->info().max_seats()) {
   // nop
 }
 
 match::match(const match& other)
-  : code_(other.code_), invite_(other.invite_), rules_(other.rules_->clone()),
+  : code_(other.code_), invite_(other.invite_), options_(other.options_),
+    seed_(other.seed_), rules_(other.rules_->clone()),
     seated_(other.seated_), started_(other.started_),
     version_(other.version_) {
   // nop
 }
 
 std::unique_ptr<match> match::create(std::string_view kind, std::string code,
-                                     const player& creator,
-                                     std::string invite) {
+                                     const player& creator, match_setup how) {
   auto r = make_rules(kind);
   if (!r)
     return nullptr;
   std::unique_ptr<match> m{new match(std::move(code), std::move(r))};
-  m->invite_ = std::move(invite);
+  m->invite_ = std::move(how.invite);
+  m->options_ = how.options.is_object() ? std::move(how.options)
+                                        : nlohmann::json::object();
+  m->seed_ = how.seed;
   m->seated_.front() = creator;
-  m->started_ = m->seated_.size() == 1;
+  if (m->seated_.size() == 1)
+    m->begin(how.now_ms);
   return m;
 }
 
-join_result match::join(const player& p, std::string_view invite) {
+void match::begin(int64_t now_ms) {
+  started_ = true;
+  rules_->begin(setup{seated_.size(), options_, seed_, now_ms});
+}
+
+join_result match::join(const player& p, std::string_view invite,
+                        int64_t now_ms) {
   if (auto seat = seat_of(p.id))
     return {seat_name(*seat), false};
   if (invite_only() && !core::constant_time_equal(invite, invite_))
@@ -44,7 +54,7 @@ join_result match::join(const player& p, std::string_view invite) {
     if (!seated_[i]) {
       seated_[i] = p;
       if (i + 1 == seated_.size())
-        started_ = true;
+        begin(now_ms);
       ++version_;
       return {seat_name(i), true};
     }
@@ -52,20 +62,45 @@ join_result match::join(const player& p, std::string_view invite) {
   return {std::nullopt, false};
 }
 
-errc match::move(std::string_view player_id, const nlohmann::json& move) {
+refusal match::move(std::string_view player_id, const nlohmann::json& move,
+                    int64_t now_ms) {
   if (!rules_->well_formed(move))
-    return errc::bad_move;
+    return {errc::bad_move, {}};
   auto seat = seat_of(player_id);
   if (!seat)
-    return errc::not_a_player;
+    return {errc::not_a_player, {}};
   if (rules_->finished())
-    return errc::game_over;
+    return {errc::game_over, {}};
   if (!started_)
-    return errc::waiting_for_players;
-  if (auto ec = rules_->apply(*seat, move); ec != errc::none)
-    return ec;
+    return {errc::waiting_for_players, {}};
+  auto acting = rules_->acting();
+  if (std::find(acting.begin(), acting.end(), *seat) == acting.end())
+    return {errc::not_your_turn, {}};
+  if (auto v = rules_->apply(*seat, move, now_ms); !v.accepted())
+    return {errc::rule, std::move(v.reason)};
   ++version_;
-  return errc::none;
+  return {};
+}
+
+std::optional<int64_t> match::deadline() const {
+  if (!started_ || rules_->finished())
+    return std::nullopt;
+  return rules_->deadline();
+}
+
+bool match::time_out(int64_t now_ms) {
+  auto due = deadline();
+  if (!due || now_ms < *due)
+    return false;
+  rules_->time_out(now_ms);
+  ++version_;
+  return true;
+}
+
+std::vector<std::size_t> match::acting() const {
+  if (!started_)
+    return {};
+  return rules_->acting();
 }
 
 std::optional<std::size_t> match::seat_of(std::string_view player_id) const {
@@ -76,7 +111,7 @@ std::optional<std::size_t> match::seat_of(std::string_view player_id) const {
 }
 
 const std::string& match::seat_name(std::size_t seat) const {
-  return rules_->seats().at(seat);
+  return rules_->info().seats.at(seat);
 }
 
 status match::status() const {
@@ -107,7 +142,7 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
   if (version == data.end() || !version->is_number_unsigned()
       || started == data.end() || !started->is_boolean()
       || seats == data.end() || !seats->is_array()
-      || seats->size() != r->seats().size() || saved_rules == data.end()
+      || seats->size() != r->info().max_seats() || saved_rules == data.end()
       || !r->load(*saved_rules))
     return nullptr;
   // Only what create, join and move can reach: a snapshot that no game
@@ -122,6 +157,19 @@ std::unique_ptr<match> match::restore(const nlohmann::json& data) {
     if (!i->is_string() || i->get_ref<const std::string&>().empty())
       return nullptr;
     m->invite_ = i->get<std::string>();
+  }
+  // Older snapshots have neither: no options, seed 0.
+  if (auto i = data.find("options"); i != data.end()) {
+    std::string error;
+    auto checked = validate_options(m->rules_->info(), *i, error);
+    if (!error.empty())
+      return nullptr;
+    m->options_ = std::move(checked);
+  }
+  if (auto i = data.find("seed"); i != data.end()) {
+    if (!i->is_number_unsigned())
+      return nullptr;
+    m->seed_ = i->get<uint64_t>();
   }
   std::size_t filled = 0;
   for (std::size_t i = 0; i < seats->size(); ++i) {
@@ -166,12 +214,24 @@ void append_player(std::string& out, const std::optional<player>& p) {
 // Keys in the order nlohmann::json (a std::map) dumps them: sorted.
 std::string match::state_text(std::string_view host_json) const {
   std::string out;
-  out.reserve(256);
+  out.reserve(320);
   auto st = status();
-  out += R"({"code":)";
+  auto acting_now = acting();
+  out += R"({"acting":[)";
+  for (std::size_t k = 0; k < acting_now.size(); ++k) {
+    if (k > 0)
+      out += ',';
+    append_json_string(out, seat_name(acting_now[k]));
+  }
+  out += R"(],"code":)";
   append_json_string(out, code_);
+  out += R"(,"deadline":)";
+  if (auto due = deadline())
+    out += std::to_string(*due);
+  else
+    out += "null";
   out += R"(,"game":)";
-  append_json_string(out, rules_->kind());
+  append_json_string(out, kind());
   if (!host_json.empty()) {
     out += R"(,"host":)";
     out += host_json;
@@ -190,19 +250,30 @@ std::string match::state_text(std::string_view host_json) const {
     out += ':';
     append_player(out, seated_[order[k]]);
   }
-  out += R"(},"status":)";
+  out += R"(},"round":1,"seats":[)";
+  for (std::size_t i = 0; i < seated_.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json_string(out, seat_name(i));
+  }
+  out += R"(],"status":)";
   append_json_string(out, to_string(st));
+  // §4's one seat on turn: the acting seat of a turn-based game.
   out += R"(,"turn":)";
-  std::optional<std::size_t> turn;
-  if (st == status::playing)
-    turn = rules_->turn();
-  core::append_json_string_or_null(out, turn ? &seat_name(*turn) : nullptr);
+  bool one_turn = st == status::playing && acting_now.size() == 1
+                  && !rules_->info().simultaneous;
+  core::append_json_string_or_null(
+    out, one_turn ? &seat_name(acting_now.front()) : nullptr);
   out += R"(,"version":)";
   out += std::to_string(version_);
   out += R"(,"view":)";
-  rules_->append_view(out);
+  out += core::dump_json(rules_->view());
   out += R"(,"winner":)";
-  auto winner = rules_->winner();
+  std::optional<std::string> winner;
+  if (rules_->finished()) {
+    auto w = rules_->winner();
+    winner = w ? seat_name(*w) : std::string{"draw"};
+  }
   core::append_json_string_or_null(out, winner ? &*winner : nullptr);
   out += '}';
   return out;
@@ -214,20 +285,26 @@ std::string match::save_text() const {
   out += R"({"code":)";
   append_json_string(out, code_);
   out += R"(,"game":)";
-  append_json_string(out, rules_->kind());
+  append_json_string(out, kind());
   if (!invite_.empty()) {
     out += R"(,"invite":)";
     append_json_string(out, invite_);
   }
+  if (!options_.empty()) {
+    out += R"(,"options":)";
+    out += core::dump_json(options_);
+  }
   out += R"(,"rules":)";
-  rules_->append_save(out);
+  out += core::dump_json(rules_->save());
   out += R"(,"seats":[)";
   for (std::size_t i = 0; i < seated_.size(); ++i) {
     if (i > 0)
       out += ',';
     append_player(out, seated_[i]);
   }
-  out += R"(],"started":)";
+  out += R"(],"seed":)";
+  out += std::to_string(seed_);
+  out += R"(,"started":)";
   out += started_ ? "true" : "false";
   out += R"(,"version":)";
   out += std::to_string(version_);

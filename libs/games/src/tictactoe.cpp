@@ -1,7 +1,5 @@
 #include "parlor/games/tictactoe.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace parlor::games {
 
 namespace {
@@ -12,16 +10,21 @@ constexpr std::array<std::array<std::size_t, 3>, 8> lines = {{
   {0, 4, 8}, {2, 4, 6},            // diagonals
 }};
 
-const std::vector<std::string> seat_names = {"X", "O"};
-
 } // namespace
 
-std::string_view tictactoe::kind() const {
-  return kind_name;
+const kind_info& tictactoe::describe() {
+  static const kind_info info{std::string{kind_name}, "Tic-tac-toe",
+                              {"X", "O"}, 2, false, false, {}};
+  return info;
 }
 
-const std::vector<std::string>& tictactoe::seats() const {
-  return seat_names;
+const kind_info& tictactoe::info() const {
+  return describe();
+}
+
+void tictactoe::begin(const setup& s) {
+  clock_.seconds = s.options.value("turn_seconds", int64_t{0});
+  clock_.restart(s.now_ms);
 }
 
 bool tictactoe::well_formed(const nlohmann::json& move) const {
@@ -34,20 +37,21 @@ bool tictactoe::well_formed(const nlohmann::json& move) const {
   return cell >= 0 && cell < 9;
 }
 
-errc tictactoe::apply(std::size_t seat, const nlohmann::json& move) {
-  if (!well_formed(move))
-    return errc::bad_move;
-  if (finished_)
-    return errc::game_over;
-  if (seat != next_)
-    return errc::not_your_turn;
+verdict tictactoe::apply(std::size_t seat, const nlohmann::json& move,
+                         int64_t now_ms) {
+  if (finished_ || seat != next_)
+    return verdict::refuse("not_your_turn");
   auto cell = move["cell"].get<std::size_t>();
   if (board_[cell])
-    return errc::cell_taken;
+    return verdict::refuse("cell_taken");
   board_[cell] = seat;
   next_ = 1 - next_;
   settle();
-  return errc::none;
+  if (finished_)
+    clock_.stop();
+  else
+    clock_.restart(now_ms);
+  return verdict::ok();
 }
 
 void tictactoe::settle() {
@@ -66,54 +70,61 @@ void tictactoe::settle() {
       finished_ = false;
 }
 
+std::vector<std::size_t> tictactoe::acting() const {
+  if (finished_)
+    return {};
+  return {next_};
+}
+
 bool tictactoe::finished() const {
   return finished_;
 }
 
-std::optional<std::size_t> tictactoe::turn() const {
-  if (finished_)
-    return std::nullopt;
-  return next_;
-}
-
-std::optional<std::string> tictactoe::winner() const {
-  if (!finished_)
-    return std::nullopt;
-  if (winning_seat_)
-    return seat_names[*winning_seat_];
-  return "draw";
+std::optional<std::size_t> tictactoe::winner() const {
+  return finished_ ? winning_seat_ : std::nullopt;
 }
 
 nlohmann::json tictactoe::view() const {
+  auto& names = describe().seats;
   auto board = nlohmann::json::array();
   for (auto& c : board_)
-    board.push_back(c ? nlohmann::json(seat_names[*c]) : nlohmann::json());
+    board.push_back(c ? nlohmann::json(names[*c]) : nlohmann::json());
   return {{"board", std::move(board)}};
 }
 
+std::optional<std::vector<nlohmann::json>>
+tictactoe::legal_moves(std::size_t seat) const {
+  std::vector<nlohmann::json> moves;
+  if (!finished_ && seat == next_)
+    for (std::size_t i = 0; i < board_.size(); ++i)
+      if (!board_[i])
+        moves.push_back({{"cell", i}});
+  return moves;
+}
+
+std::optional<int64_t> tictactoe::deadline() const {
+  return clock_.ends_ms;
+}
+
+void tictactoe::time_out(int64_t) {
+  if (finished_)
+    return;
+  // The seat on turn loses.
+  timed_out_ = next_;
+  winning_seat_ = 1 - next_;
+  finished_ = true;
+  clock_.stop();
+}
+
 nlohmann::json tictactoe::save() const {
-  return view();
-}
-
-// `{"board":["X",null,"O",...]}`: the bytes `view().dump()` writes.
-void tictactoe::append_view(std::string& out) const {
-  out += R"({"board":[)";
-  for (std::size_t i = 0; i < board_.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    if (board_[i]) {
-      out += '"';
-      out += seat_names[*board_[i]];
-      out += '"';
-    } else {
-      out += "null";
-    }
-  }
-  out += "]}";
-}
-
-void tictactoe::append_save(std::string& out) const {
-  append_view(out);
+  auto data = view();
+  // Older snapshots hold the board alone: a game without a clock that did
+  // not time out is still written that way.
+  if (auto c = clock_.save(); !c.is_null())
+    data["clock"] = std::move(c);
+  if (timed_out_)
+    data["timed_out"] = *timed_out_;
+  return data;
 }
 
 bool tictactoe::load(const nlohmann::json& data) {
@@ -142,9 +153,30 @@ bool tictactoe::load(const nlohmann::json& data) {
   // X moves first, so X has as many marks as O or one more.
   if (xs != os && xs != os + 1)
     return false;
-  board_ = board;
-  next_ = xs == os ? 0 : 1;
-  settle();
+  turn_clock clock;
+  if (!clock.load(data.value("clock", nlohmann::json())))
+    return false;
+  std::optional<std::size_t> timed_out;
+  if (auto t = data.find("timed_out"); t != data.end()) {
+    auto seat = std::size_t(xs == os ? 0 : 1);
+    // Only the seat on turn can time out, and only in an open position.
+    if (!t->is_number_unsigned() || t->get<uint64_t>() != seat)
+      return false;
+    timed_out = seat;
+  }
+  tictactoe next;
+  next.board_ = board;
+  next.next_ = xs == os ? 0 : 1;
+  next.settle();
+  if (timed_out) {
+    if (next.finished_)
+      return false;
+    next.time_out(0);
+  }
+  next.clock_ = clock;
+  if (next.finished_)
+    next.clock_.stop();
+  *this = next;
   return true;
 }
 

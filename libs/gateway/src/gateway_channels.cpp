@@ -3,6 +3,8 @@
 #include "create_quota.hpp"
 
 #include "parlor/auth/token.hpp"
+#include "parlor/core/json_text.hpp"
+#include "parlor/games/catalog.hpp"
 #include "parlor/protocol/payloads.hpp"
 #include "parlor/registry/codes.hpp"
 
@@ -190,11 +192,29 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   auto i = payload.find("game");
   if (i == payload.end() || !i->is_string())
     return reply_error(self, f, "unknown_game");
+  auto kind = games::describe(i->get_ref<const std::string&>());
+  if (!kind)
+    return reply_error(self, f, "unknown_game");
+  auto bad_options = [&](std::string detail) {
+    reply(self, f, false, {{"reason", "bad_options"}, {"detail", detail}});
+  };
   auto invite = invite_seating(payload);
   if (!invite)
-    return reply(self, f, false,
-                 {{"reason", "bad_options"},
-                  {"detail", R"(seating must be "open" or "invite")"}});
+    return bad_options(R"(seating must be "open" or "invite")");
+  // The game's options: `seating` is the platform's (above), the rest the
+  // game's and `turn_seconds`, checked here so that no game is made with
+  // options it does not know.
+  auto given = json::object();
+  if (auto o = payload.find("options"); o != payload.end()) {
+    if (!o->is_object())
+      return bad_options("options must be an object");
+    given = *o;
+    given.erase("seating");
+  }
+  std::string problem;
+  auto options = games::validate_options(*kind, given, problem);
+  if (!problem.empty())
+    return bad_options(problem);
   // A refused create (above) costs no budget.
   if (auto& quota = self->state.env->creates;
       quota && !quota->take(self->state.player_id, clock_type::now()))
@@ -207,8 +227,9 @@ void handle_create(self_ptr self, const protocol::frame& f) {
   auto id = track(self, caf::actor{}, fail);
   self
     ->request(st.env->supervisor, caf::infinite,
-              game_server::create_msg{i->get<std::string>(), st.player_id,
-                                      st.player_name, secret})
+              game_server::create_msg{kind->kind, st.player_id,
+                                      st.player_name, secret,
+                                      core::dump_json(options)})
     .then(
       [=](std::string& code) {
         if (!settle(self, id))

@@ -16,8 +16,13 @@ void send_text(self_ptr self, std::string text) {
 
 std::string reason_of(const caf::error& err) {
   auto cat = err.category();
-  if (cat == caf::atom("game"))
-    return std::string{games::to_string(static_cast<games::errc>(err.code()))};
+  if (cat == caf::atom("game")) {
+    // The game's own reason travels as the error's context.
+    auto code = static_cast<games::errc>(err.code());
+    if (code == games::errc::rule && err.context().match_elements<std::string>())
+      return err.context().get_as<std::string>(0);
+    return std::string{games::to_string(code)};
+  }
   if (cat == caf::atom("registry")) {
     if (err == registry::errc::not_found)
       return "not_found";

@@ -192,6 +192,8 @@ http_response router::serve(const http_request& req,
     res.set(http::field::cache_control, "no-store");
     return finish(http::status::ok, "application/json", cfg_.cluster_json());
   }
+  if (path == "/api/games")
+    return finish(http::status::ok, "application/json", cfg_.games_json);
   if (path == "/metrics")
     return finish(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                   cfg_.metrics());

@@ -71,6 +71,8 @@ struct router_config {
   static_files files;
   /// Renders `/api/cluster`.
   std::function<std::string()> cluster_json;
+  /// `/api/games`: the catalog (it does not change while the node runs).
+  std::string games_json;
   /// Renders `/metrics`.
   std::function<std::string()> metrics;
   /// Whether the node runs admin actions (a handler and a secret are set);

@@ -1,5 +1,7 @@
 #include "server_state.hpp"
 
+#include "parlor/games/catalog.hpp"
+
 namespace parlor::gateway {
 
 namespace {
@@ -10,6 +12,7 @@ router_config make_router_config(const http_options& opts,
   cfg.serves = serves;
   cfg.files = static_files::load(opts.web_root);
   cfg.cluster_json = opts.cluster_json;
+  cfg.games_json = games::catalog_json().dump();
   cfg.metrics = [m = env.metrics] { return m->render(); };
   cfg.admin = static_cast<bool>(opts.admin);
   cfg.admin_secret = opts.admin_secret;

@@ -216,7 +216,7 @@ public:
         if (peek_ec || n == 0)
           return self->fail("closed before its greeting");
         auto head = std::span<const uint8_t>{first.data(), n};
-        bool tls_hello = head[0] == 0x16;
+        bool tls_hello = handshake::looks_like_tls(head);
         if (self->f_.tls && !tls_hello)
           return self->fail(head[0] == handshake::magic[0]
                               ? "it does not use TLS, which this node "

@@ -45,8 +45,9 @@ bool has_magic(std::span<const uint8_t> bytes) {
 }
 
 bool looks_like_tls(std::span<const uint8_t> bytes) {
-  // Content type 22 (handshake), protocol major version 3.
-  return bytes.size() >= 2 && bytes[0] == 0x16 && bytes[1] == 0x03;
+  // Content type 22 (handshake), then protocol major version 3.
+  return !bytes.empty() && bytes[0] == 0x16
+         && (bytes.size() < 2 || bytes[1] == 0x03);
 }
 
 } // namespace parlor::link::handshake

@@ -45,8 +45,8 @@ bool same(const mac_bytes& a, const mac_bytes& b);
 /// Whether `bytes` start with `magic`.
 bool has_magic(std::span<const uint8_t> bytes);
 
-/// Whether `bytes` look like the start of a TLS record (a handshake record
-/// of TLS 1.x): what a node with TLS sends to one without.
+/// Whether `bytes` (one or more) look like the start of a TLS record (a
+/// handshake record of TLS 1.x): what a node with TLS sends to one without.
 bool looks_like_tls(std::span<const uint8_t> bytes);
 
 } // namespace parlor::link::handshake

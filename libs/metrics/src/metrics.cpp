@@ -129,6 +129,16 @@ std::string node_metrics::render() const {
                  "Moves refused by the rules.", moves_rejected);
   move_latency.render(out, "parlor_move_latency_seconds",
                       "Time from a move frame to its reply, at the gateway.");
+  if (cluster_links) {
+    auto links = cluster_links();
+    render_gauge_value(out, "parlor_cluster_links",
+                       "Open links to peers through the cluster port.",
+                       links.open);
+    header(out, "parlor_cluster_refused_total",
+           "Cluster links refused or broken during their greeting.",
+           "counter");
+    sample(out, "parlor_cluster_refused_total", links.refused);
+  }
   render_gauge_value(out, "process_resident_memory_bytes",
                      "Resident memory size in bytes.", resident_bytes());
   render_gauge_value(out, "process_open_fds",

@@ -64,6 +64,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parlor_game_server, parlor::core::game_server_ids_begin)
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, reap_atom, "reap")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, failover_atom, "failover")
   CAF_ADD_ATOM(parlor_game_server, parlor::game_server, recopy_atom, "recopy")
+  CAF_ADD_ATOM(parlor_game_server, parlor::game_server, clock_atom, "clock")
 CAF_END_TYPE_ID_BLOCK(parlor_game_server)
 
 static_assert(caf::id_block::parlor_game_server::end

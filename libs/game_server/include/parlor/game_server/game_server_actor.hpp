@@ -30,6 +30,11 @@ namespace parlor::game_server {
 ///   now on changes are refused with `errc::shutting_down`.
 ///   `(resume_atom)`: the handoff did not happen; changes are accepted again.
 /// - `(vacant_atom, n)`, `(retire_atom)`, `(recopy_atom)`: its own timers.
+/// - `(clock_atom, version)`: the game's clock, armed for the match's
+///   `deadline()` whenever a version is published or the game starts (a
+///   deadline already past fires at once); at the deadline the timeout rule
+///   is committed as an ordinary change. A timer of an older version does
+///   nothing.
 ///
 /// With nobody connected for `idle_ttl`, the game stops: an unfinished one
 /// with exit reason `errc::abandoned` (the supervisor then deletes it from
@@ -51,7 +56,8 @@ using game_server_actor = caf::typed_actor<
   caf::reacts_to<leave_atom>,
   caf::reacts_to<vacant_atom, uint64_t>,
   caf::reacts_to<retire_atom>,
-  caf::reacts_to<recopy_atom>>;
+  caf::reacts_to<recopy_atom>,
+  caf::reacts_to<clock_atom, uint64_t>>;
 
 /// What every GameServer of a node shares.
 struct game_env {

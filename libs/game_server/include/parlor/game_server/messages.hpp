@@ -61,12 +61,15 @@ struct create_msg {
   /// The invite secret of a game that seats by invitation; empty: open
   /// seating (contract §9).
   std::string invite;
+  /// The create options as JSON text, checked by `games::validate_options`
+  /// (empty: none).
+  std::string options{};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_msg& x) {
   return f(caf::meta::type_name("create_msg"), x.kind, x.player_id, x.name,
-           x.invite);
+           x.invite, x.options);
 }
 
 /// Draining `owner` → its game's backup: take game `code` over from the

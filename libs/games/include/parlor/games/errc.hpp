@@ -6,7 +6,9 @@
 
 namespace parlor::games {
 
-/// Why a move or join was refused. The names are the wire reasons.
+/// Why a move was refused: one of the generic reasons of contract §4 in
+/// their order (the names are the wire reasons), or `rule`: the game's own
+/// reason, a string that travels with it (in a `caf::error`, its context).
 enum class errc : uint8_t {
   none = 0,
   bad_move,
@@ -14,10 +16,11 @@ enum class errc : uint8_t {
   game_over,
   waiting_for_players,
   not_your_turn,
-  cell_taken,
+  rule,
 };
 
-/// Returns the wire reason of `x`, e.g. `"not_your_turn"`.
+/// Returns the wire reason of `x`, e.g. `"not_your_turn"` (`"rule"` for
+/// `rule`, whose wire reason is the game's).
 std::string_view to_string(errc x);
 
 /// Parses a wire reason back into its code.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -68,6 +69,14 @@ struct node_metrics {
   counter moves;
   counter moves_rejected;
   histogram move_latency;
+
+  /// The cluster port's figures (the link front's), read at each render.
+  struct link_figures {
+    uint64_t open = 0;
+    uint64_t refused = 0;
+  };
+  /// Set by the node before `/metrics` is served; unset: not rendered.
+  std::function<link_figures()> cluster_links;
 
   /// Renders the Prometheus text exposition format (version 0.0.4).
   std::string render() const;
