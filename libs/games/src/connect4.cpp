@@ -12,11 +12,6 @@ const kind_info& connect4::info() const {
   return describe();
 }
 
-void connect4::begin(const setup& s) {
-  clock_.seconds = s.options.value("turn_seconds", int64_t{0});
-  clock_.restart(s.now_ms);
-}
-
 bool connect4::well_formed(const nlohmann::json& move) const {
   if (!move.is_object())
     return false;
@@ -27,40 +22,33 @@ bool connect4::well_formed(const nlohmann::json& move) const {
   return c >= 0 && c < static_cast<int64_t>(columns);
 }
 
-verdict connect4::apply(std::size_t seat, const nlohmann::json& move,
-                        int64_t now_ms) {
-  if (finished_ || seat != next_)
-    return verdict::refuse("not_your_turn");
+alternating::landed connect4::place(std::size_t seat,
+                                    const nlohmann::json& move,
+                                    std::string& reason) {
   auto column = move["column"].get<std::size_t>();
-  if (board_[0][column])
-    return verdict::refuse("column_full");
+  if (board_[0][column]) {
+    reason = "column_full";
+    return landed::refused;
+  }
   auto row = rows - 1;
   while (board_[row][column])
     --row;
   board_[row][column] = seat;
   ++discs_;
-  next_ = 1 - next_;
-  if (wins_at(row, column)) {
-    winning_seat_ = seat;
-    finished_ = true;
-  } else if (discs_ == rows * columns) {
-    finished_ = true;
-  }
-  if (finished_)
-    clock_.stop();
-  else
-    clock_.restart(now_ms);
-  return verdict::ok();
+  if (wins_at(board_, row, column))
+    return landed::won;
+  return discs_ == rows * columns ? landed::filled : landed::played;
 }
 
-bool connect4::wins_at(std::size_t row, std::size_t column) const {
-  auto seat = board_[row][column];
+bool connect4::wins_at(const board_type& b, std::size_t row,
+                       std::size_t column) const {
+  auto seat = b[row][column];
   // Across, down, and the two diagonals: count both ways from the disc.
   constexpr std::array<std::array<int, 2>, 4> directions
     = {{{0, 1}, {1, 0}, {1, 1}, {1, -1}}};
   auto same = [&](int r, int c) {
     return r >= 0 && r < static_cast<int>(rows) && c >= 0
-           && c < static_cast<int>(columns) && board_[r][c] == seat;
+           && c < static_cast<int>(columns) && b[r][c] == seat;
   };
   for (auto [dr, dc] : directions) {
     int n = 1;
@@ -72,20 +60,6 @@ bool connect4::wins_at(std::size_t row, std::size_t column) const {
       return true;
   }
   return false;
-}
-
-std::vector<std::size_t> connect4::acting() const {
-  if (finished_)
-    return {};
-  return {next_};
-}
-
-bool connect4::finished() const {
-  return finished_;
-}
-
-std::optional<std::size_t> connect4::winner() const {
-  return finished_ ? winning_seat_ : std::nullopt;
 }
 
 nlohmann::json connect4::view() const {
@@ -103,102 +77,50 @@ nlohmann::json connect4::view() const {
 std::optional<std::vector<nlohmann::json>>
 connect4::legal_moves(std::size_t seat) const {
   std::vector<nlohmann::json> moves;
-  if (!finished_ && seat == next_)
+  if (!finished() && seat == on_turn())
     for (std::size_t c = 0; c < columns; ++c)
       if (!board_[0][c])
         moves.push_back({{"column", c}});
   return moves;
 }
 
-std::optional<int64_t> connect4::deadline() const {
-  return clock_.ends_ms;
-}
-
-void connect4::time_out(int64_t) {
-  if (finished_)
-    return;
-  timed_out_ = next_;
-  winning_seat_ = 1 - next_;
-  finished_ = true;
-  clock_.stop();
-}
-
-nlohmann::json connect4::save() const {
-  auto data = view();
-  if (auto c = clock_.save(); !c.is_null())
-    data["clock"] = std::move(c);
-  if (timed_out_)
-    data["timed_out"] = *timed_out_;
-  return data;
-}
-
-bool connect4::load(const nlohmann::json& data) {
-  if (!data.is_object() || !data.contains("board"))
-    return false;
-  auto& b = data["board"];
-  if (!b.is_array() || b.size() != rows)
-    return false;
-  // Replayed column by column from the bottom: a position is reachable when
-  // the discs alternate R, Y, … and the game did not end before its last
-  // disc. Checking that exactly would need the order; what is checked is
-  // what load can see: gravity, the counts, and at most one winner.
+std::optional<alternating::position>
+connect4::load_board(const nlohmann::json& data) {
+  auto b = data.find("board");
+  if (b == data.end() || !b->is_array() || b->size() != rows)
+    return std::nullopt;
   board_type board{};
-  std::size_t reds = 0;
-  std::size_t yellows = 0;
+  position pos;
   for (std::size_t r = 0; r < rows; ++r) {
-    auto& row = b[r];
+    auto& row = (*b)[r];
     if (!row.is_array() || row.size() != columns)
-      return false;
+      return std::nullopt;
     for (std::size_t c = 0; c < columns; ++c) {
       auto& cell = row[c];
       if (cell.is_null())
         continue;
-      if (cell == "R") {
-        board[r][c] = 0;
-        ++reds;
-      } else if (cell == "Y") {
-        board[r][c] = 1;
-        ++yellows;
-      } else {
-        return false;
-      }
+      if (cell != "R" && cell != "Y")
+        return std::nullopt;
+      board[r][c] = cell == "R" ? 0 : 1;
+      ++pos.counts[*board[r][c]];
     }
   }
+  // Discs rest on the bottom or on another disc.
   for (std::size_t c = 0; c < columns; ++c)
     for (std::size_t r = 0; r + 1 < rows; ++r)
       if (board[r][c] && !board[r + 1][c])
-        return false; // a disc above a hole
-  if (reds != yellows && reds != yellows + 1)
-    return false;
-  connect4 next;
-  next.board_ = board;
-  next.discs_ = reds + yellows;
-  next.next_ = reds == yellows ? 0 : 1;
-  std::optional<std::size_t> winner;
+        return std::nullopt;
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < columns; ++c)
-      if (board[r][c] && next.wins_at(r, c)) {
-        if (winner && *winner != *board[r][c])
-          return false; // both have four: no game gets there
-        winner = board[r][c];
+      if (board[r][c] && wins_at(board, r, c)) {
+        if (pos.line && *pos.line != *board[r][c])
+          return std::nullopt; // both have four: no game gets there
+        pos.line = board[r][c];
       }
-  // The winner made the last move: the other seat is on turn.
-  if (winner && next.next_ == *winner)
-    return false;
-  next.winning_seat_ = winner;
-  next.finished_ = winner || next.discs_ == rows * columns;
-  if (!next.clock_.load(data.value("clock", nlohmann::json())))
-    return false;
-  if (auto t = data.find("timed_out"); t != data.end()) {
-    if (next.finished_ || !t->is_number_unsigned()
-        || t->get<uint64_t>() != next.next_)
-      return false;
-    next.time_out(0);
-  }
-  if (next.finished_)
-    next.clock_.stop();
-  *this = next;
-  return true;
+  board_ = board;
+  discs_ = pos.counts[0] + pos.counts[1];
+  pos.full = discs_ == rows * columns;
+  return pos;
 }
 
 std::unique_ptr<rules> connect4::clone() const {

@@ -22,11 +22,6 @@ const kind_info& tictactoe::info() const {
   return describe();
 }
 
-void tictactoe::begin(const setup& s) {
-  clock_.seconds = s.options.value("turn_seconds", int64_t{0});
-  clock_.restart(s.now_ms);
-}
-
 bool tictactoe::well_formed(const nlohmann::json& move) const {
   if (!move.is_object())
     return false;
@@ -37,51 +32,30 @@ bool tictactoe::well_formed(const nlohmann::json& move) const {
   return cell >= 0 && cell < 9;
 }
 
-verdict tictactoe::apply(std::size_t seat, const nlohmann::json& move,
-                         int64_t now_ms) {
-  if (finished_ || seat != next_)
-    return verdict::refuse("not_your_turn");
+alternating::landed tictactoe::place(std::size_t seat,
+                                     const nlohmann::json& move,
+                                     std::string& reason) {
   auto cell = move["cell"].get<std::size_t>();
-  if (board_[cell])
-    return verdict::refuse("cell_taken");
-  board_[cell] = seat;
-  next_ = 1 - next_;
-  settle();
-  if (finished_)
-    clock_.stop();
-  else
-    clock_.restart(now_ms);
-  return verdict::ok();
-}
-
-void tictactoe::settle() {
-  for (auto& l : lines) {
-    auto a = board_[l[0]];
-    if (a && a == board_[l[1]] && a == board_[l[2]]) {
-      winning_seat_ = a;
-      finished_ = true;
-      return;
-    }
+  if (board_[cell]) {
+    reason = "cell_taken";
+    return landed::refused;
   }
-  winning_seat_.reset();
-  finished_ = true;
+  board_[cell] = seat;
+  if (line())
+    return landed::won;
   for (auto& c : board_)
     if (!c)
-      finished_ = false;
+      return landed::played;
+  return landed::filled;
 }
 
-std::vector<std::size_t> tictactoe::acting() const {
-  if (finished_)
-    return {};
-  return {next_};
-}
-
-bool tictactoe::finished() const {
-  return finished_;
-}
-
-std::optional<std::size_t> tictactoe::winner() const {
-  return finished_ ? winning_seat_ : std::nullopt;
+std::optional<std::size_t> tictactoe::line() const {
+  for (auto& l : lines) {
+    auto a = board_[l[0]];
+    if (a && a == board_[l[1]] && a == board_[l[2]])
+      return a;
+  }
+  return std::nullopt;
 }
 
 nlohmann::json tictactoe::view() const {
@@ -95,89 +69,43 @@ nlohmann::json tictactoe::view() const {
 std::optional<std::vector<nlohmann::json>>
 tictactoe::legal_moves(std::size_t seat) const {
   std::vector<nlohmann::json> moves;
-  if (!finished_ && seat == next_)
+  if (!finished() && seat == on_turn())
     for (std::size_t i = 0; i < board_.size(); ++i)
       if (!board_[i])
         moves.push_back({{"cell", i}});
   return moves;
 }
 
-std::optional<int64_t> tictactoe::deadline() const {
-  return clock_.ends_ms;
-}
-
-void tictactoe::time_out(int64_t) {
-  if (finished_)
-    return;
-  // The seat on turn loses.
-  timed_out_ = next_;
-  winning_seat_ = 1 - next_;
-  finished_ = true;
-  clock_.stop();
-}
-
-nlohmann::json tictactoe::save() const {
-  auto data = view();
-  // Older snapshots hold the board alone: a game without a clock that did
-  // not time out is still written that way.
-  if (auto c = clock_.save(); !c.is_null())
-    data["clock"] = std::move(c);
-  if (timed_out_)
-    data["timed_out"] = *timed_out_;
-  return data;
-}
-
-bool tictactoe::load(const nlohmann::json& data) {
-  if (!data.is_object() || !data.contains("board"))
-    return false;
-  auto& cells = data["board"];
-  if (!cells.is_array() || cells.size() != 9)
-    return false;
+std::optional<alternating::position>
+tictactoe::load_board(const nlohmann::json& data) {
+  auto cells = data.find("board");
+  if (cells == data.end() || !cells->is_array() || cells->size() != 9)
+    return std::nullopt;
   board_type board{};
-  int xs = 0;
-  int os = 0;
+  position pos;
   for (std::size_t i = 0; i < 9; ++i) {
-    auto& c = cells[i];
+    auto& c = (*cells)[i];
     if (c.is_null())
       continue;
-    if (c == "X") {
-      board[i] = 0;
-      ++xs;
-    } else if (c == "O") {
-      board[i] = 1;
-      ++os;
-    } else {
-      return false;
-    }
+    if (c != "X" && c != "O")
+      return std::nullopt;
+    board[i] = c == "X" ? 0 : 1;
+    ++pos.counts[*board[i]];
   }
-  // X moves first, so X has as many marks as O or one more.
-  if (xs != os && xs != os + 1)
-    return false;
-  turn_clock clock;
-  if (!clock.load(data.value("clock", nlohmann::json())))
-    return false;
-  std::optional<std::size_t> timed_out;
-  if (auto t = data.find("timed_out"); t != data.end()) {
-    auto seat = std::size_t(xs == os ? 0 : 1);
-    // Only the seat on turn can time out, and only in an open position.
-    if (!t->is_number_unsigned() || t->get<uint64_t>() != seat)
-      return false;
-    timed_out = seat;
-  }
-  tictactoe next;
-  next.board_ = board;
-  next.next_ = xs == os ? 0 : 1;
-  next.settle();
-  if (timed_out) {
-    if (next.finished_)
-      return false;
-    next.time_out(0);
-  }
-  next.clock_ = clock;
-  if (next.finished_)
-    next.clock_.stop();
-  *this = next;
-  return true;
+  // At most one seat has a line: the game ends with the first.
+  int with_line = 0;
+  for (std::size_t seat = 0; seat < 2; ++seat)
+    for (auto& l : lines)
+      if (board[l[0]] == seat && board[l[1]] == seat && board[l[2]] == seat) {
+        ++with_line;
+        pos.line = seat;
+        break;
+      }
+  if (with_line > 1)
+    return std::nullopt;
+  board_ = board;
+  pos.full = pos.counts[0] + pos.counts[1] == 9;
+  return pos;
 }
 
 std::unique_ptr<rules> tictactoe::clone() const {

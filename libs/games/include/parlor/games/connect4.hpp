@@ -1,6 +1,6 @@
 #pragma once
 
-#include "parlor/games/rules.hpp"
+#include "parlor/games/alternating.hpp"
 
 #include <array>
 
@@ -11,7 +11,7 @@ namespace parlor::games {
 /// is `column_full`. Four in a row (across, down or diagonal) wins; a full
 /// board without one is a draw. With a turn clock, the seat whose time runs
 /// out loses. `docs/games/connect4.md`.
-class connect4 final : public rules {
+class connect4 final : public alternating {
 public:
   static constexpr std::size_t columns = 7;
   static constexpr std::size_t rows = 6;
@@ -23,20 +23,10 @@ public:
   static const kind_info& describe();
 
   const kind_info& info() const override;
-  void begin(const setup& s) override;
   bool well_formed(const nlohmann::json& move) const override;
-  verdict apply(std::size_t seat, const nlohmann::json& move,
-                int64_t now_ms) override;
-  std::vector<std::size_t> acting() const override;
-  bool finished() const override;
-  std::optional<std::size_t> winner() const override;
   nlohmann::json view() const override;
   std::optional<std::vector<nlohmann::json>>
   legal_moves(std::size_t seat) const override;
-  std::optional<int64_t> deadline() const override;
-  void time_out(int64_t now_ms) override;
-  nlohmann::json save() const override;
-  bool load(const nlohmann::json& data) override;
   std::unique_ptr<rules> clone() const override;
 
   const board_type& board() const noexcept {
@@ -44,16 +34,16 @@ public:
   }
 
 private:
-  /// Whether the disc at (`row`, `column`) completes four in a row.
-  bool wins_at(std::size_t row, std::size_t column) const;
+  landed place(std::size_t seat, const nlohmann::json& move,
+               std::string& reason) override;
+  std::optional<position> load_board(const nlohmann::json& data) override;
+
+  /// Whether the disc at (`row`, `column`) is part of four in a row.
+  bool wins_at(const board_type& b, std::size_t row,
+               std::size_t column) const;
 
   board_type board_{};
-  std::size_t next_ = 0;
   std::size_t discs_ = 0;
-  bool finished_ = false;
-  std::optional<std::size_t> winning_seat_;
-  std::optional<std::size_t> timed_out_;
-  turn_clock clock_;
 };
 
 } // namespace parlor::games
