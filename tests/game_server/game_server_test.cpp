@@ -9,12 +9,14 @@
 
 #include "actor_fixture.hpp"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <unistd.h>
 
@@ -211,6 +213,53 @@ TEST_CASE_METHOD(node_fixture,
   CHECK(state["deadline"].is_null());
   // The timeout is in the database like a move.
   CHECK(json::parse(stored(code).data)["version"] == 3);
+}
+
+TEST_CASE_METHOD(node_fixture,
+                 "a drained game copies its final snapshot to its backup "
+                 "before the handoff, even when an earlier copy failed",
+                 "[game_server][actor]") {
+  auto [code, game] = started();
+  move(game, "a1", 4); // version 3, with no backup yet
+  // Without a backup there is nobody to hand the game to: it stays.
+  CHECK(ask_error<std::string>(game, game_server::drain_atom_v)
+        == game_server::errc::unconfirmed);
+  move(game, "b2", 0); // still playable: version 4
+  // A backup whose first copy fails (a node that just came back, say).
+  auto copies = std::make_shared<std::vector<uint64_t>>();
+  auto mx = std::make_shared<std::mutex>();
+  auto standin = sys.spawn([=](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [=](store::replicate_msg& m) -> caf::result<caf::ok_atom> {
+        std::lock_guard guard{*mx};
+        copies->push_back(m.game.version);
+        if (copies->size() == 1)
+          return caf::error{caf::sec::request_timeout};
+        return caf::ok_atom_v;
+      },
+      [](store::unreplicate_msg&) {},
+    };
+  });
+  caf::anon_send(game, game_server::backup_msg{
+                         "n9", caf::actor_cast<game_server::peer_endpoint_actor>(
+                                 standin)});
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard guard{*mx};
+      if (!copies->empty())
+        break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  // The drain answers only once the backup confirmed the final snapshot.
+  CHECK(ask<std::string>(game, game_server::drain_atom_v) == "n9");
+  {
+    std::lock_guard guard{*mx};
+    CHECK(*copies == std::vector<uint64_t>{4, 4});
+  }
+  // Frozen for the handoff: changes are refused.
+  CHECK(refused(game, "a1", R"({"cell":8})") == game_server::errc::shutting_down);
+  caf::anon_send_exit(standin, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE_METHOD(node_fixture, "refused moves change nothing",

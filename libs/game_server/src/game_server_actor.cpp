@@ -337,11 +337,29 @@ game_server_impl(self_ptr self, std::shared_ptr<const game_env> env,
       s.backup = std::move(msg.endpoint);
       push_snapshot(self);
     },
-    [=](drain_atom) {
-      // Changes are awaited, so none is in flight while this runs: the
-      // backup holds the final snapshot.
-      self->state.frozen = true;
-      return caf::ok_atom_v;
+    [=](drain_atom) -> caf::result<std::string> {
+      // Changes are awaited, so none is in flight while this runs. The
+      // backup may still lack the last one, though: one just named (a node
+      // that came back) gets its first copy asynchronously, and a node's
+      // own stale copy from an earlier round would be adopted as it is. So
+      // the final snapshot is copied once more, and the handoff waits.
+      auto& s = self->state;
+      if (!s.backup || s.doubt)
+        return caf::error{errc::unconfirmed}; // stays here, playable
+      s.frozen = true;
+      auto rp = self->make_response_promise<std::string>();
+      auto name = s.backup_name;
+      request_copy(self, s.match->version(),
+                   s.match->status() == games::status::finished,
+                   s.match->save_text())
+        .then([=](caf::ok_atom) mutable { rp.deliver(name); },
+              [=](caf::error& err) mutable {
+                self->state.frozen = false;
+                if (err == store::errc::superseded)
+                  stop_stale(self);
+                rp.deliver(std::move(err));
+              });
+      return rp;
     },
     [=](resume_atom) { self->state.frozen = false; },
     [=](leave_atom) {

@@ -37,9 +37,17 @@ caf::result<uint64_t> drain_all(supervisor_ptr self) {
     // Freeze the game (its backup then holds its final snapshot), then ask
     // the backup to take it over; the new owner registers a newer
     // incarnation, which stops this one (superseded) everywhere.
-    self->request(h.game, registry_timeout, drain_atom_v)
+    // The game copies its final snapshot to its backup first (bounded by
+    // the store's timeout), and names the node it copied to.
+    self->request(h.game, self->state.env->store_timeout + registry_timeout,
+                  drain_atom_v)
       .then(
-        [=](caf::ok_atom) mutable {
+        [=](std::string& copied_to) mutable {
+          if (copied_to != h.target) {
+            // The backup changed under the drain: not this round.
+            self->send(h.game, resume_atom_v);
+            return done(false);
+          }
           self
             ->request(h.endpoint, registry_timeout,
                       adopt_msg{self->state.env->host.name, h.code})

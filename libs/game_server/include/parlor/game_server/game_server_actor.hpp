@@ -26,8 +26,11 @@ namespace parlor::game_server {
 /// - `(persist_atom)` → `ok`: writes the current snapshot.
 /// - `backup_msg`: where copies go from now on; the current snapshot is sent
 ///   there at once and the previous backup is told to drop its copy.
-/// - `(drain_atom)` → `ok`: the game is being handed to another node; from
-///   now on changes are refused with `errc::shutting_down`.
+/// - `(drain_atom)` → the backup's node name: the game is being handed to
+///   its backup; from now on changes are refused with
+///   `errc::shutting_down`. Answered once the backup confirmed a copy of
+///   the final snapshot; an error (the game stays here, playable) without a
+///   backup, with a change held, or when that copy fails.
 ///   `(resume_atom)`: the handoff did not happen; changes are accepted again.
 /// - `(vacant_atom, n)`, `(retire_atom)`, `(recopy_atom)`: its own timers.
 /// - `(clock_atom, version)`: the game's clock, armed for the match's
@@ -51,7 +54,7 @@ using game_server_actor = caf::typed_actor<
   caf::replies_to<state_atom>::with<std::string>,
   caf::replies_to<persist_atom>::with<caf::ok_atom>,
   caf::reacts_to<backup_msg>,
-  caf::replies_to<drain_atom>::with<caf::ok_atom>,
+  caf::replies_to<drain_atom>::with<std::string>,
   caf::reacts_to<resume_atom>,
   caf::reacts_to<leave_atom>,
   caf::reacts_to<vacant_atom, uint64_t>,
