@@ -61,7 +61,13 @@ caf::result<uint64_t> drain_all(supervisor_ptr self) {
                     done(false);
                   });
         },
-        [=](caf::error&) mutable { done(false); });
+        [=](caf::error&) mutable {
+          // No answer in time (or no copy): the game must not stay frozen.
+          // A resume after a late freeze still unfreezes it (it comes
+          // after the drain in the game's mailbox).
+          self->send(h.game, resume_atom_v);
+          done(false);
+        });
   }
   return rp;
 }

@@ -206,6 +206,8 @@ public:
     auto self = this->shared_from_this();
     traits::lowest(outer_).async_wait(
       tcp::socket::wait_read, [self](const error_code& ec) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail("closed before its greeting");
         std::array<uint8_t, 2> first{};
@@ -227,6 +229,8 @@ public:
                             "(--cluster-tls-*)");
         traits::handshake(self->outer_, ssl::stream_base::server,
                           [self](const error_code& shaken) {
+                            if (self->closed_)
+                              return;
                             if (shaken)
                               return self->fail("TLS: " + shaken.message());
                             self->read_hello();
@@ -244,17 +248,23 @@ public:
     resolver_.async_resolve(
       host, std::to_string(port),
       [self](const error_code& ec, tcp::resolver::results_type found) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->unreachable("cannot resolve it: " + ec.message());
         asio::async_connect(
           traits::lowest(self->outer_), found,
           [self](const error_code& connected, const tcp::endpoint&) {
+            if (self->closed_)
+              return;
             if (connected)
               return self->unreachable("cannot connect: "
                                        + connected.message());
             self->no_delay(traits::lowest(self->outer_));
             traits::handshake(self->outer_, ssl::stream_base::client,
                               [self](const error_code& shaken) {
+                                if (self->closed_)
+                                  return;
                                 if (shaken)
                                   return self->fail("TLS: "
                                                     + shaken.message());
@@ -291,6 +301,8 @@ private:
     asio::async_read(
       outer_, asio::buffer(msg_.data(), handshake::magic.size()),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail("its greeting did not arrive: " + ec.message());
         if (!handshake::has_magic({self->msg_.data(), handshake::magic.size()}))
@@ -304,6 +316,8 @@ private:
     asio::async_read(
       outer_, asio::buffer(theirs_),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail("its greeting did not arrive: " + ec.message());
         self->mine_ = handshake::random_nonce();
@@ -317,6 +331,8 @@ private:
           self->outer_,
           asio::buffer(self->msg_.data(), handshake::challenge_size),
           [self](const error_code& written, size_t) {
+            if (self->closed_)
+              return;
             if (written)
               return self->fail("lost during the greeting: "
                                 + written.message());
@@ -330,6 +346,8 @@ private:
     asio::async_read(
       outer_, asio::buffer(msg_.data(), handshake::proof_size),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail("lost during the greeting: " + ec.message());
         handshake::mac_bytes proof;
@@ -341,6 +359,8 @@ private:
         tcp::endpoint basp{asio::ip::address_v4::loopback(),
                            self->f_.inner_port};
         self->inner_.async_connect(basp, [self](const error_code& connected) {
+          if (self->closed_)
+            return;
           if (connected)
             return self->fail("this node's BASP port: "
                               + connected.message());
@@ -348,6 +368,8 @@ private:
           self->msg_[0] = handshake::accepted;
           asio::async_write(self->outer_, asio::buffer(self->msg_.data(), 1),
                             [self](const error_code& written, size_t) {
+                              if (self->closed_)
+                                return;
                               if (written)
                                 return self->fail("lost during the greeting: "
                                                   + written.message());
@@ -367,6 +389,8 @@ private:
     asio::async_write(
       outer_, asio::buffer(msg_.data(), handshake::hello_size),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail("lost during the greeting: " + ec.message());
         self->read_challenge();
@@ -378,6 +402,8 @@ private:
     asio::async_read(
       outer_, asio::buffer(msg_.data(), handshake::challenge_size),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->fail(
             ec == asio::error::eof
@@ -402,6 +428,8 @@ private:
         asio::async_write(
           self->outer_, asio::buffer(self->msg_.data(), proof.size()),
           [self, trusted](const error_code& written, size_t) {
+            if (self->closed_)
+              return;
             if (!trusted)
               return self->fail("it does not hold this cluster's secret");
             if (written)
@@ -417,6 +445,8 @@ private:
     asio::async_read(
       outer_, asio::buffer(msg_.data(), 1),
       [self](const error_code& ec, size_t) {
+        if (self->closed_)
+          return;
         if (ec || self->msg_[0] != handshake::accepted)
           return self->fail("it refused this node (see its log)");
         self->hand_to_basp();
@@ -425,6 +455,8 @@ private:
 
   /// Opens a one-time loopback port for this node's BASP to connect to.
   void hand_to_basp() {
+    if (!done_)
+      return close("closed");
     error_code ec;
     local_.emplace(f_.ioc);
     auto where = random_loopback();
@@ -447,6 +479,8 @@ private:
     arm_deadline();
     auto self = this->shared_from_this();
     local_->async_accept(inner_, [self](const error_code& accepted) {
+      if (self->closed_)
+        return;
       error_code ignored;
       self->local_->close(ignored);
       if (accepted)
@@ -493,10 +527,14 @@ private:
     auto self = this->shared_from_this();
     outer_.async_read_some(
       asio::buffer(up_), [self](const error_code& ec, size_t n) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->lost(ec);
         asio::async_write(self->inner_, asio::buffer(self->up_.data(), n),
                           [self](const error_code& written, size_t) {
+                            if (self->closed_)
+                              return;
                             if (written)
                               return self->lost(written);
                             self->pump_up();
@@ -509,10 +547,14 @@ private:
     auto self = this->shared_from_this();
     inner_.async_read_some(
       asio::buffer(down_), [self](const error_code& ec, size_t n) {
+        if (self->closed_)
+          return;
         if (ec)
           return self->lost(ec);
         asio::async_write(self->outer_, asio::buffer(self->down_.data(), n),
                           [self](const error_code& written, size_t) {
+                            if (self->closed_)
+                              return;
                             if (written)
                               return self->lost(written);
                             self->pump_down();
@@ -709,7 +751,17 @@ void front::start(uint16_t inner_port) {
     asio::post(f.ioc, [&f] { f.do_accept(); });
   std::lock_guard guard{f.dial_mx};
   if (!f.thread.joinable() && !f.closing)
-    f.thread = std::thread{[&f] { f.ioc.run(); }};
+    f.thread = std::thread{[&f] {
+      // A handler that throws must not take the node down with it.
+      for (;;) {
+        try {
+          f.ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("cluster: link front: {}", e.what());
+        }
+      }
+    }};
 }
 
 void front::dial(const std::string& host, uint16_t port, dial_result done) {

@@ -27,8 +27,11 @@ mac_bytes mac(std::string_view secret, std::string_view role,
   data.insert(data.end(), second.begin(), second.end());
   mac_bytes result{};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       data.data(), data.size(), result.data(), &len);
+  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+           data.data(), data.size(), result.data(), &len)
+        == nullptr
+      || len != result.size())
+    throw std::runtime_error("HMAC-SHA256 failed");
   return result;
 }
 
